@@ -1,0 +1,482 @@
+// Package callkit is the client of the Tencent TUICallKit (TRTC Call) server
+// API: callback configuration (v1 and v4) and call records (v1 and v4). It has
+// no Terraform imports. See ../shared/callkit-api.md for the contract.
+//
+// Every request is a POST with a JSON body to
+// https://{domain}/{path}?sdkappid=&identifier=&usersig=&random=&contenttype=json,
+// paced by a per-endpoint rate limiter shared by everything that uses one
+// Client, and retried with exponential backoff and jitter when the failure is
+// transient.
+//
+// Retried writes cannot apply twice in a way that matters: set and update send
+// the whole configuration (address and action list), and the service's
+// last-write-wins semantics make a repeated identical write a no-op; delete of an
+// already deleted configuration is success. Records calls are reads.
+package callkit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
+)
+
+// Logger receives one structured line per attempt. Fields never carry the
+// secret key or a UserSig.
+type Logger interface {
+	Log(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	SDKAppID   int64
+	SecretKey  string
+	Identifier string        // "" → "administrator"
+	Region     string        // "" → "china"
+	Endpoint   string        // optional base URL replacing both API families' domains
+	Timeout    time.Duration // per attempt; 0 → 10 s; must exceed 3 s
+	MaxRetries int           // retries after the first attempt; 0 = none; negative is an error
+	HTTPClient *http.Client  // nil → a pooled keep-alive client
+	Clock      func() time.Time
+	Logger     Logger
+
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// retries (0 → 200 ms and 5 s).
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// UserSigTTL is the lifetime of the admin UserSigs the client mints (0 → 1 h).
+	UserSigTTL time.Duration
+}
+
+// Client talks to one application's CallKit APIs. It is safe for concurrent use.
+type Client struct {
+	sdkAppID   int64
+	identifier string
+	v1Base     *url.URL
+	v4Base     *url.URL
+	timeout    time.Duration
+	maxRetries int
+	http       *http.Client
+	now        func() time.Time
+	logger     Logger
+	waitMin    time.Duration
+	waitMax    time.Duration
+	sigTTL     time.Duration
+	signer     *usersig.Signer
+
+	sigMu  sync.Mutex
+	sig    usersig.Sig
+	limMu  sync.Mutex
+	limits map[string]*rate.Limiter
+}
+
+// New validates cfg and returns a Client. Its errors never contain the key.
+func New(cfg Config) (*Client, error) {
+	if cfg.SDKAppID <= 0 {
+		return nil, fmt.Errorf("SDKAppID must be a positive integer, got %d", cfg.SDKAppID)
+	}
+	if cfg.SecretKey == "" {
+		return nil, errors.New("secret key is empty")
+	}
+	if cfg.Identifier == "" {
+		cfg.Identifier = DefaultIdentifier
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	dom, err := lookupRegion(cfg.Region)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if err := ValidateTimeout(cfg.Timeout); err != nil {
+		return nil, err
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("max retries must be zero or more, got %d", cfg.MaxRetries)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = 200 * time.Millisecond
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = 5 * time.Second
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.UserSigTTL <= 0 {
+		cfg.UserSigTTL = time.Hour
+	}
+	signer, err := usersig.NewSigner(cfg.SDKAppID, cfg.SecretKey, usersig.Clock(cfg.Clock))
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		sdkAppID:   cfg.SDKAppID,
+		identifier: cfg.Identifier,
+		v1Base:     &url.URL{Scheme: "https", Host: dom.v1},
+		v4Base:     &url.URL{Scheme: "https", Host: dom.v4},
+		timeout:    cfg.Timeout,
+		maxRetries: cfg.MaxRetries,
+		http:       cfg.HTTPClient,
+		now:        cfg.Clock,
+		logger:     cfg.Logger,
+		waitMin:    cfg.RetryWaitMin,
+		waitMax:    cfg.RetryWaitMax,
+		sigTTL:     cfg.UserSigTTL,
+		signer:     signer,
+		limits:     map[string]*rate.Limiter{},
+	}
+	if cfg.Endpoint != "" {
+		u, err := parseEndpoint(cfg.Endpoint)
+		if err != nil {
+			return nil, err
+		}
+		c.v1Base, c.v4Base = u, u
+	}
+	if c.http == nil {
+		c.http = newPooledHTTPClient()
+	}
+	return c, nil
+}
+
+func newPooledHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Concurrent paging keeps up to pageWorkers requests in flight to one host.
+	t.MaxIdleConns = 64
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	// The per-attempt timeout is a context deadline, so no Client.Timeout here.
+	return &http.Client{Transport: t}
+}
+
+// SDKAppID returns the application this client signs for.
+func (c *Client) SDKAppID() int64 { return c.sdkAppID }
+
+// Identifier returns the administrator account the client signs as.
+func (c *Client) Identifier() string { return c.identifier }
+
+// MintUserSig signs a UserSig for any user of the app (the ephemeral resource).
+func (c *Client) MintUserSig(userID string, expire time.Duration) (usersig.Sig, error) {
+	return c.signer.Mint(userID, expire)
+}
+
+// adminSig returns a cached admin UserSig, minting a new one when fewer than a
+// tenth of its lifetime (at most 5 minutes) remain, or when fresh is set.
+func (c *Client) adminSig(fresh bool) (string, error) {
+	c.sigMu.Lock()
+	defer c.sigMu.Unlock()
+	margin := min(c.sigTTL/10, 5*time.Minute)
+	if fresh || c.sig.Value == "" || !c.now().Add(margin).Before(c.sig.ExpiresAt) {
+		s, err := c.signer.Mint(c.identifier, c.sigTTL)
+		if err != nil {
+			return "", err
+		}
+		c.sig = s
+	}
+	return c.sig.Value, nil
+}
+
+// family is an API generation: envelopes and error codes differ.
+type family int
+
+const (
+	familyV1 family = iota
+	familyV4
+)
+
+// endpoint is one API path with its documented rate limit.
+type endpoint struct {
+	path   string
+	family family
+	rps    float64
+}
+
+var (
+	epSetCallback    = endpoint{"v1/callback/set", familyV1, 10}
+	epGetCallback    = endpoint{"v1/callback/get", familyV1, 10}
+	epUpdateCallback = endpoint{"v1/callback/update", familyV1, 10}
+	epDeleteCallback = endpoint{"v1/callback/delete", familyV1, 10}
+	epGetRecord      = endpoint{"v1/records/get_record_by_callId", familyV1, 20}
+	epListRecords    = endpoint{"v1/records/get_records_by_filter", familyV1, 200}
+	epSetCallbackV4  = endpoint{"v4/call_config/set_callback", familyV4, 200}
+	epGetCallbackV4  = endpoint{"v4/call_config/get_callback", familyV4, 200}
+	epDelCallbackV4  = endpoint{"v4/call_config/delete_callback", familyV4, 200}
+	epGetRecordV4    = endpoint{"v4/call_record_http_srv/get_record_by_callid", familyV4, 200}
+	epListRecordsV4  = endpoint{"v4/call_record_http_srv/get_record_by_filter", familyV4, 200}
+)
+
+// limiter returns the endpoint's limiter, shared by every caller of this
+// client. Burst 1 spaces requests evenly, so a server enforcing the same rate
+// with any burst never sees more than it allows.
+func (c *Client) limiter(ep endpoint) *rate.Limiter {
+	c.limMu.Lock()
+	defer c.limMu.Unlock()
+	l, ok := c.limits[ep.path]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(ep.rps), 1)
+		c.limits[ep.path] = l
+	}
+	return l
+}
+
+// maxBodyBytes caps what is read of an answer: a 100-record page is ~40 KiB.
+const maxBodyBytes = 8 << 20
+
+// result is one decoded envelope, family-independent.
+type result struct {
+	code      int
+	message   string
+	requestID string
+	data      json.RawMessage
+}
+
+// attemptErr classifies one failed attempt.
+type attemptErr struct {
+	err        error
+	api        *APIError
+	httpStatus int
+	retry      bool
+	resign     bool // retry once with a freshly minted UserSig
+}
+
+// call sends body to ep and decodes the answer's data into out (when non-nil),
+// retrying transient failures.
+func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("%s: encoding request: %w", ep.path, err)
+	}
+	if string(payload) == "null" {
+		payload = []byte("{}")
+	}
+	resigned := false
+	var last attemptErr
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter(ep).Wait(ctx); err != nil {
+			return c.finalErr(ep, attempt-1, last, err)
+		}
+		res, ae := c.attempt(ctx, ep, payload, attempt, resigned && last.resign)
+		if ae == nil {
+			if out != nil && len(res.data) > 0 && string(res.data) != "null" {
+				if err := json.Unmarshal(res.data, out); err != nil {
+					return &TransportError{Endpoint: ep.path, Attempts: attempt, Err: fmt.Errorf("unexpected shape of the answer's data: %w", err)}
+				}
+			}
+			return nil
+		}
+		last = *ae
+		if ae.api != nil {
+			ae.api.Attempts = attempt
+		}
+		if ctx.Err() != nil {
+			return c.finalErr(ep, attempt, last, ctx.Err())
+		}
+		if ae.resign && !resigned {
+			// A UserSig can expire between minting and arrival (clock skew):
+			// one immediate retry with a new one, outside the retry budget.
+			resigned = true
+			continue
+		}
+		if !ae.retry || attempt > c.maxRetries {
+			return c.finalErr(ep, attempt, last, nil)
+		}
+		if err := sleepCtx(ctx, c.backoff(attempt)); err != nil {
+			return c.finalErr(ep, attempt, last, err)
+		}
+	}
+}
+
+// finalErr turns the last attempt's failure into the returned error. When the
+// context ended first, that is reported together with the last failure seen.
+func (c *Client) finalErr(ep endpoint, attempts int, last attemptErr, ctxErr error) error {
+	if ctxErr != nil {
+		if last.api != nil {
+			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
+		}
+		if last.err != nil {
+			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
+		}
+		return fmt.Errorf("%s: %w", ep.path, ctxErr)
+	}
+	if last.api != nil {
+		return last.api
+	}
+	return &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
+}
+
+// backoff is exponential with jitter in [d/2, d].
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.waitMin << min(attempt-1, 20)
+	if d > c.waitMax || d <= 0 {
+		d = c.waitMax
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) buildURL(ep endpoint, sig string) string {
+	base := c.v1Base
+	if ep.family == familyV4 {
+		base = c.v4Base
+	}
+	u := *base
+	u.Path = base.Path + "/" + ep.path
+	q := url.Values{}
+	q.Set("sdkappid", strconv.FormatInt(c.sdkAppID, 10))
+	q.Set("identifier", c.identifier)
+	q.Set("usersig", sig)
+	q.Set("random", strconv.FormatUint(uint64(rand.Uint32()), 10))
+	q.Set("contenttype", "json")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// attempt sends one request. It returns the decoded envelope, or the
+// classified failure.
+func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int, freshSig bool) (*result, *attemptErr) {
+	start := time.Now()
+	fields := map[string]any{"endpoint": ep.path, "attempt": n}
+	res, ae := c.roundTrip(ctx, ep, payload, freshSig)
+	fields["duration_ms"] = time.Since(start).Milliseconds()
+	switch {
+	case ae == nil:
+		fields["error_code"] = 0
+		fields["request_id"] = res.requestID
+	case ae.api != nil:
+		fields["error_code"] = ae.api.Code
+		fields["request_id"] = ae.api.RequestID
+		fields["error_message"] = ae.api.Message
+	default:
+		fields["error"] = ae.err.Error()
+		if ae.httpStatus != 0 {
+			fields["http_status"] = ae.httpStatus
+		}
+	}
+	if ae != nil {
+		fields["retryable"] = ae.retry || ae.resign
+	}
+	if c.logger != nil {
+		c.logger.Log(ctx, "CallKit API request", fields)
+	}
+	return res, ae
+}
+
+func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, freshSig bool) (*result, *attemptErr) {
+	sig, err := c.adminSig(freshSig)
+	if err != nil {
+		return nil, &attemptErr{err: err}
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.buildURL(ep, sig), bytes.NewReader(payload))
+	if err != nil {
+		return nil, &attemptErr{err: redactURLError(err)}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// Network errors and per-attempt timeouts are transient; a cancelled
+		// caller context is seen by the loop and ends it.
+		return nil, &attemptErr{err: redactURLError(err), retry: true}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, &attemptErr{err: fmt.Errorf("reading the answer: %w", redactURLError(err)), httpStatus: resp.StatusCode, retry: true}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, &attemptErr{
+			err:        fmt.Errorf("unexpected HTTP status %s%s", resp.Status, snippet(raw)),
+			httpStatus: resp.StatusCode,
+			retry:      resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
+		}
+	}
+	if len(raw) > maxBodyBytes {
+		return nil, &attemptErr{err: fmt.Errorf("answer larger than %d bytes", maxBodyBytes), httpStatus: resp.StatusCode}
+	}
+	res, err := decodeEnvelope(ep.family, raw)
+	if err != nil {
+		// An HTML error page or a truncated body from a proxy in the way:
+		// transient more often than not, and bounded by the retry budget.
+		return nil, &attemptErr{err: err, httpStatus: resp.StatusCode, retry: true}
+	}
+	if res.code == 0 {
+		return res, nil
+	}
+	apiErr := &APIError{Code: res.code, Message: res.message, RequestID: res.requestID, Endpoint: ep.path}
+	retry, resign := classify(ep.family, res.code)
+	return nil, &attemptErr{err: apiErr, api: apiErr, retry: retry, resign: resign}
+}
+
+// snippet returns a short, printable prefix of a non-JSON body for messages.
+func snippet(raw []byte) string {
+	const n = 120
+	s := []rune(string(bytes.TrimSpace(raw)))
+	if len(s) == 0 {
+		return ""
+	}
+	if len(s) > n {
+		s = append(s[:n], '…')
+	}
+	for i, r := range s {
+		if r < 0x20 {
+			s[i] = ' '
+		}
+	}
+	return ": " + string(s)
+}
+
+// classify says whether an error code is worth retrying (callkit-api.md §1, §7).
+func classify(f family, code int) (retry, resign bool) {
+	if f == familyV1 {
+		switch code {
+		case 70005:
+			return true, false
+		case 70003:
+			return false, true
+		case 50001, 70001, 70002, 70004, 70009, 70011, 999:
+			return false, false
+		}
+		// Every other code is an internal error (101001 included): retry.
+		return true, false
+	}
+	switch code {
+	case 60007, 60011, 60018, 60019, 60008, 100001, 101001:
+		return true, false
+	case 60004, 60005:
+		return false, true
+	}
+	// 60010, 60020, not-found and every other code are final (§7: the rest are
+	// parameter errors).
+	return false, false
+}

@@ -1,0 +1,116 @@
+package callkit
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const (
+	// DefaultRegion is used when Config.Region is empty.
+	DefaultRegion = "china"
+	// DefaultIdentifier is the app administrator account every app has.
+	DefaultIdentifier = "administrator"
+	// DefaultTimeout is the per-attempt HTTP timeout.
+	DefaultTimeout = 10 * time.Second
+	// MinTimeout is the service's own processing timeout; a client timeout must exceed it.
+	MinTimeout = 3 * time.Second
+	// DefaultMaxRetries is the number of retries after the first attempt.
+	DefaultMaxRetries = 5
+)
+
+type regionDomains struct {
+	v1 string // v1 callback + v1 records (callkit-api.md §1)
+	v4 string // IM-domain v4 APIs
+}
+
+// The domain table of callkit-api.md §1. Outside China the v1 family has one
+// international domain; the v4 family has one domain per region.
+var regions = map[string]regionDomains{
+	"china":          {v1: "callkit.trtc.tencent-cloud.com", v4: "console.tim.qq.com"},
+	"singapore":      {v1: "callkit-intl.trtc.tencent-cloud.com", v4: "adminapisgp.im.qcloud.com"},
+	"seoul":          {v1: "callkit-intl.trtc.tencent-cloud.com", v4: "adminapikr.im.qcloud.com"},
+	"frankfurt":      {v1: "callkit-intl.trtc.tencent-cloud.com", v4: "adminapiger.im.qcloud.com"},
+	"silicon-valley": {v1: "callkit-intl.trtc.tencent-cloud.com", v4: "adminapiusa.im.qcloud.com"},
+	"jakarta":        {v1: "callkit-intl.trtc.tencent-cloud.com", v4: "adminapiidn.im.qcloud.com"},
+}
+
+// regionOrder is the documented order, used in messages and docs.
+var regionOrder = []string{"china", "singapore", "seoul", "frankfurt", "silicon-valley", "jakarta"}
+
+// Regions returns the valid region names in documentation order.
+func Regions() []string { return append([]string(nil), regionOrder...) }
+
+func lookupRegion(region string) (regionDomains, error) {
+	d, ok := regions[region]
+	if !ok {
+		return regionDomains{}, fmt.Errorf("unknown region %q: valid regions are %s", region, strings.Join(regionOrder, ", "))
+	}
+	return d, nil
+}
+
+// V1Domain returns the v1 (callback and records) API domain of a region.
+func V1Domain(region string) (string, error) {
+	d, err := lookupRegion(region)
+	return d.v1, err
+}
+
+// V4Domain returns the IM-domain (v4) API domain of a region.
+func V4Domain(region string) (string, error) {
+	d, err := lookupRegion(region)
+	return d.v4, err
+}
+
+// ValidateEndpoint checks an endpoint override: an absolute http(s) URL without
+// query or fragment. Plain http is accepted only for loopback hosts, because
+// every request carries an admin UserSig that must not cross a network in clear.
+func ValidateEndpoint(raw string) error {
+	_, err := parseEndpoint(raw)
+	return err
+}
+
+func parseEndpoint(raw string) (*url.URL, error) {
+	if strings.TrimSpace(raw) != raw || raw == "" {
+		return nil, fmt.Errorf("endpoint %q is not a URL: it must be an absolute URL such as https://proxy.example.com", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("endpoint %q is not an absolute URL: expected e.g. https://proxy.example.com or http://127.0.0.1:8080", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("endpoint %q must not contain user information", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("endpoint %q must not have a query or fragment", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !IsLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("endpoint %q uses plain http on the non-loopback host %q: https is required (http is accepted only for 127.0.0.0/8, ::1 and localhost, e.g. a local mock)", raw, u.Hostname())
+		}
+	default:
+		return nil, fmt.Errorf("endpoint %q has scheme %q: only https (or http on a loopback host) is allowed", raw, u.Scheme)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u, nil
+}
+
+// IsLoopbackHost reports whether host (without port) is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ValidateTimeout checks a per-attempt timeout: it must exceed the service's 3 s.
+func ValidateTimeout(d time.Duration) error {
+	if d <= MinTimeout {
+		return fmt.Errorf("request timeout %s is too short: it must be longer than the service's own %s timeout", d, MinTimeout)
+	}
+	return nil
+}
