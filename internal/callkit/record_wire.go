@@ -55,17 +55,17 @@ type v1FilterAnswer struct {
 }
 
 type v4Record struct {
-	CallID      flexString `json:"CallId"`
-	Caller      flexString `json:"Caller_Account"`
-	MediaType   flexString `json:"MediaType"`
-	CallType    flexString `json:"CallType"`
-	StartTime   flexInt    `json:"StartTime"`
-	EndTime     flexInt    `json:"EndTime"`
-	AcceptTime  flexInt    `json:"AcceptTime"`
-	CallResult  flexString `json:"CallResult"`
-	CalleeList  []string   `json:"CalleeList_Account"`
-	RoomID      flexString `json:"RoomId"`
-	RoomIDType  flexInt    `json:"RoomIdType"`
+	CallID     flexString `json:"CallId"`
+	Caller     flexString `json:"Caller_Account"`
+	MediaType  flexString `json:"MediaType"`
+	CallType   flexString `json:"CallType"`
+	StartTime  flexInt    `json:"StartTime"`
+	EndTime    flexInt    `json:"EndTime"`
+	AcceptTime flexInt    `json:"AcceptTime"`
+	CallResult flexString `json:"CallResult"`
+	CalleeList []string   `json:"CalleeList_Account"`
+	RoomID     flexString `json:"RoomId"`
+	RoomIDType flexInt    `json:"RoomIdType"`
 }
 
 type v4RecordByID struct {
