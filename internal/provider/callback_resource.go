@@ -1,0 +1,405 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+var (
+	_ resource.Resource                   = (*callbackResource)(nil)
+	_ resource.ResourceWithConfigure      = (*callbackResource)(nil)
+	_ resource.ResourceWithImportState    = (*callbackResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*callbackResource)(nil)
+)
+
+// v4IDPrefix marks the ID (and import ID) of a v4 configuration.
+const v4IDPrefix = "v4:"
+
+// NewCallbackResource returns the tencentcallkit_callback resource.
+func NewCallbackResource() resource.Resource {
+	return &callbackResource{}
+}
+
+// callbackResource manages an application's one callback configuration: a
+// singleton per SDKAppID and API generation, so the ID is derived from the
+// provider's SDKAppID rather than returned by the service.
+type callbackResource struct {
+	client *callkit.Client
+}
+
+type callbackResourceModel struct {
+	ID         types.String `tfsdk:"id"`
+	APIVersion types.String `tfsdk:"api_version"`
+	Address    types.String `tfsdk:"address"`
+	Actions    types.Set    `tfsdk:"actions"`
+}
+
+// callbackModelFrom maps what the service holds onto the resource model. It
+// is the only mapping, used by Create, Read, Update and import; values are
+// kept exactly as the service returned them so out-of-band changes show as
+// drift.
+func callbackModelFrom(sdkAppID int64, v callkit.APIVersion, cb callkit.Callback) (callbackResourceModel, diag.Diagnostics) {
+	// A set cannot hold duplicates; the service would treat a repeated action
+	// as one subscription anyway.
+	seen := make(map[string]bool, len(cb.Actions))
+	actions := make([]string, 0, len(cb.Actions))
+	for _, a := range cb.Actions {
+		if !seen[a] {
+			seen[a] = true
+			actions = append(actions, a)
+		}
+	}
+	set, diags := types.SetValueFrom(context.Background(), types.StringType, actions)
+	return callbackResourceModel{
+		ID:         types.StringValue(callbackID(sdkAppID, v)),
+		APIVersion: types.StringValue(string(v)),
+		Address:    types.StringValue(cb.Address),
+		Actions:    set,
+	}, diags
+}
+
+func callbackID(sdkAppID int64, v callkit.APIVersion) string {
+	id := strconv.FormatInt(sdkAppID, 10)
+	if v == callkit.V4 {
+		return v4IDPrefix + id
+	}
+	return id
+}
+
+// apiVersion returns the model's API generation; null means the default, v1.
+func (m callbackResourceModel) apiVersion() callkit.APIVersion {
+	if m.APIVersion.ValueString() == string(callkit.V4) {
+		return callkit.V4
+	}
+	return callkit.V1
+}
+
+func (m callbackResourceModel) callback(ctx context.Context) (callkit.Callback, diag.Diagnostics) {
+	var actions []string
+	diags := m.Actions.ElementsAs(ctx, &actions, false)
+	sort.Strings(actions) // a set has no order; a stable request body makes the API log readable
+	return callkit.Callback{Address: m.Address.ValueString(), Actions: actions}, diags
+}
+
+func (r *callbackResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_callback"
+}
+
+func (r *callbackResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the application's callback configuration: the URL TUICallKit posts call events to, and which events. " +
+			"An application has one configuration per API generation, so a configuration is a singleton: declare at most one `v1` and one `v4` " +
+			"resource per SDKAppID. Creating the resource over an existing configuration fails instead of overwriting it; import it instead.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The configuration's ID, which is also its import ID: the SDKAppID (e.g. `1400000000`) for `v1`, `v4:<SDKAppID>` (e.g. `v4:1400000000`) for `v4`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"api_version": schema.StringAttribute{
+				MarkdownDescription: "The API generation holding the configuration: `v1` (the legacy `v1/callback/*` API, with lowercase action words such as `normal_end`) or " +
+					"`v4` (the current `v4/call_config/*` API on the IM domains, with `Call.*` command words). The two generations store separate configurations. " +
+					"Defaults to `v1`. Changing it replaces the resource.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(string(callkit.V1)),
+				Validators:    []validator.String{stringvalidator.OneOf(string(callkit.V1), string(callkit.V4))},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"address": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("The URL that receives the callbacks: an absolute `http://` or `https://` URL (https is recommended), at most %d characters. "+
+					"The receiver should check that the `sdkappid` query parameter is its own.", maxCallbackAddressLength),
+				Required:   true,
+				Validators: []validator.String{callbackAddressValidator{}},
+			},
+			"actions": schema.SetAttribute{
+				MarkdownDescription: "The events to deliver, at least one. For `v1`, action words: the call status callbacks " + markdownList(callkit.V1Actions[:6]) +
+					" and the call event callbacks " + markdownList(callkit.V1Actions[6:]) + ". For `v4`, command words: " + markdownList(callkit.V4Commands) +
+					". Words are case-sensitive.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  []validator.Set{setvalidator.SizeAtLeast(1)},
+			},
+		},
+	}
+}
+
+func (r *callbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client = pd.Client
+	}
+}
+
+// ValidateConfig checks the action words against the vocabulary of the
+// chosen API generation; an attribute validator cannot see api_version.
+func (r *callbackResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg callbackResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || cfg.APIVersion.IsUnknown() || cfg.Actions.IsNull() || cfg.Actions.IsUnknown() {
+		return
+	}
+	validateActions(cfg.apiVersion(), cfg.Actions, &resp.Diagnostics)
+}
+
+// validateActions adds an error for every known element of actions that is
+// not a word of API generation v.
+func validateActions(v callkit.APIVersion, actions types.Set, diags *diag.Diagnostics) {
+	valid, other := callkit.V1Actions, callkit.V4Commands
+	kind, otherKind := "v1 action word", "v4 command word"
+	if v == callkit.V4 {
+		valid, other = other, valid
+		kind, otherKind = otherKind, kind
+	}
+	for _, el := range actions.Elements() {
+		s, ok := el.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			continue
+		}
+		word := s.ValueString()
+		if contains(valid, word) {
+			continue
+		}
+		var hint string
+		switch {
+		case word == "":
+			hint = "An action must not be empty. "
+		case contains(other, word):
+			hint = fmt.Sprintf("%q is a %s: set api_version = %q to use it, or use this generation's words. ", word, otherKind, otherVersion(v))
+		default:
+			if m := caseInsensitiveMatch(valid, word); m != "" {
+				hint = fmt.Sprintf("Words are case-sensitive: did you mean %q? ", m)
+			}
+		}
+		diags.AddAttributeError(path.Root("actions").AtSetValue(s), "Invalid Callback Action",
+			fmt.Sprintf("%q is not a %s. %sValid values for api_version = %q: %s.", word, kind, hint, string(v), quotedList(valid)))
+	}
+}
+
+func otherVersion(v callkit.APIVersion) string {
+	if v == callkit.V4 {
+		return string(callkit.V1)
+	}
+	return string(callkit.V4)
+}
+
+func caseInsensitiveMatch(list []string, s string) string {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (r *callbackResource) get(ctx context.Context, v callkit.APIVersion) (*callkit.Callback, error) {
+	if v == callkit.V4 {
+		return r.client.GetCallbackV4(ctx)
+	}
+	return r.client.GetCallback(ctx)
+}
+
+func (r *callbackResource) set(ctx context.Context, v callkit.APIVersion, cb callkit.Callback) error {
+	if v == callkit.V4 {
+		return r.client.SetCallbackV4(ctx, cb)
+	}
+	return r.client.SetCallback(ctx, cb)
+}
+
+func (r *callbackResource) delete(ctx context.Context, v callkit.APIVersion) error {
+	if v == callkit.V4 {
+		return r.client.DeleteCallbackV4(ctx)
+	}
+	return r.client.DeleteCallback(ctx)
+}
+
+// readInto reads the configuration back after a write and sets it as state.
+func (r *callbackResource) readInto(ctx context.Context, v callkit.APIVersion, operation string, state setter, diags *diag.Diagnostics) {
+	cb, err := r.get(ctx, v)
+	if err != nil {
+		if errors.Is(err, callkit.ErrNotFound) {
+			diags.AddError("Unable to "+operation+" Callback Configuration",
+				fmt.Sprintf("The %s callback configuration of SDKAppID %d was written, but reading it back found no configuration. "+
+					"Something else may have deleted it at the same moment; run terraform apply again.", v, r.client.SDKAppID()))
+			return
+		}
+		addAPIError(diags, "Unable to Read Callback Configuration After "+operation, err)
+		return
+	}
+	m, d := callbackModelFrom(r.client.SDKAppID(), v, *cb)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+// setter is the one method of tfsdk.State that readInto needs.
+type setter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+func (r *callbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan callbackResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	v := plan.apiVersion()
+	// api_version may have been unknown at plan time, so check the words again
+	// now that it is known, before anything is written.
+	validateActions(v, plan.Actions, &resp.Diagnostics)
+	cb, d := plan.callback(ctx)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// set overwrites silently, so look first: an existing configuration is
+	// adopted by import, never replaced by create.
+	existing, err := r.get(ctx, v)
+	switch {
+	case err == nil && existing != nil:
+		id := callbackID(r.client.SDKAppID(), v)
+		resp.Diagnostics.AddError("Callback Configuration Already Exists",
+			fmt.Sprintf("SDKAppID %d already has a %s callback configuration. Creating this resource would silently overwrite it, so nothing was changed. "+
+				"Import the existing configuration into Terraform instead, then manage it with this resource:\n\n"+
+				"  terraform import tencentcallkit_callback.<NAME> %s\n\n"+
+				"or, with Terraform 1.5 or later, add an import block and run terraform apply:\n\n"+
+				"  import {\n    to = tencentcallkit_callback.<NAME>\n    id = %q\n  }\n\n"+
+				"where <NAME> is this resource's name in your configuration.", r.client.SDKAppID(), v, id, id))
+		return
+	case err != nil && !errors.Is(err, callkit.ErrNotFound):
+		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
+		return
+	}
+
+	if err := r.set(ctx, v, cb); err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
+		return
+	}
+	r.readInto(ctx, v, "Create", &resp.State, &resp.Diagnostics)
+}
+
+func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state callbackResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	v := state.apiVersion()
+	cb, err := r.get(ctx, v)
+	if errors.Is(err, callkit.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read Callback Configuration", err)
+		return
+	}
+	m, d := callbackModelFrom(r.client.SDKAppID(), v, *cb)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *callbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan callbackResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	v := plan.apiVersion()
+	validateActions(v, plan.Actions, &resp.Diagnostics)
+	cb, d := plan.callback(ctx)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var err error
+	if v == callkit.V4 {
+		// v4 has no update: set overwrites. Check first that the configuration
+		// still exists so both generations behave alike when it was deleted
+		// since the plan, instead of v4 silently recreating it.
+		if _, err = r.client.GetCallbackV4(ctx); err == nil {
+			err = r.client.SetCallbackV4(ctx, cb)
+		}
+	} else {
+		err = r.client.UpdateCallback(ctx, cb)
+	}
+	if errors.Is(err, callkit.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to Update Callback Configuration",
+			fmt.Sprintf("The %s callback configuration of SDKAppID %d no longer exists: it was deleted outside Terraform after the plan was made. "+
+				"Run terraform apply again; the new plan will create it.", v, r.client.SDKAppID()))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Update Callback Configuration", err)
+		return
+	}
+	r.readInto(ctx, v, "Update", &resp.State, &resp.Diagnostics)
+}
+
+func (r *callbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state callbackResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The client reports an already deleted configuration as success; the
+	// ErrNotFound check keeps that true whichever code the service used.
+	if err := r.delete(ctx, state.apiVersion()); err != nil && !errors.Is(err, callkit.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Unable to Delete Callback Configuration", err)
+	}
+}
+
+// ImportState accepts "<SDKAppID>" (v1) or "v4:<SDKAppID>" (v4). The SDKAppID
+// must be the provider's: the provider can only reach its own application.
+func (r *callbackResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider Not Configured",
+			"The tencentcallkit provider must be configured before a callback configuration can be imported. This is a bug in the provider; please report it.")
+		return
+	}
+	own := r.client.SDKAppID()
+	expected := fmt.Sprintf("%q (v1) or %q (v4)", callbackID(own, callkit.V1), callbackID(own, callkit.V4))
+
+	v, raw := callkit.V1, req.ID
+	if rest, ok := strings.CutPrefix(req.ID, v4IDPrefix); ok {
+		v, raw = callkit.V4, rest
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || raw != strconv.FormatInt(id, 10) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID must be the SDKAppID, optionally prefixed with \"v4:\" for the v4 configuration: expected %s, got %q.", expected, req.ID))
+		return
+	}
+	if id != own {
+		resp.Diagnostics.AddError("Import ID Names Another Application",
+			fmt.Sprintf("The import ID %q names SDKAppID %d, but the provider is configured for SDKAppID %d and can only import that application's configuration: expected %s. "+
+				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", req.ID, id, own, expected))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callbackID(own, v))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_version"), string(v))...)
+}

@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+// addAPIError adds an error diagnostic for a failed client call. summary is
+// the caller's Title Case operation ("Unable to Read Callback Configuration");
+// the detail says what the service answered and what to do about it. Nothing
+// here can carry a secret: the client's errors never contain one, and redact
+// strips any UserSig a wrapped transport error might quote.
+func addAPIError(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary, apiErrorDetail(err))
+}
+
+func apiErrorDetail(err error) string {
+	if err == nil {
+		return "The operation failed without an error from the API client. This is a bug in the provider; please report it."
+	}
+	var b strings.Builder
+
+	var apiErr *callkit.APIError
+	var transportErr *callkit.TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		fmt.Fprintf(&b, "The TencentCallKit API answered errorCode %d", apiErr.Code)
+		if apiErr.Message != "" {
+			fmt.Fprintf(&b, " (errorMessage %q)", apiErr.Message)
+		}
+		if apiErr.Endpoint != "" {
+			fmt.Fprintf(&b, " to %s", apiErr.Endpoint)
+		}
+		if apiErr.RequestID != "" {
+			fmt.Fprintf(&b, ", requestId %s", apiErr.RequestID)
+		}
+		if apiErr.Attempts > 1 {
+			fmt.Fprintf(&b, ", after %d attempts", apiErr.Attempts)
+		}
+		b.WriteString(".")
+	case errors.As(err, &transportErr):
+		b.WriteString("The request")
+		if transportErr.Endpoint != "" {
+			fmt.Fprintf(&b, " to %s", transportErr.Endpoint)
+		}
+		b.WriteString(" failed")
+		if transportErr.HTTPStatus != 0 {
+			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
+		}
+		if transportErr.Attempts > 1 {
+			fmt.Fprintf(&b, " after %d attempts", transportErr.Attempts)
+		}
+		if transportErr.Err != nil {
+			fmt.Fprintf(&b, ": %s", transportErr.Err)
+		}
+		b.WriteString(".")
+	default:
+		fmt.Fprintf(&b, "The API client reported: %s.", err)
+	}
+
+	if hint := apiErrorHint(err, transportErr != nil); hint != "" {
+		b.WriteString("\n\n")
+		b.WriteString(hint)
+	}
+	return redact(b.String())
+}
+
+// apiErrorHint says what the user can do about err.
+func apiErrorHint(err error, transport bool) string {
+	switch {
+	case errors.Is(err, callkit.ErrNotPurchased):
+		return "The application has not bought the Group Call package that the TUICallKit server APIs need (errorCode 50001). " +
+			"Buy or enable it for this SDKAppID in the Tencent RTC console, then retry."
+	case errors.Is(err, callkit.ErrPackageExpired):
+		return "The application's package has expired or is disabled. Renew it in the Tencent RTC console, then retry."
+	case errors.Is(err, callkit.ErrAuth):
+		return "The service rejected the UserSig the provider signed for the administrator account. " +
+			"Check that secret_key is this application's secret key (Tencent RTC console > Application > Basic information), " +
+			"that sdk_app_id is the right application, and that identifier names an existing account."
+	case errors.Is(err, callkit.ErrNotAdmin):
+		return "The identifier the provider uses is not an administrator of this application. Set identifier to an app administrator account " +
+			"(the default administrator account is \"" + callkit.DefaultIdentifier + "\")."
+	case errors.Is(err, callkit.ErrRateLimited):
+		return "The service kept answering \"rate limited\" after the provider's retries. Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
+	case errors.Is(err, callkit.ErrInvalidRequest):
+		return "The service rejected the request as invalid. Check the values in the configuration; if they look right, this may be a bug in the provider, please report it."
+	case errors.Is(err, callkit.ErrNotFound):
+		return "The object does not exist on the service."
+	case transport:
+		return "Check that the region or endpoint is right and reachable from this machine. If the service is slow or temporarily failing, retry, or raise request_timeout or max_retries."
+	default:
+		return "This may be a temporary problem on the service: retry, or raise max_retries. If it persists, contact Tencent Cloud support with the requestId."
+	}
+}
