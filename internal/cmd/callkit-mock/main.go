@@ -1,0 +1,144 @@
+// Command callkit-mock runs the mock TUICallKit backend (internal/mockserver)
+// on a loopback address, for `make mock`, `make demo` and scripts.
+//
+// The first line it prints is "listening on http://HOST:PORT"; then the
+// SDKAppID and the mock's own throwaway secret key, so a script can point the
+// provider at it. It stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "callkit-mock:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr          string
+	opts          mockserver.Options
+	simulateCalls int
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("callkit-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "loopback address to listen on (127.0.0.1:0 picks a free port)")
+	fs.Int64Var(&c.opts.SDKAppID, "sdkappid", mockserver.DefaultSDKAppID, "the mock app's SDKAppID")
+	fs.StringVar(&c.opts.Key, "key", mockserver.DefaultKey, "the mock app's secret key (a throwaway: it is printed)")
+	fs.StringVar(&c.opts.Identifier, "identifier", mockserver.DefaultIdentifier, "the app administrator account")
+	fs.IntVar(&c.opts.Records, "records", 0, "number of deterministic call records to generate (last 7 days)")
+	fs.Int64Var(&c.opts.Seed, "seed", 1, "seed for generated records, simulated calls and fault injection")
+	fs.BoolVar(&c.opts.RateLimit, "ratelimit", true, "enforce the documented rate limits")
+	fs.IntVar(&c.simulateCalls, "simulate-calls", 0, "number of calls to simulate at start")
+	fs.Float64Var(&c.opts.DeliveryTimeScale, "delivery-time-scale", 1, "multiplier for callback retry waits")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch {
+	case c.opts.SDKAppID <= 0:
+		return c, errors.New("-sdkappid must be positive")
+	case c.opts.Key == "":
+		return c, errors.New("-key must not be empty")
+	case c.opts.Identifier == "":
+		return c, errors.New("-identifier must not be empty")
+	case c.opts.Records < 0 || c.opts.Records > 10_000_000:
+		return c, errors.New("-records must be between 0 and 10000000")
+	case c.simulateCalls < 0 || c.simulateCalls > 100_000:
+		return c, errors.New("-simulate-calls must be between 0 and 100000")
+	case !(c.opts.DeliveryTimeScale > 0):
+		return c, errors.New("-delivery-time-scale must be positive")
+	}
+	if err := checkLoopback(c.addr); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// checkLoopback refuses any address that is not a loopback IP: the mock
+// prints its secret key and has an unauthenticated control surface.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %q: the mock listens on loopback addresses only (e.g. 127.0.0.1:8080)", addr)
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	mock := mockserver.New(c.opts)
+	defer mock.Close()
+	for range c.simulateCalls {
+		if _, err := mock.SimulateCall(ctx, mockserver.SimulatedCall{}); err != nil {
+			return fmt.Errorf("simulating calls: %w", err)
+		}
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mock,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "sdk_app_id = %d\n", c.opts.SDKAppID)
+	fmt.Fprintf(stdout, "secret_key = %q\n", c.opts.Key)
+	fmt.Fprintf(stdout, "identifier = %q\n", c.opts.Identifier)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Stop deliveries and stalled requests first so Shutdown does not wait on them.
+	mock.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	fmt.Fprintln(stderr, "callkit-mock: stopped")
+	return nil
+}

@@ -1,0 +1,469 @@
+package mockserver
+
+import (
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Record is one call record in the mock's own, wire-independent form (v1 vocabulary).
+// Its JSON form is the lowerCamel shape of the v1 wire record plus roomIdType.
+type Record struct {
+	CallID          string   `json:"callId"`
+	MediaType       string   `json:"mediaType"`
+	RoomID          string   `json:"roomId"`
+	RoomIDType      int      `json:"roomIdType"`
+	StartCallTs     int64    `json:"startCallTs"`
+	AcceptTs        int64    `json:"acceptTs"`
+	EndTs           int64    `json:"endTs"`
+	Caller          string   `json:"caller"`
+	TotalUserNumber int      `json:"totalUserNumber"`
+	CallType        string   `json:"callType"`
+	CallResult      string   `json:"callResult"`
+	Callees         []string `json:"callees"`
+}
+
+// The six documented call results and the two call types (v1 vocabulary).
+var (
+	callResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
+	callTypes   = []string{"single", "group"}
+)
+
+func isCallResult(s string) bool { return slices.Contains(callResults, s) }
+func isCallType(s string) bool   { return s == "single" || s == "group" }
+
+// retention is how far back the records API reaches.
+const retention = 7 * 24 * time.Hour
+
+// interner maps repeated strings (user IDs, enum values) to small codes so a
+// million records do not carry a million copies of the same few strings.
+type interner struct {
+	codes map[string]uint32
+	strs  []string
+}
+
+func newInterner() *interner { return &interner{codes: map[string]uint32{}} }
+
+func (in *interner) code(s string) uint32 {
+	if c, ok := in.codes[s]; ok {
+		return c
+	}
+	c := uint32(len(in.strs))
+	in.codes[s] = c
+	in.strs = append(in.strs, s)
+	return c
+}
+
+func (in *interner) lookup(s string) (uint32, bool) {
+	c, ok := in.codes[s]
+	return c, ok
+}
+
+// rec is the compact stored form of a Record. Slots in store.recs never move,
+// so the ordering indexes and the call-ID map hold stable slot numbers.
+type rec struct {
+	start, accept, end int64
+	id                 string
+	room               string
+	calleeOff          uint32 // into store.callees
+	calleeN            uint16
+	media, ctype       uint32 // codes in store.enums
+	result             uint32
+	caller             uint32 // code in store.users
+	total              int32
+	roomType           uint8
+	dead               bool
+}
+
+// filterKey selects one ordering index: callType and callResult codes, with
+// anyCode standing for "not filtered".
+type filterKey struct{ ctype, result uint32 }
+
+const anyCode = ^uint32(0)
+
+// store is the time-indexed record store shared by the v1 and v4 record APIs.
+//
+// Every combination of the two filters the APIs offer (call type, call
+// result, each possibly absent) has its own slice of slots sorted by start
+// time, so a filter query is two binary searches and a slice: its cost does
+// not depend on how many records the window holds.
+type store struct {
+	mu      sync.RWMutex
+	recs    []rec
+	callees []uint32 // user codes, referenced by rec.calleeOff/calleeN
+	users   *interner
+	enums   *interner // media types, call types and call results
+	byID    map[uint64]uint32
+	collide map[string]uint32 // IDs whose hash another stored ID already took
+	idSeed  maphash.Seed
+	idx     map[filterKey][]uint32
+	live    int
+}
+
+func newStore() *store {
+	return &store{
+		users:   newInterner(),
+		enums:   newInterner(),
+		byID:    map[uint64]uint32{},
+		collide: map[string]uint32{},
+		idSeed:  maphash.MakeSeed(),
+		idx:     map[filterKey][]uint32{},
+	}
+}
+
+func (s *store) hashID(id string) uint64 { return maphash.String(s.idSeed, id) }
+
+// keysFor lists the four indexes a record with these codes belongs to.
+func keysFor(ctype, result uint32) [4]filterKey {
+	return [4]filterKey{{anyCode, anyCode}, {ctype, anyCode}, {anyCode, result}, {ctype, result}}
+}
+
+// add stores records. Records whose call ID already exists replace the old
+// one (call IDs are unique in the real service). Caller holds s.mu.
+func (s *store) add(in []Record) {
+	if len(in) == 0 {
+		return
+	}
+	appendOnly := true
+	for i := range in {
+		if _, dup := s.findLocked(in[i].CallID); dup {
+			appendOnly = false
+			break
+		}
+	}
+	var last int64
+	if n := len(s.idx[filterKey{anyCode, anyCode}]); n > 0 {
+		last = s.recs[s.idx[filterKey{anyCode, anyCode}][n-1]].start
+	}
+	sorted := slices.IsSortedFunc(in, func(a, b Record) int { return cmpInt64(a.StartCallTs, b.StartCallTs) })
+	if !sorted || (len(s.recs) > 0 && in[0].StartCallTs < last) {
+		appendOnly = false
+	}
+	for i := range in {
+		if slot, ok := s.findLocked(in[i].CallID); ok {
+			s.recs[slot].dead = true
+			if _, ok := s.collide[in[i].CallID]; ok {
+				delete(s.collide, in[i].CallID)
+			} else {
+				delete(s.byID, s.hashID(in[i].CallID))
+			}
+			s.live--
+		}
+		s.insertSlot(in[i])
+	}
+	if appendOnly {
+		// New records all start at or after the newest stored one (the usual
+		// case: simulated calls and generated batches), so appending keeps
+		// every index sorted.
+		for slot := len(s.recs) - len(in); slot < len(s.recs); slot++ {
+			r := &s.recs[slot]
+			for _, k := range keysFor(r.ctype, r.result) {
+				s.idx[k] = append(s.idx[k], uint32(slot))
+			}
+		}
+		return
+	}
+	s.rebuildIndexes()
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (s *store) insertSlot(r Record) {
+	off := uint32(len(s.callees))
+	for _, c := range r.Callees {
+		s.callees = append(s.callees, s.users.code(c))
+	}
+	slot := uint32(len(s.recs))
+	s.recs = append(s.recs, rec{
+		start:     r.StartCallTs,
+		accept:    r.AcceptTs,
+		end:       r.EndTs,
+		id:        r.CallID,
+		room:      r.RoomID,
+		calleeOff: off,
+		calleeN:   uint16(len(r.Callees)),
+		media:     s.enums.code(r.MediaType),
+		ctype:     s.enums.code(r.CallType),
+		result:    s.enums.code(r.CallResult),
+		caller:    s.users.code(r.Caller),
+		total:     int32(r.TotalUserNumber),
+		roomType:  uint8(r.RoomIDType),
+	})
+	h := s.hashID(r.CallID)
+	if old, taken := s.byID[h]; taken && !s.recs[old].dead && s.recs[old].id != r.CallID {
+		s.collide[r.CallID] = slot
+	} else {
+		s.byID[h] = slot
+	}
+	s.live++
+}
+
+// rebuildIndexes re-sorts every index from scratch: O(n log n), used only when
+// records arrive out of order or replace older ones.
+func (s *store) rebuildIndexes() {
+	all := make([]uint32, 0, s.live)
+	for i := range s.recs {
+		if !s.recs[i].dead {
+			all = append(all, uint32(i))
+		}
+	}
+	sort.SliceStable(all, func(a, b int) bool { return s.recs[all[a]].start < s.recs[all[b]].start })
+	idx := map[filterKey][]uint32{{anyCode, anyCode}: all}
+	for _, slot := range all {
+		r := &s.recs[slot]
+		keys := keysFor(r.ctype, r.result)
+		for _, k := range keys[1:] {
+			idx[k] = append(idx[k], slot)
+		}
+	}
+	s.idx = idx
+}
+
+// findLocked looks a call ID up by its 64-bit hash (a map keyed by the hash
+// costs far less than one keyed by the string); the rare ID whose hash was
+// already taken lives in s.collide.
+func (s *store) findLocked(id string) (uint32, bool) {
+	slot, ok := s.byID[s.hashID(id)]
+	if ok && !s.recs[slot].dead && s.recs[slot].id == id {
+		return slot, true
+	}
+	if slot, ok := s.collide[id]; ok && !s.recs[slot].dead {
+		return slot, true
+	}
+	return 0, false
+}
+
+func (s *store) get(id string) (Record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	slot, ok := s.findLocked(id)
+	if !ok {
+		return Record{}, false
+	}
+	return s.toRecord(slot), true
+}
+
+func (s *store) toRecord(slot uint32) Record {
+	r := &s.recs[slot]
+	callees := make([]string, r.calleeN)
+	for i := range callees {
+		callees[i] = s.users.strs[s.callees[r.calleeOff+uint32(i)]]
+	}
+	return Record{
+		CallID:          r.id,
+		MediaType:       s.enums.strs[r.media],
+		RoomID:          r.room,
+		RoomIDType:      int(r.roomType),
+		StartCallTs:     r.start,
+		AcceptTs:        r.accept,
+		EndTs:           r.end,
+		Caller:          s.users.strs[r.caller],
+		TotalUserNumber: int(r.total),
+		CallType:        s.enums.strs[r.ctype],
+		CallResult:      s.enums.strs[r.result],
+		Callees:         callees,
+	}
+}
+
+func (s *store) all() []Record {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx := s.idx[filterKey{anyCode, anyCode}]
+	out := make([]Record, len(idx))
+	for i, slot := range idx {
+		out[i] = s.toRecord(slot)
+	}
+	return out
+}
+
+// query describes a filter query in the v1 vocabulary; empty strings mean
+// "any". Offset and limit select the page.
+type query struct {
+	start, end       int64 // inclusive bounds on the start time
+	callType, result string
+	offset, limit    int
+}
+
+// find answers a filter query: the total number of matches and the records
+// of the requested page, in ascending start time.
+func (s *store) find(q query) (total int, page []Record) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k := filterKey{anyCode, anyCode}
+	if q.callType != "" {
+		c, ok := s.enums.lookup(q.callType)
+		if !ok {
+			return 0, nil
+		}
+		k.ctype = c
+	}
+	if q.result != "" {
+		c, ok := s.enums.lookup(q.result)
+		if !ok {
+			return 0, nil
+		}
+		k.result = c
+	}
+	idx := s.idx[k]
+	lo := sort.Search(len(idx), func(i int) bool { return s.recs[idx[i]].start >= q.start })
+	hi := sort.Search(len(idx), func(i int) bool { return s.recs[idx[i]].start > q.end })
+	if hi < lo {
+		hi = lo
+	}
+	total = hi - lo
+	if q.offset < 0 || q.offset >= total {
+		return total, nil
+	}
+	from := lo + q.offset
+	to := from + min(q.limit, hi-from)
+	page = make([]Record, 0, to-from)
+	for _, slot := range idx[from:to] {
+		page = append(page, s.toRecord(slot))
+	}
+	return total, page
+}
+
+// generate makes n deterministic records (for seed and salt) whose calls
+// started and ended within the retention window before now, and hands them to
+// emit in ascending start order, a chunk at a time so a million records never
+// exist twice in memory.
+func generate(seed, salt int64, n int, now time.Time, emit func([]Record)) {
+	if n <= 0 {
+		return
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), uint64(salt)^0x9e3779b97f4a7c15))
+	nowS := now.Unix()
+	// Starts leave room for the longest ring so every call has ended by now.
+	lo, hi := nowS-int64(retention/time.Second)+1, nowS-maxRing
+	starts := make([]int64, n)
+	for i := range starts {
+		starts[i] = lo + rng.Int64N(hi-lo+1)
+	}
+	slices.Sort(starts)
+	const chunk = 8192
+	buf := make([]Record, 0, chunk)
+	for from := 0; from < n; from += chunk {
+		to := min(from+chunk, n)
+		var ids strings.Builder
+		ids.Grow((to - from) * 36)
+		for range to - from {
+			writeUUID(&ids, rng)
+		}
+		all := ids.String()
+		buf = buf[:0]
+		for i := from; i < to; i++ {
+			r := randomRecord(rng, starts[i], nowS)
+			// Substrings share one backing string: no allocation per ID.
+			j := i - from
+			r.CallID = all[j*36 : (j+1)*36]
+			buf = append(buf, r)
+		}
+		emit(buf)
+	}
+}
+
+const (
+	numUsers = 500
+	maxRing  = 60 // seconds
+)
+
+var userNames = func() []string {
+	out := make([]string, numUsers)
+	for i := range out {
+		out[i] = "user" + strconv.Itoa(i+1)
+	}
+	return out
+}()
+
+// resultWeights orders callResults by how often a 1:1 call ends that way.
+var resultWeights = []int{10, 10, 10, 55, 8, 7}
+
+func pickResult(rng *rand.Rand) string {
+	n := rng.IntN(100)
+	for i, w := range resultWeights {
+		if n < w {
+			return callResults[i]
+		}
+		n -= w
+	}
+	return "normal_end"
+}
+
+// connected reports whether a call that ended with result was ever answered.
+func connected(result string) bool { return result == "normal_end" || result == "interrupt" }
+
+// randomRecord draws one self-consistent record that started at start and
+// ended no later than now.
+func randomRecord(rng *rand.Rand, start, now int64) Record {
+	r := Record{StartCallTs: start}
+	r.MediaType = []string{"audio", "video"}[rng.IntN(2)]
+	r.Caller = userNames[rng.IntN(numUsers)]
+	if rng.IntN(5) == 0 {
+		r.CallType = "group"
+		r.CallResult = "normal_end" // group calls only ever report normal_end
+		r.Callees = pickUsers(rng, r.Caller, 2+rng.IntN(5))
+	} else {
+		r.CallType = "single"
+		r.CallResult = pickResult(rng)
+		r.Callees = pickUsers(rng, r.Caller, 1)
+	}
+	r.TotalUserNumber = 1 + len(r.Callees)
+	if rng.IntN(2) == 0 {
+		r.RoomIDType = 1
+		r.RoomID = strconv.Itoa(100000 + rng.IntN(900000))
+	} else {
+		r.RoomIDType = 2
+		r.RoomID = "room-" + strconv.Itoa(rng.IntN(1000000))
+	}
+	switch r.CallResult {
+	case "normal_end", "interrupt":
+		r.AcceptTs = start + 1 + rng.Int64N(30)
+		r.EndTs = min(r.AcceptTs+5+rng.Int64N(3600), now)
+	case "not_answer":
+		r.EndTs = start + 30 + rng.Int64N(maxRing-30+1)
+	case "call_busy":
+		r.EndTs = start + rng.Int64N(2)
+	default: // cancel, reject
+		r.EndTs = start + 1 + rng.Int64N(30)
+	}
+	return r
+}
+
+// pickUsers picks n distinct users other than caller.
+func pickUsers(rng *rand.Rand, caller string, n int) []string {
+	out := make([]string, 0, n)
+	for len(out) < n {
+		u := userNames[rng.IntN(numUsers)]
+		if u != caller && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func writeUUID(b *strings.Builder, rng *rand.Rand) {
+	hi, lo := rng.Uint64(), rng.Uint64()
+	hi = hi&^0xf000 | 0x4000     // version 4
+	lo = lo&^(0xc<<60) | 0x8<<60 // RFC 4122 variant
+	fmt.Fprintf(b, "%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+}
+
+func newUUID(rng *rand.Rand) string {
+	var b strings.Builder
+	writeUUID(&b, rng)
+	return b.String()
+}

@@ -1,0 +1,440 @@
+// Package mockserver is a mock TUICallKit backend: an http.Handler that serves
+// the v1 callback and record APIs and the v4 IM-domain Call APIs exactly as
+// ../../shared/callkit-api.md describes them (methods, query parameters,
+// UserSig checks, envelopes, error codes, paging and rate limits), plus a
+// /_mock/ control surface, fault injection and callback deliveries.
+//
+// It is an independent reading of the API contract with its own wire types: it
+// never imports the provider's client, so the two cannot share a mistake.
+package mockserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
+)
+
+const (
+	DefaultSDKAppID   = 1400000000
+	DefaultKey        = "mock-secret-key-0123456789abcdef"
+	DefaultIdentifier = "administrator"
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	SDKAppID           int64            // 0 → DefaultSDKAppID
+	Key                string           // "" → DefaultKey
+	Identifier         string           // "" → DefaultIdentifier
+	Clock              func() time.Time // nil → time.Now
+	Seed               int64            // seeds the record generator, simulated calls and fault injection
+	Records            int              // deterministic records generated within the 7 days before Clock()
+	RateLimit          bool             // enforce the documented per-endpoint limits
+	NoGroupCallPackage bool             // every v1 endpoint answers 50001, every v4 one 60020
+	DeliveryTimeScale  float64          // multiplies delivery retry waits; 0 → 1 (real time)
+	DeliveryClient     *http.Client     // nil → a client with a per-attempt timeout
+}
+
+// Callback is one callback configuration: the address and the subscribed
+// action words (v1) or command words (v4).
+type Callback struct {
+	Address string   `json:"address"`
+	Actions []string `json:"actions"`
+}
+
+func (c Callback) clone() Callback {
+	return Callback{Address: c.Address, Actions: append([]string(nil), c.Actions...)}
+}
+
+// Stats counts API requests (control-surface requests are not counted).
+// Map keys are API paths as the docs write them, e.g. "v1/callback/set".
+type Stats struct {
+	Requests    map[string]int `json:"requests"`     // every request received, faulted ones included
+	Applied     map[string]int `json:"applied"`      // requests answered with error code 0
+	RateLimited int            `json:"rate_limited"` // answered 70005/60011 by the limiter (not injected)
+	Faulted     int            `json:"faulted"`      // answered by fault injection
+}
+
+const (
+	maxBody         = 1 << 20
+	maxSeenUserSigs = 10000
+	maxDeliveryLog  = 100000
+)
+
+// Server is the mock backend. It is safe for concurrent use.
+type Server struct {
+	appID    int64
+	key      string
+	admin    string
+	now      func() time.Time
+	seed     int64
+	limit    bool
+	scale    float64
+	client   *http.Client
+	store    *store
+	ctx      context.Context
+	cancel   context.CancelFunc
+	control  *http.ServeMux
+	limiters map[string]*bucket // per endpoint path; fixed after New
+
+	mu         sync.Mutex
+	cbV1, cbV4 *Callback
+	groupPkg   bool
+	faults     Faults
+	faultRng   *rand.Rand
+	simRng     *rand.Rand
+	stats      Stats
+	seen       map[string]struct{}
+	seenOrder  []string
+	reqIDs     uint64
+	deliveries []Delivery
+	pending    int
+	idle       chan struct{} // closed while pending == 0
+	closed     bool
+}
+
+// New returns a Server for one application. Requests for any other SDKAppID
+// fail authentication as they would on the real service.
+func New(opts Options) *Server {
+	if opts.SDKAppID == 0 {
+		opts.SDKAppID = DefaultSDKAppID
+	}
+	if opts.Key == "" {
+		opts.Key = DefaultKey
+	}
+	if opts.Identifier == "" {
+		opts.Identifier = DefaultIdentifier
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if !(opts.DeliveryTimeScale > 0) {
+		opts.DeliveryTimeScale = 1
+	}
+	if opts.DeliveryClient == nil {
+		opts.DeliveryClient = &http.Client{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	idle := make(chan struct{})
+	close(idle)
+	s := &Server{
+		appID:    opts.SDKAppID,
+		key:      opts.Key,
+		admin:    opts.Identifier,
+		now:      opts.Clock,
+		seed:     opts.Seed,
+		limit:    opts.RateLimit,
+		scale:    opts.DeliveryTimeScale,
+		client:   opts.DeliveryClient,
+		store:    newStore(),
+		ctx:      ctx,
+		cancel:   cancel,
+		limiters: map[string]*bucket{},
+		groupPkg: !opts.NoGroupCallPackage,
+		faultRng: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017)),
+		simRng:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5170)),
+		stats:    Stats{Requests: map[string]int{}, Applied: map[string]int{}},
+		seen:     map[string]struct{}{},
+		idle:     idle,
+	}
+	for path, ep := range endpoints {
+		s.limiters[path] = &bucket{rate: ep.rate}
+	}
+	s.control = s.controlMux()
+	generate(opts.Seed, opts.SDKAppID, opts.Records, s.now(), func(batch []Record) {
+		s.store.mu.Lock()
+		defer s.store.mu.Unlock()
+		s.store.add(batch)
+	})
+	return s
+}
+
+// endpoint describes one API path.
+type endpoint struct {
+	v4       bool
+	rate     float64 // documented requests per second
+	internal int     // the code an internal error answers with
+	handle   func(*Server, *apiRequest) answer
+}
+
+var endpoints = map[string]endpoint{
+	"v1/callback/set":                              {rate: 10, internal: v1Internal, handle: (*Server).v1CallbackSet},
+	"v1/callback/get":                              {rate: 10, internal: v1Internal, handle: (*Server).v1CallbackGet},
+	"v1/callback/update":                           {rate: 10, internal: v1Internal, handle: (*Server).v1CallbackUpdate},
+	"v1/callback/delete":                           {rate: 10, internal: v1Internal, handle: (*Server).v1CallbackDelete},
+	"v1/records/get_record_by_callId":              {rate: 20, internal: v1Internal, handle: (*Server).v1RecordByCallID},
+	"v1/records/get_records_by_filter":             {rate: 200, internal: v1Internal, handle: (*Server).v1RecordsByFilter},
+	"v4/call_record_http_srv/get_record_by_callid": {v4: true, rate: 200, internal: 101001, handle: (*Server).v4RecordByCallID},
+	"v4/call_record_http_srv/get_record_by_filter": {v4: true, rate: 200, internal: 101001, handle: (*Server).v4RecordsByFilter},
+	"v4/call_config/set_callback":                  {v4: true, rate: 200, internal: 100001, handle: (*Server).v4SetCallback},
+	"v4/call_config/get_callback":                  {v4: true, rate: 200, internal: 100001, handle: (*Server).v4GetCallback},
+	"v4/call_config/delete_callback":               {v4: true, rate: 200, internal: 100001, handle: (*Server).v4DeleteCallback},
+}
+
+// Error codes (callkit-api.md §1, §2, §4, §5, §7).
+const (
+	v1OK             = 0
+	v1NoConfig       = 999
+	v1NoPackage      = 50001
+	v1BadParam       = 70001
+	v1SigInvalid     = 70002
+	v1SigExpired     = 70003
+	v1NotAdmin       = 70004
+	v1RateLimited    = 70005
+	v1BadBody        = 70009
+	v1NoRecord       = 70011
+	v1Internal       = 70500 // "other: internal error"; the docs name no specific code
+	v4BadRequest     = 60002
+	v4BadBody        = 60003
+	v4SigError       = 60004
+	v4BadAppID       = 60006
+	v4NotAdmin       = 60010
+	v4RateLimited    = 60011
+	v4MissingAppID   = 60012
+	v4PackageExpired = 60020
+	v4ConfigBadParam = 100002
+	v4NoConfig       = 100301
+	v4NoRecord       = 101050
+)
+
+// answer is an endpoint's result before it is put in the v1 or v4 envelope.
+type answer struct {
+	code int
+	msg  string
+	data any // v1 "data" / v4 "Response"; nil → absent
+}
+
+func fail(code int, format string, args ...any) answer {
+	return answer{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func ok(data any) answer { return answer{data: data} }
+
+// apiRequest is an authenticated request with a parsed JSON object body.
+type apiRequest struct {
+	path   string
+	fields map[string]json.RawMessage
+}
+
+// field decodes the body field named exactly key (the JSON decoder's own
+// matching is case-insensitive; the service's is not) into dst.
+func (r *apiRequest) field(key string, dst any) (present bool, err error) {
+	raw, ok := r.fields[key]
+	if !ok || string(raw) == "null" {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return true, fmt.Errorf("field %s has the wrong type", key)
+	}
+	return true, nil
+}
+
+// ServeHTTP serves the API paths and the /_mock/ control surface.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_mock/") {
+		s.control.ServeHTTP(w, r)
+		return
+	}
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	ep, found := endpoints[path]
+	if !found {
+		http.NotFound(w, r)
+		return
+	}
+	sig := r.URL.Query().Get("usersig")
+	kind, stall := s.arrive(path, sig)
+	if kind != "" {
+		s.serveFault(w, r, ep, kind, stall)
+		return
+	}
+	a := s.serveAPI(r, path, ep)
+	if a.code == 0 {
+		s.mu.Lock()
+		s.stats.Applied[path]++
+		s.mu.Unlock()
+	}
+	s.writeAnswer(w, ep.v4, a)
+}
+
+// arrive counts a request, remembers its UserSig and decides whether a fault
+// answers it.
+func (s *Server) arrive(path, sig string) (FaultKind, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Requests[path]++
+	if _, dup := s.seen[sig]; sig != "" && !dup && len(s.seenOrder) < maxSeenUserSigs {
+		s.seen[sig] = struct{}{}
+		s.seenOrder = append(s.seenOrder, sig)
+	}
+	kind := s.pickFaultLocked(path)
+	if kind != "" {
+		s.stats.Faulted++
+	}
+	return kind, s.faults.StallFor
+}
+
+func (s *Server) serveAPI(r *http.Request, path string, ep endpoint) answer {
+	code := func(v1, v4 int) int {
+		if ep.v4 {
+			return v4
+		}
+		return v1
+	}
+	if r.Method != http.MethodPost {
+		return fail(code(v1BadParam, v4BadRequest), "method %s is not supported: use POST", r.Method)
+	}
+	q := r.URL.Query()
+	appParam, ok := q["sdkappid"]
+	if !ok || appParam[0] == "" {
+		return fail(code(v1BadParam, v4MissingAppID), "query parameter sdkappid is missing")
+	}
+	appID, err := strconv.ParseInt(appParam[0], 10, 64)
+	if err != nil || appID <= 0 {
+		return fail(code(v1BadParam, v4BadAppID), "query parameter sdkappid is not a valid SDKAppID")
+	}
+	identifier := q.Get("identifier")
+	if identifier == "" {
+		return fail(code(v1BadParam, v4BadRequest), "query parameter identifier is missing")
+	}
+	sig := q.Get("usersig")
+	if sig == "" {
+		return fail(code(v1BadParam, v4SigError), "query parameter usersig is missing")
+	}
+	if _, err := strconv.ParseUint(q.Get("random"), 10, 32); err != nil {
+		return fail(code(v1BadParam, v4BadRequest), "query parameter random must be an unsigned 32-bit integer")
+	}
+	if q.Get("contenttype") != "json" {
+		return fail(code(v1BadParam, v4BadRequest), "query parameter contenttype must be json")
+	}
+	if appID != s.appID {
+		// Only one app exists here; the real service has no key to check a
+		// UserSig for an app it does not know.
+		return fail(code(v1SigInvalid, v4BadAppID), "SDKAppID %d is not valid", appID)
+	}
+	switch err := usersig.Verify(s.appID, s.key, identifier, sig, s.now()); {
+	case errors.Is(err, usersig.ErrExpired):
+		return fail(code(v1SigExpired, v4SigError), "UserSig expired")
+	case err != nil:
+		return fail(code(v1SigInvalid, v4SigError), "UserSig invalid")
+	}
+	if identifier != s.admin {
+		return fail(code(v1NotAdmin, v4NotAdmin), "identifier is not an app administrator")
+	}
+	s.mu.Lock()
+	bought := s.groupPkg
+	s.mu.Unlock()
+	if !bought {
+		return fail(code(v1NoPackage, v4PackageExpired), "the app has not bought the Group Call package")
+	}
+	if s.limit && !s.limiters[path].allow(s.now()) {
+		s.mu.Lock()
+		s.stats.RateLimited++
+		s.mu.Unlock()
+		return fail(code(v1RateLimited, v4RateLimited), "rate limit exceeded")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		return fail(code(v1BadBody, v4BadBody), "request body could not be read")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return fail(code(v1BadBody, v4BadBody), "request body is not a JSON object")
+	}
+	return ep.handle(s, &apiRequest{path: path, fields: fields})
+}
+
+type v1Envelope struct {
+	ErrorCode    int    `json:"errorCode"`
+	ErrorMessage string `json:"errorMessage"`
+	RequestID    string `json:"requestId"`
+	Data         any    `json:"data,omitempty"`
+}
+
+type v4Envelope struct {
+	ActionStatus string `json:"ActionStatus"`
+	ErrorInfo    string `json:"ErrorInfo"`
+	ErrorCode    int    `json:"ErrorCode"`
+	RequestID    string `json:"RequestId"`
+	Response     any    `json:"Response,omitempty"`
+}
+
+func (s *Server) requestID() string {
+	s.mu.Lock()
+	s.reqIDs++
+	n := s.reqIDs
+	s.mu.Unlock()
+	return fmt.Sprintf("%016x%016x", splitmix(uint64(s.seed)^n), splitmix(n))
+}
+
+// splitmix is SplitMix64's finaliser: a cheap, well-mixed hash of a counter.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
+	var env any
+	if v4 {
+		e := v4Envelope{ActionStatus: "OK", ErrorCode: a.code, ErrorInfo: a.msg, RequestID: "Id-" + s.requestID(), Response: a.data}
+		if a.code != 0 {
+			e.ActionStatus = "FAIL"
+		}
+		env = e
+	} else {
+		msg := a.msg
+		if a.code == 0 {
+			msg = "Success"
+		}
+		env = v1Envelope{ErrorCode: a.code, ErrorMessage: msg, RequestID: s.requestID(), Data: a.data}
+	}
+	writeJSON(w, http.StatusOK, env)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// bucket is a token bucket on the injected clock: tests that freeze the clock
+// get a limiter that never refills, which makes rate limiting deterministic.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	tokens float64
+	last   time.Time
+	primed bool
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.primed {
+		b.primed, b.tokens, b.last = true, b.rate, now
+	}
+	if el := now.Sub(b.last); el > 0 {
+		b.tokens = min(b.rate, b.tokens+el.Seconds()*b.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true
+	}
+	return false
+}

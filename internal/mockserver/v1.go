@@ -1,0 +1,242 @@
+package mockserver
+
+import (
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// v1Actions are the 25 action words of callkit-api.md §2.
+var (
+	v1StatusActions = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
+	v1EventActions  = []string{
+		"caller_start_call", "caller_call_accepted", "caller_call_missed", "caller_call_rejected",
+		"caller_call_busy", "caller_cancel_call", "caller_call_failed", "caller_call_end",
+		"caller_call_interrupted", "callee_receive_call", "callee_accept_call", "callee_not_answer_call",
+		"callee_reject_call", "callee_ignore_call", "callee_call_canceled", "callee_call_end",
+		"callee_call_interrupted", "invite_user", "join_in_group_call",
+	}
+)
+
+func isV1Action(a string) bool {
+	return slices.Contains(v1StatusActions, a) || slices.Contains(v1EventActions, a)
+}
+
+// validAddress reports whether addr is an absolute http(s) URL with a host.
+func validAddress(addr string) bool {
+	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
+		return false
+	}
+	u, err := url.Parse(addr)
+	return err == nil && u.Host != ""
+}
+
+// v1Config decodes and validates a set/update body.
+func (r *apiRequest) v1Config() (Callback, answer, bool) {
+	var cb Callback
+	present, err := r.field("address", &cb.Address)
+	if err != nil {
+		return cb, fail(v1BadBody, "%v", err), false
+	}
+	if !present || cb.Address == "" {
+		return cb, fail(v1BadParam, "address is required"), false
+	}
+	if !validAddress(cb.Address) {
+		return cb, fail(v1BadParam, "address must start with http or https"), false
+	}
+	present, err = r.field("actions", &cb.Actions)
+	if err != nil {
+		return cb, fail(v1BadBody, "%v", err), false
+	}
+	if !present || len(cb.Actions) == 0 {
+		return cb, fail(v1BadParam, "actions is required"), false
+	}
+	for _, a := range cb.Actions {
+		if !isV1Action(a) {
+			return cb, fail(v1BadParam, "actions holds an unknown action %q", a), false
+		}
+	}
+	return cb, answer{}, true
+}
+
+func (s *Server) v1CallbackSet(r *apiRequest) answer {
+	cb, a, valid := r.v1Config()
+	if !valid {
+		return a
+	}
+	s.SetCallback(cb)
+	return ok(cb.Address)
+}
+
+func (s *Server) v1CallbackUpdate(r *apiRequest) answer {
+	cb, a, valid := r.v1Config()
+	if !valid {
+		return a
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cbV1 == nil {
+		return fail(v1NoConfig, "callback configuration does not exist")
+	}
+	c := cb.clone()
+	s.cbV1 = &c
+	return ok(cb.Address)
+}
+
+type v1CallbackData struct {
+	Actions []string `json:"actions"`
+	Address string   `json:"address"`
+}
+
+func (s *Server) v1CallbackGet(*apiRequest) answer {
+	cb, found := s.Callback()
+	if !found {
+		return fail(v1NoConfig, "callback configuration does not exist")
+	}
+	return ok(v1CallbackData{Actions: cb.Actions, Address: cb.Address})
+}
+
+func (s *Server) v1CallbackDelete(*apiRequest) answer {
+	s.DeleteCallback()
+	return ok("")
+}
+
+// v1Record is the wire shape of a v1 call record (callkit-api.md §4).
+type v1Record struct {
+	CallID          string   `json:"callId"`
+	SDKAppID        int64    `json:"sdkAppId"`
+	MediaType       string   `json:"mediaType"`
+	RoomID          string   `json:"roomId"`
+	StartCallTs     int64    `json:"startCallTs"`
+	AcceptTs        int64    `json:"acceptTs"`
+	EndTs           int64    `json:"endTs"`
+	Caller          string   `json:"caller"`
+	TotalUserNumber int      `json:"totalUserNumber"`
+	CallType        string   `json:"callType"`
+	CallResult      string   `json:"callResult"`
+	Callees         []string `json:"callees"`
+}
+
+func (s *Server) v1Wire(r Record) v1Record {
+	callees := r.Callees
+	if callees == nil {
+		callees = []string{}
+	}
+	return v1Record{
+		CallID: r.CallID, SDKAppID: s.appID, MediaType: r.MediaType, RoomID: r.RoomID,
+		StartCallTs: r.StartCallTs, AcceptTs: r.AcceptTs, EndTs: r.EndTs, Caller: r.Caller,
+		TotalUserNumber: r.TotalUserNumber, CallType: r.CallType, CallResult: r.CallResult, Callees: callees,
+	}
+}
+
+func (s *Server) v1RecordByCallID(r *apiRequest) answer {
+	var id string
+	present, err := r.field("callId", &id)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if !present || id == "" {
+		return fail(v1BadParam, "callId is required")
+	}
+	rec, found := s.store.get(id)
+	if !found {
+		return fail(v1NoRecord, "no record found")
+	}
+	return ok(s.v1Wire(rec))
+}
+
+type v1FilterData struct {
+	TotalNum       int        `json:"totalNum"`
+	Page           int        `json:"page"`
+	CallRecordList []v1Record `json:"callRecordList"`
+}
+
+const (
+	v1DefaultPageSize = 100
+	maxPageSize       = 100
+	v1DefaultSpan     = 7 * 24 * 60 * 60
+)
+
+func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
+	var (
+		start, end       int64
+		result, callType string
+		perPage, page    int
+	)
+	present, err := r.field("startTimestamp", &start)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if !present {
+		return fail(v1BadParam, "startTimestamp is required")
+	}
+	if start < 0 {
+		return fail(v1BadParam, "startTimestamp must not be negative")
+	}
+	present, err = r.field("endTimestamp", &end)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if !present {
+		end = start + v1DefaultSpan
+	} else if end < start {
+		return fail(v1BadParam, "endTimestamp must not be before startTimestamp")
+	}
+	present, err = r.field("callResult", &result)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if present && !isCallResult(result) {
+		return fail(v1BadParam, "callResult %q is not a valid call result", result)
+	}
+	present, err = r.field("callType", &callType)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if present && !isCallType(callType) {
+		return fail(v1BadParam, "callType %q must be single or group", callType)
+	}
+	present, err = r.field("numberPerPage", &perPage)
+	if err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if !present {
+		perPage = v1DefaultPageSize
+	} else if perPage < 1 || perPage > maxPageSize {
+		return fail(v1BadParam, "numberPerPage must be between 1 and %d", maxPageSize)
+	}
+	if _, err = r.field("page", &page); err != nil {
+		return fail(v1BadBody, "%v", err)
+	}
+	if page < 0 {
+		return fail(v1BadParam, "page must not be negative")
+	}
+	if page == 0 {
+		page = 1
+	}
+	total, recs := s.store.find(query{
+		start: start, end: end, callType: callType, result: result,
+		offset: pageOffset(page, perPage), limit: perPage,
+	})
+	if total == 0 {
+		return fail(v1NoRecord, "no records found")
+	}
+	data := v1FilterData{TotalNum: total, CallRecordList: make([]v1Record, 0, len(recs))}
+	for _, rec := range recs {
+		data.CallRecordList = append(data.CallRecordList, s.v1Wire(rec))
+	}
+	if pageOffset(page, perPage)+perPage < total {
+		data.Page = page
+	}
+	return ok(data)
+}
+
+// pageOffset is the index of page's first record (pages count from 1),
+// saturating instead of overflowing for absurd page numbers.
+func pageOffset(page, perPage int) int {
+	if page-1 > (math.MaxInt-maxPageSize)/perPage {
+		return math.MaxInt - maxPageSize
+	}
+	return (page - 1) * perPage
+}
