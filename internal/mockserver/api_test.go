@@ -65,9 +65,13 @@ func TestV1Strictness(t *testing.T) {
 		body  string
 		want  int
 	}{
-		{"wrong key", func(q map[string][]string) { q["usersig"] = []string{sign(t, DefaultSDKAppID, "other-key", DefaultIdentifier, 3600)} }, validConfig, v1SigInvalid},
+		{"wrong key", func(q map[string][]string) {
+			q["usersig"] = []string{sign(t, DefaultSDKAppID, "other-key", DefaultIdentifier, 3600)}
+		}, validConfig, v1SigInvalid},
 		{"garbage sig", func(q map[string][]string) { q["usersig"] = []string{"not-a-usersig"} }, validConfig, v1SigInvalid},
-		{"sig for another app", func(q map[string][]string) { q["usersig"] = []string{sign(t, 1400000001, testKey, DefaultIdentifier, 3600)} }, validConfig, v1SigInvalid},
+		{"sig for another app", func(q map[string][]string) {
+			q["usersig"] = []string{sign(t, 1400000001, testKey, DefaultIdentifier, 3600)}
+		}, validConfig, v1SigInvalid},
 		{"another sdkappid", func(q map[string][]string) {
 			q["sdkappid"] = []string{"1400000001"}
 			q["usersig"] = []string{sign(t, 1400000001, testKey, DefaultIdentifier, 3600)}
@@ -141,7 +145,9 @@ func TestV4Strictness(t *testing.T) {
 		body  string
 		want  int
 	}{
-		{"wrong key", func(q map[string][]string) { q["usersig"] = []string{sign(t, DefaultSDKAppID, "other-key", DefaultIdentifier, 3600)} }, valid, v4SigError},
+		{"wrong key", func(q map[string][]string) {
+			q["usersig"] = []string{sign(t, DefaultSDKAppID, "other-key", DefaultIdentifier, 3600)}
+		}, valid, v4SigError},
 		{"non-admin", func(q map[string][]string) {
 			q["identifier"] = []string{"bob"}
 			q["usersig"] = []string{sign(t, DefaultSDKAppID, testKey, "bob", 3600)}
