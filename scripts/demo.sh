@@ -75,9 +75,12 @@ wait_for_line() {
 	done
 }
 
-# tf ARGS...: terraform in the work dir, bounded in time.
+# tf ARGS...: terraform in the work dir, bounded in time. The dev_overrides warning box
+# that Terraform prints on every command is expected here.
+tf_flags=(-input=false -compact-warnings)
+[[ -t 1 ]] || tf_flags+=(-no-color)
 tf() {
-	(cd "$tmp/work" && timeout "$step_timeout" terraform "$@" -input=false)
+	(cd "$tmp/work" && timeout "$step_timeout" terraform "$@" "${tf_flags[@]}")
 }
 
 banner "Building the provider and the mock backend into $tmp/bin"
