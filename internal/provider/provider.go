@@ -379,7 +379,11 @@ func (p *tencentCallKitProvider) Resources(_ context.Context) []func() resource.
 }
 
 func (p *tencentCallKitProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewCallRecordDataSource,
+		NewCallRecordsDataSource,
+		NewCallStatsDataSource,
+	}
 }
 
 func (p *tencentCallKitProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

@@ -1,0 +1,173 @@
+// Copyright (c) The terraform-provider-tencentcallkit Authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+var (
+	_ datasource.DataSource                   = (*callRecordsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*callRecordsDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*callRecordsDataSource)(nil)
+)
+
+// defaultNumberPerPage is the page size used when number_per_page is unset: the API's maximum,
+// so that an all-pages read takes the fewest requests.
+const defaultNumberPerPage = 100
+
+// NewCallRecordsDataSource is the constructor of `tencentcallkit_call_records`.
+func NewCallRecordsDataSource() datasource.DataSource {
+	return &callRecordsDataSource{}
+}
+
+type callRecordsDataSource struct {
+	client *callkit.Client
+}
+
+type callRecordsDataSourceModel struct {
+	StartTimestamp types.Int64   `tfsdk:"start_timestamp"`
+	EndTimestamp   types.Int64   `tfsdk:"end_timestamp"`
+	CallResult     types.String  `tfsdk:"call_result"`
+	CallType       types.String  `tfsdk:"call_type"`
+	NumberPerPage  types.Int64   `tfsdk:"number_per_page"`
+	Page           types.Int64   `tfsdk:"page"`
+	APIVersion     types.String  `tfsdk:"api_version"`
+	TotalNum       types.Int64   `tfsdk:"total_num"`
+	Records        []recordModel `tfsdk:"records"`
+}
+
+func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_call_records"
+}
+
+func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists call records that match a filter, oldest call first. Without `page` every page " +
+			"is read; with `page` only that page.\n\n" + recordRetentionNote + " No matching record is not an " +
+			"error: `total_num` is `0` and `records` is empty.",
+		Attributes: map[string]schema.Attribute{
+			"start_timestamp": startTimestampAttribute("list"),
+			"end_timestamp":   endTimestampAttribute("list"),
+			"call_result": schema.StringAttribute{
+				MarkdownDescription: "Only list calls that ended this way: " + markdownList(callkit.CallResults) +
+					". Group calls only report `normal_end`. Unset: every result. Always written in this (v1) " +
+					"vocabulary; it is translated for `api_version = \"v4\"`.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(callkit.CallResults...),
+				},
+			},
+			"call_type": callTypeFilterAttribute("list"),
+			"number_per_page": schema.Int64Attribute{
+				MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. With `page` unset this " +
+					"only changes how many requests an all-pages read takes, not what it returns.",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.Int64{
+					int64validator.Between(1, 100),
+				},
+			},
+			"page": schema.Int64Attribute{
+				MarkdownDescription: "Read only this page of `number_per_page` records, passed to the service as is " +
+					"(pages are numbered from `1`; `0` also reads the first page). Unset: every page is read, in " +
+					"the service's order.",
+				Optional: true,
+				Validators: []validator.Int64{
+					int64validator.AtLeast(0),
+				},
+			},
+			"api_version": apiVersionAttribute(),
+			"total_num": schema.Int64Attribute{
+				MarkdownDescription: "With `page` unset: the number of records read, which is the number of " +
+					"matching calls. With `page` set: the service's `totalNum` for the query.",
+				Computed: true,
+			},
+			"records": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching call records, in ascending start time.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: recordAttributes(),
+				},
+			},
+		},
+	}
+}
+
+func (d *callRecordsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.Client
+	}
+}
+
+func (d *callRecordsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var config callRecordsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	validateTimestampRange(config.StartTimestamp, config.EndTimestamp, &resp.Diagnostics)
+}
+
+func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var state callRecordsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.client == nil {
+		addUnconfiguredClientError(&resp.Diagnostics)
+		return
+	}
+
+	version := apiVersionFrom(state.APIVersion)
+	perPage := int64(defaultNumberPerPage)
+	if !state.NumberPerPage.IsNull() && !state.NumberPerPage.IsUnknown() {
+		perPage = state.NumberPerPage.ValueInt64()
+	}
+	filter := recordFilterFrom(state.StartTimestamp, state.EndTimestamp, state.CallResult, state.CallType, perPage)
+
+	var recs []callkit.Record
+	if state.Page.IsNull() {
+		all, err := d.client.ListAllRecords(ctx, version, filter)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read Call Records", err)
+			return
+		}
+		recs = all
+		state.TotalNum = types.Int64Value(int64(len(all)))
+	} else {
+		page, err := d.client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read Call Records", err)
+			return
+		}
+		if page != nil {
+			recs = page.Records
+			state.TotalNum = types.Int64Value(page.TotalNum)
+		} else {
+			state.TotalNum = types.Int64Value(0)
+		}
+	}
+	tflog.Debug(ctx, "Read call records", map[string]any{
+		"api_version": string(version),
+		"records":     len(recs),
+		"all_pages":   state.Page.IsNull(),
+	})
+
+	state.APIVersion = types.StringValue(string(version))
+	state.NumberPerPage = types.Int64Value(perPage)
+	state.Records = recordModelsFrom(recs)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}

@@ -1,0 +1,241 @@
+// Copyright (c) The terraform-provider-tencentcallkit Authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+// recordRetentionNote is repeated in every records data source's description: the API only
+// reaches the last 7 days, which surprises users who know the console's 90 days.
+const recordRetentionNote = "The records API answers only for calls of the past **7 days**, and a record appears " +
+	"about 5 seconds after its call ends (the console shows 90 days of records and a year of statistics; " +
+	"the API does not reach them)."
+
+// apiVersionNote tells users how to choose between the two API generations (callkit-api.md §5).
+const apiVersionNote = "Which API generation to ask: `v1` (default; `v1/records/*` on the CallKit domains, which " +
+	"holds calls placed with the older `TUICallKit.call()` / `groupCall()` client APIs) or `v4` " +
+	"(`v4/call_record_http_srv/*` on the IM domains, which holds calls placed with the current client). " +
+	"Whichever API answers, values are in the v1 vocabulary (`audio`, `single`, `normal_end`, ...)."
+
+// recordModel is one call record. It is the object type of `tencentcallkit_call_records.records`
+// and, embedded, the body of `tencentcallkit_call_record`.
+type recordModel struct {
+	CallID          types.String `tfsdk:"call_id"`
+	SDKAppID        types.Int64  `tfsdk:"sdk_app_id"`
+	MediaType       types.String `tfsdk:"media_type"`
+	RoomID          types.String `tfsdk:"room_id"`
+	RoomIDType      types.Int64  `tfsdk:"room_id_type"`
+	StartCallTs     types.Int64  `tfsdk:"start_call_ts"`
+	AcceptTs        types.Int64  `tfsdk:"accept_ts"`
+	EndTs           types.Int64  `tfsdk:"end_ts"`
+	Caller          types.String `tfsdk:"caller"`
+	TotalUserNumber types.Int64  `tfsdk:"total_user_number"`
+	CallType        types.String `tfsdk:"call_type"`
+	CallResult      types.String `tfsdk:"call_result"`
+	Callees         []string     `tfsdk:"callees"`
+}
+
+// recordModelFrom is the one mapping from the API client's record to Terraform values, used by
+// every records data source.
+func recordModelFrom(r callkit.Record) recordModel {
+	// A nil slice would become a null list; a record without callees is an empty list.
+	callees := make([]string, 0, len(r.Callees))
+	callees = append(callees, r.Callees...)
+
+	return recordModel{
+		CallID:          types.StringValue(r.CallID),
+		SDKAppID:        types.Int64Value(r.SDKAppID),
+		MediaType:       types.StringValue(r.MediaType),
+		RoomID:          types.StringValue(r.RoomID),
+		RoomIDType:      types.Int64PointerValue(r.RoomIDType),
+		StartCallTs:     types.Int64Value(r.StartCallTs),
+		AcceptTs:        types.Int64Value(r.AcceptTs),
+		EndTs:           types.Int64Value(r.EndTs),
+		Caller:          types.StringValue(r.Caller),
+		TotalUserNumber: types.Int64PointerValue(r.TotalUserNumber),
+		CallType:        types.StringValue(r.CallType),
+		CallResult:      types.StringValue(r.CallResult),
+		Callees:         callees,
+	}
+}
+
+// recordModelsFrom maps a list of records; the result is never nil, so an empty answer is `[]`.
+func recordModelsFrom(recs []callkit.Record) []recordModel {
+	out := make([]recordModel, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, recordModelFrom(r))
+	}
+	return out
+}
+
+// recordAttributes is the schema of one record, every attribute computed. The single-record data
+// source replaces call_id with its required input.
+func recordAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"call_id": schema.StringAttribute{
+			MarkdownDescription: "The call's unique ID.",
+			Computed:            true,
+		},
+		"sdk_app_id": schema.Int64Attribute{
+			MarkdownDescription: "The application (SDKAppID) the call belongs to. The v4 API does not return it; " +
+				"records are per application, so for `api_version = \"v4\"` it is the provider's `sdk_app_id`.",
+			Computed: true,
+		},
+		"media_type": schema.StringAttribute{
+			MarkdownDescription: "`audio` or `video` (v4's `Audio` / `Video` are normalised to these). " +
+				"A value the service adds later is passed through as it comes.",
+			Computed: true,
+		},
+		"room_id": schema.StringAttribute{
+			MarkdownDescription: "The TRTC room ID of the call.",
+			Computed:            true,
+		},
+		"room_id_type": schema.Int64Attribute{
+			MarkdownDescription: "`1` for a numeric room ID, `2` for a string room ID. Only the v4 API reports it: " +
+				"null for `api_version = \"v1\"`.",
+			Computed: true,
+		},
+		"start_call_ts": schema.Int64Attribute{
+			MarkdownDescription: "When the call was initiated, in Unix seconds.",
+			Computed:            true,
+		},
+		"accept_ts": schema.Int64Attribute{
+			MarkdownDescription: "When the call was connected, in Unix seconds; `0` for a call that never connected.",
+			Computed:            true,
+		},
+		"end_ts": schema.Int64Attribute{
+			MarkdownDescription: "When the call ended, in Unix seconds.",
+			Computed:            true,
+		},
+		"caller": schema.StringAttribute{
+			MarkdownDescription: "The caller's user ID.",
+			Computed:            true,
+		},
+		"total_user_number": schema.Int64Attribute{
+			MarkdownDescription: "The number of participants, as the v1 API reports it. The v4 API does not report it " +
+				"and it is never guessed: null for `api_version = \"v4\"`.",
+			Computed: true,
+		},
+		"call_type": schema.StringAttribute{
+			MarkdownDescription: "`single` (a 1:1 call) or `group` (v4's `SingleCall` / `MultiCall` are normalised to these).",
+			Computed:            true,
+		},
+		"call_result": schema.StringAttribute{
+			MarkdownDescription: "How the call ended: " + markdownList(callkit.CallResults) + " " +
+				"(v4's `Cancel`, `Reject`, `NotAnswer`, `NormalEnd`, `CallBusy`, `Interrupt` are normalised to these). " +
+				"Group calls only report `normal_end`. A value the service adds later (such as `offline`) is passed " +
+				"through as it comes.",
+			Computed: true,
+		},
+		"callees": schema.ListAttribute{
+			MarkdownDescription: "The callee user IDs that took part in the call. For `api_version = \"v4\"` this is " +
+				"the service's call member list as given, which may include the caller.",
+			ElementType: types.StringType,
+			Computed:    true,
+		},
+	}
+}
+
+// apiVersionAttribute is the api_version input every records data source shares. It is computed
+// as well so that an unset value reads back as the `v1` it defaults to.
+func apiVersionAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: apiVersionNote + " Default: `v1`.",
+		Optional:            true,
+		Computed:            true,
+		Validators: []validator.String{
+			stringvalidator.OneOf(string(callkit.V1), string(callkit.V4)),
+		},
+	}
+}
+
+// apiVersionFrom reads the api_version input; unset means v1.
+func apiVersionFrom(v types.String) callkit.APIVersion {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return callkit.V1
+	}
+	return callkit.APIVersion(v.ValueString())
+}
+
+func startTimestampAttribute(what string) schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: "Only " + what + " calls started at or after this time, in Unix seconds. " +
+			"The API reaches back 7 days: an earlier start finds nothing older than that.",
+		Required: true,
+		Validators: []validator.Int64{
+			int64validator.AtLeast(0),
+		},
+	}
+}
+
+func endTimestampAttribute(what string) schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: "Only " + what + " calls started at or before this time, in Unix seconds; " +
+			"must not be before `start_timestamp`. Unset: no upper bound within the API's 7-day window.",
+		Optional: true,
+		Validators: []validator.Int64{
+			int64validator.AtLeast(0),
+		},
+	}
+}
+
+func callTypeFilterAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "Only " + what + " calls of this type: " + markdownList(callkit.CallTypes) +
+			". Unset: both types.",
+		Optional: true,
+		Validators: []validator.String{
+			stringvalidator.OneOf(callkit.CallTypes...),
+		},
+	}
+}
+
+// validateTimestampRange is the cross-attribute check of the filtering data sources: an end
+// before the start can match nothing, which is always a mistake in the configuration.
+func validateTimestampRange(start, end types.Int64, diags *diag.Diagnostics) {
+	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
+		return
+	}
+	if end.ValueInt64() < start.ValueInt64() {
+		diags.AddAttributeError(
+			path.Root("end_timestamp"),
+			"Invalid Time Range",
+			fmt.Sprintf("end_timestamp (%d) is before start_timestamp (%d). end_timestamp must be at or after "+
+				"start_timestamp, or unset for no upper bound.", end.ValueInt64(), start.ValueInt64()),
+		)
+	}
+}
+
+// recordFilterFrom builds the client's filter from the data sources' inputs. Null inputs stay
+// unset (the client omits them from the request).
+func recordFilterFrom(start, end types.Int64, callResult, callType types.String, numberPerPage int64) callkit.RecordFilter {
+	return callkit.RecordFilter{
+		StartTimestamp: start.ValueInt64(),
+		EndTimestamp:   end.ValueInt64(),
+		CallResult:     callResult.ValueString(),
+		CallType:       callType.ValueString(),
+		NumberPerPage:  int(numberPerPage),
+	}
+}
+
+// addUnconfiguredClientError guards a Read that runs without a client, which the framework only
+// allows when the provider's own Configure handed nothing over.
+func addUnconfiguredClientError(diags *diag.Diagnostics) {
+	diags.AddError(
+		"Provider Not Configured",
+		"The tencentcallkit provider has no API client, so no records can be read. Check the provider "+
+			"configuration (sdk_app_id, secret_key) for values that are unknown until apply.",
+	)
+}
