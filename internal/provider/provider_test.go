@@ -3,11 +3,18 @@ package provider
 import (
 	"fmt"
 	"net/http/httptest"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
@@ -71,4 +78,178 @@ func assertNoAPICalls(t *testing.T, mock *mockserver.Server) {
 		sort.Strings(paths)
 		t.Errorf("expected no API requests, the mock received %v", paths)
 	}
+}
+
+// errorPattern compiles an ExpectError pattern in which every space matches
+// any run of whitespace, because Terraform wraps diagnostic text at 80
+// columns, and "." matches newlines too.
+func errorPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// testCallbackResource is a minimal resource so the provider is configured.
+const testCallbackResource = `
+resource "tencentcallkit_callback" "test" {
+  address = "https://example.com/cb"
+  actions = ["normal_end"]
+}
+`
+
+// TestAccProvider_invalidConfiguration: each bad provider attribute is refused
+// at plan time with a message naming it, the bad value and what is allowed,
+// before any API request.
+func TestAccProvider_invalidConfiguration(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	// step renders a provider block from attribute lines; the defaults below
+	// fill in every attribute the lines do not set.
+	step := func(lines, want string) resource.TestStep {
+		defaults := map[string]string{
+			"sdk_app_id": strconv.FormatInt(mockserver.DefaultSDKAppID, 10),
+			"secret_key": strconv.Quote(mockserver.DefaultKey),
+			"endpoint":   strconv.Quote(url),
+		}
+		for name := range defaults {
+			if strings.HasPrefix(lines, name+" ") {
+				delete(defaults, name)
+			}
+		}
+		var body strings.Builder
+		for _, name := range []string{"sdk_app_id", "secret_key", "endpoint"} {
+			if v, ok := defaults[name]; ok {
+				fmt.Fprintf(&body, "  %s = %s\n", name, v)
+			}
+		}
+		body.WriteString("  " + lines + "\n")
+		return resource.TestStep{
+			Config:      "provider \"tencentcallkit\" {\n" + body.String() + "}\n" + testCallbackResource,
+			PlanOnly:    true,
+			ExpectError: errorPattern(want),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(`region = "mars"`, `Attribute region value must be one of: \["china" "singapore" "seoul" "frankfurt" "silicon-valley" "jakarta"\], got: "mars"`),
+			step(`region = "China"`, `region value must be one of.*got: "China"`),
+			step(`request_timeout = "ten seconds"`, `Invalid Request Timeout.*request_timeout must be a duration with a unit, such as "10s" or "1m", got "ten seconds"`),
+			step(`request_timeout = "10"`, `request_timeout must be a duration.*got "10"`),
+			step(`request_timeout = "3s"`, `request_timeout must be longer than the service's own 3s timeout.*got "3s"`),
+			step(`request_timeout = "500ms"`, `got "500ms"`),
+			step(`secret_key = ""`, `Attribute secret_key string length must be at least 1, got: 0`),
+			step(`max_retries = -1`, `Attribute max_retries value must be at least 0, got: -1`),
+			step(`sdk_app_id = 0`, `Attribute sdk_app_id value must be at least 1, got: 0`),
+			step(`sdk_app_id = -7`, `sdk_app_id value must be at least 1, got: -7`),
+			step(`endpoint = "http://callkit.example.com"`, `Invalid Endpoint.*"http://callkit.example.com" uses plain http on the non-loopback host "callkit.example.com": https is required`),
+			step(`endpoint = "http://10.0.0.8:8080"`, `Invalid Endpoint.*https is required`),
+			step(`endpoint = "ftp://127.0.0.1:21"`, `Invalid Endpoint.*scheme "ftp"`),
+			step(`endpoint = "callkit.example.com"`, `Invalid Endpoint.*"callkit.example.com"`),
+			step(`ccc_endpoint = "http://ccc.example.com"`, `Invalid Endpoint.*ccc_endpoint.*"http://ccc.example.com".*https is required`),
+		},
+	})
+	assertNoAPICalls(t, mock)
+}
+
+// TestAccProvider_unknownConfiguration: a provider value only known after
+// apply is refused by name, pointing at the environment variable (Terraform
+// without deferred actions cannot plan around it).
+func TestAccProvider_unknownConfiguration(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "app" {
+  input = %d
+}
+
+provider "tencentcallkit" {
+  sdk_app_id = terraform_data.app.output
+  secret_key = %q
+  endpoint   = %q
+}
+`, mockserver.DefaultSDKAppID, mockserver.DefaultKey, url) + testCallbackResource,
+			ExpectError: errorPattern(`Unknown Provider Configuration Value.*sdk_app_id is not known until apply.*TENCENTCALLKIT_SDK_APP_ID environment variable`),
+		}},
+	})
+	assertNoAPICalls(t, mock)
+}
+
+// setProviderEnv sets every TENCENTCALLKIT_* variable to a working value for
+// mockURL, then applies overrides ("" unsets in effect).
+func setProviderEnv(t *testing.T, mockURL string, overrides map[string]string) {
+	env := map[string]string{
+		envSDKAppID:       strconv.FormatInt(mockserver.DefaultSDKAppID, 10),
+		envSecretKey:      mockserver.DefaultKey,
+		envIdentifier:     mockserver.DefaultIdentifier,
+		envRegion:         "singapore",
+		envEndpoint:       mockURL,
+		envRequestTimeout: "5s",
+		envMaxRetries:     "0",
+		envCloudSecretID:  "",
+		envCloudSecretKey: "",
+		envCCCEndpoint:    "",
+	}
+	for k, v := range overrides {
+		env[k] = v
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// TestAccProvider_environmentConfiguration configures the provider from
+// environment variables alone. Not parallel: t.Setenv changes the process
+// environment, which the in-process provider reads.
+func TestAccProvider_environmentConfiguration(t *testing.T) {
+	mock, url := newTestMock(t, mockserver.Options{})
+	setProviderEnv(t, url, map[string]string{envCCCEndpoint: "https://ccc.example.com"})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `provider "tencentcallkit" {}` + "\n" + testCallbackResource,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tencentcallkit_callback.test", tfjsonpath.New("id"), knownvalue.StringExact(testAppID)),
+				mockHolds(mock, callbackV1, "https://example.com/cb", []string{"normal_end"}),
+			},
+		}},
+	})
+}
+
+// TestAccProvider_environmentInvalid: bad or missing environment values are
+// refused at configure, naming the variable, the value and what is allowed.
+// Not parallel (t.Setenv).
+func TestAccProvider_environmentInvalid(t *testing.T) {
+	mock, url := newTestMock(t, mockserver.Options{})
+	setProviderEnv(t, url, nil)
+	step := func(overrides map[string]string, want string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig:   func() { setProviderEnv(t, url, overrides) },
+			Config:      `provider "tencentcallkit" {}` + "\n" + testCallbackResource,
+			PlanOnly:    true,
+			ExpectError: errorPattern(want),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step(map[string]string{envSDKAppID: ""}, `Missing SDKAppID.*Set sdk_app_id in the provider configuration or the TENCENTCALLKIT_SDK_APP_ID environment variable`),
+			step(map[string]string{envSecretKey: ""}, `Missing Secret Key.*Set secret_key in the provider configuration or the TENCENTCALLKIT_SECRET_KEY environment variable`),
+			step(map[string]string{envSDKAppID: "app-1"}, `Invalid SDKAppID.*TENCENTCALLKIT_SDK_APP_ID environment variable \(used because sdk_app_id is not set\) must be a positive integer.*got "app-1"`),
+			step(map[string]string{envSDKAppID: "0"}, `Invalid SDKAppID.*got "0"`),
+			step(map[string]string{envRegion: "mars"}, `Invalid Region.*TENCENTCALLKIT_REGION.*must be one of "china", "singapore", "seoul", "frankfurt", "silicon-valley", "jakarta", got "mars"`),
+			step(map[string]string{envRequestTimeout: "2s"}, `Invalid Request Timeout.*TENCENTCALLKIT_REQUEST_TIMEOUT.*must be longer than the service's own 3s timeout.*got "2s"`),
+			step(map[string]string{envRequestTimeout: "soon"}, `TENCENTCALLKIT_REQUEST_TIMEOUT.*must be a duration.*got "soon"`),
+			step(map[string]string{envMaxRetries: "-2"}, `Invalid Max Retries.*TENCENTCALLKIT_MAX_RETRIES.*0 or more, got "-2"`),
+			step(map[string]string{envMaxRetries: "many"}, `TENCENTCALLKIT_MAX_RETRIES.*got "many"`),
+			step(map[string]string{envEndpoint: "http://callkit.example.com"}, `Invalid Endpoint.*TENCENTCALLKIT_ENDPOINT.*https is required`),
+			step(map[string]string{envCCCEndpoint: "http://ccc.example.com"}, `Invalid Endpoint.*TENCENTCALLKIT_CCC_ENDPOINT.*https is required`),
+		},
+	})
+	assertNoAPICalls(t, mock)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -25,11 +24,6 @@ var (
 
 // defaultUserSigExpireSeconds is the vendor's example lifetime (one day).
 const defaultUserSigExpireSeconds = 86400
-
-// userIDPattern is the character set the vendor allows in a user ID
-// (letters, digits, underscore, hyphen); the length is checked separately so
-// each mistake gets its own message.
-var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
 
 // NewUserSigEphemeralResource returns the tencentcallkit_usersig ephemeral resource.
 func NewUserSigEphemeralResource() ephemeral.EphemeralResource {
@@ -64,7 +58,7 @@ func (e *userSigEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaR
 				Required:            true,
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, usersig.MaxUserIDLength),
-					stringvalidator.RegexMatches(userIDPattern, "must contain only letters (a-z, A-Z), digits (0-9), underscores (_) and hyphens (-)"),
+					userIDValidator{},
 				},
 			},
 			"expire_seconds": schema.Int64Attribute{

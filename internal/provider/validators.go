@@ -21,6 +21,7 @@ var (
 	_ validator.String = endpointValidator{}
 	_ validator.String = requestTimeoutValidator{}
 	_ validator.String = callbackAddressValidator{}
+	_ validator.String = userIDValidator{}
 )
 
 // endpointValidator applies callkit.ValidateEndpoint at plan time, so the
@@ -135,4 +136,33 @@ func quoteForMessage(s string) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprintf("%q... (%d characters)", s[:keep], len(s))
+}
+
+// userIDValidator checks the characters the vendor allows in a user ID:
+// letters, digits, underscore and hyphen. The length is checked by a
+// separate validator so each mistake gets its own message.
+type userIDValidator struct{}
+
+func (userIDValidator) Description(context.Context) string {
+	return "value must contain only letters (a-z, A-Z), digits (0-9), underscores (_) and hyphens (-)"
+}
+
+func (v userIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (userIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	pos := 0
+	for _, r := range raw {
+		pos++
+		if r < 0x80 && (r == '_' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid User ID",
+			fmt.Sprintf("Attribute %s value %s contains %q at position %d: a user ID may contain only letters (a-z, A-Z), digits (0-9), underscores (_) and hyphens (-).",
+				req.Path, quoteForMessage(raw), r, pos))
+		return
+	}
 }

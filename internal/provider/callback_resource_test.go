@@ -1,0 +1,538 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+)
+
+const testCallbackAddress = "https://example.com/callkit/callback"
+
+var testAppID = strconv.FormatInt(mockserver.DefaultSDKAppID, 10)
+
+// callbackVersion bundles what differs between the two API generations, so
+// one lifecycle test body covers both.
+type callbackVersion struct {
+	name      string // "v1" or "v4"
+	setInHCL  bool   // write api_version in the configuration (v1 also tests the default)
+	id        string
+	actionsA  []string
+	actionsB  []string
+	getPath   string // the mock's path for "read"
+	writePath string // the mock's path that creates the configuration
+	stored    func(*mockserver.Server) (mockserver.Callback, bool)
+	setOOB    func(*mockserver.Server, mockserver.Callback)
+	deleteOOB func(*mockserver.Server)
+}
+
+var (
+	callbackV1 = callbackVersion{
+		name:      "v1",
+		id:        testAppID,
+		actionsA:  []string{"normal_end", "call_busy"},
+		actionsB:  []string{"normal_end", "caller_start_call", "callee_reject_call"},
+		getPath:   "v1/callback/get",
+		writePath: "v1/callback/set",
+		stored:    (*mockserver.Server).Callback,
+		setOOB:    (*mockserver.Server).SetCallback,
+		deleteOOB: (*mockserver.Server).DeleteCallback,
+	}
+	callbackV4 = callbackVersion{
+		name:      "v4",
+		setInHCL:  true,
+		id:        "v4:" + testAppID,
+		actionsA:  []string{"Call.CallbackAfterStartCall"},
+		actionsB:  []string{"Call.CallbackAfterEndCall", "Call.CallbackAfterMemberChanged"},
+		getPath:   "v4/call_config/get_callback",
+		writePath: "v4/call_config/set_callback",
+		stored:    (*mockserver.Server).CallbackV4,
+		setOOB:    (*mockserver.Server).SetCallbackV4,
+		deleteOOB: (*mockserver.Server).DeleteCallbackV4,
+	}
+)
+
+// testCallbackConfig renders a provider block and one callback resource.
+// apiVersion "" leaves the attribute out (the default).
+func testCallbackConfig(mockURL, name, apiVersion, address string, actions []string) string {
+	return testProviderConfig(mockURL) + testCallbackBlock(name, apiVersion, address, actions)
+}
+
+func testCallbackBlock(name, apiVersion, address string, actions []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nresource \"tencentcallkit_callback\" %q {\n", name)
+	if apiVersion != "" {
+		fmt.Fprintf(&b, "  api_version = %q\n", apiVersion)
+	}
+	fmt.Fprintf(&b, "  address     = %q\n", address)
+	quoted := make([]string, len(actions))
+	for i, a := range actions {
+		quoted[i] = strconv.Quote(a)
+	}
+	fmt.Fprintf(&b, "  actions     = [%s]\n}\n", strings.Join(quoted, ", "))
+	return b.String()
+}
+
+func (v callbackVersion) hclVersion() string {
+	if v.setInHCL {
+		return v.name
+	}
+	return ""
+}
+
+// mockHolds is a state check that looks past Terraform at what the mock
+// backend stores: the configuration must be exactly want (actions in any order).
+func mockHolds(mock *mockserver.Server, v callbackVersion, address string, actions []string) statecheck.StateCheck {
+	return mockCheck{mock: mock, v: v, want: &mockserver.Callback{Address: address, Actions: actions}}
+}
+
+// mockHoldsNothing is a state check that the mock has no configuration of v.
+func mockHoldsNothing(mock *mockserver.Server, v callbackVersion) statecheck.StateCheck {
+	return mockCheck{mock: mock, v: v}
+}
+
+type mockCheck struct {
+	mock *mockserver.Server
+	v    callbackVersion
+	want *mockserver.Callback
+}
+
+func (c mockCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c.check()
+}
+
+func (c mockCheck) check() error {
+	got, ok := c.v.stored(c.mock)
+	switch {
+	case c.want == nil && ok:
+		return fmt.Errorf("mock: expected no %s callback configuration, found %+v", c.v.name, got)
+	case c.want == nil:
+		return nil
+	case !ok:
+		return fmt.Errorf("mock: expected %s callback configuration %+v, found none", c.v.name, *c.want)
+	}
+	gotActions, wantActions := slices.Sorted(slices.Values(got.Actions)), slices.Sorted(slices.Values(c.want.Actions))
+	if got.Address != c.want.Address || !slices.Equal(gotActions, wantActions) {
+		return fmt.Errorf("mock: expected %s callback configuration %+v, found %+v", c.v.name, *c.want, got)
+	}
+	return nil
+}
+
+func stringSet(values []string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.SetExact(checks)
+}
+
+// callbackStateIs checks every attribute of the resource at addr.
+func callbackStateIs(addr string, v callbackVersion, address string, actions []string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(v.id)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("api_version"), knownvalue.StringExact(v.name)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("address"), knownvalue.StringExact(address)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("actions"), stringSet(actions)),
+	}
+}
+
+func TestAccCallback_lifecycle(t *testing.T) {
+	t.Parallel()
+	testAccCallbackLifecycle(t, callbackV1)
+}
+
+func TestAccCallbackV4_lifecycle(t *testing.T) {
+	t.Parallel()
+	testAccCallbackLifecycle(t, callbackV4)
+}
+
+// testAccCallbackLifecycle: create, empty plan, drift of the address,
+// in-place update of the actions, out-of-band delete and recreate, import,
+// destroy, against one mock, checking Terraform's state and the mock's store.
+func testAccCallbackLifecycle(t *testing.T, v callbackVersion) {
+	mock, url := newTestMock(t, mockserver.Options{})
+	const addr = "tencentcallkit_callback.test"
+	driftAddress := "https://drifted.example.com/elsewhere"
+	updatedAddress := "http://hooks.example.com:8080/callkit?token=abc"
+	cfgA := testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA)
+	cfgB := testCallbackConfig(url, "test", v.hclVersion(), updatedAddress, v.actionsB)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return mockHoldsNothing(mock, v).(mockCheck).check()
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfgA,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, v, testCallbackAddress, v.actionsA),
+					mockHolds(mock, v, testCallbackAddress, v.actionsA),
+					sameID.AddStateValue(addr, tfjsonpath.New("id"))),
+			},
+			{
+				// Nothing changed anywhere: the plan must be empty.
+				Config: cfgA,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// The address changed outside Terraform: refresh sees it, the
+				// plan puts it back in place, and apply does.
+				PreConfig: func() {
+					v.setOOB(mock, mockserver.Callback{Address: driftAddress, Actions: v.actionsA})
+				},
+				Config: cfgA,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectNonEmptyPlan(),
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, v, testCallbackAddress, v.actionsA),
+					mockHolds(mock, v, testCallbackAddress, v.actionsA),
+					sameID.AddStateValue(addr, tfjsonpath.New("id"))),
+			},
+			{
+				// The action list changed outside Terraform (one removed):
+				// drift on the set alone also shows.
+				PreConfig: func() {
+					v.setOOB(mock, mockserver.Callback{Address: testCallbackAddress, Actions: v.actionsB[:1]})
+				},
+				Config: cfgA,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{mockHolds(mock, v, testCallbackAddress, v.actionsA)},
+			},
+			{
+				// Address and actions change in place, not by replacement.
+				Config: cfgB,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, v, updatedAddress, v.actionsB),
+					mockHolds(mock, v, updatedAddress, v.actionsB),
+					sameID.AddStateValue(addr, tfjsonpath.New("id"))),
+			},
+			{
+				// Deleted outside Terraform: Read drops it from state and the
+				// plan creates it again.
+				PreConfig: func() { v.deleteOOB(mock) },
+				Config:    cfgB,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, v, updatedAddress, v.actionsB),
+					mockHolds(mock, v, updatedAddress, v.actionsB)),
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     v.id,
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccCallback_importBlockAndGeneratedConfig imports with an import {}
+// block, then with -generate-config-out: the generated HCL must be valid and
+// plan to no change.
+func TestAccCallback_importBlockAndGeneratedConfig(t *testing.T) {
+	t.Parallel()
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			_, url := newTestMock(t, mockserver.Options{})
+			cfg := testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+				Steps: []resource.TestStep{
+					{Config: cfg},
+					{
+						Config:          cfg,
+						ResourceName:    "tencentcallkit_callback.test",
+						ImportState:     true,
+						ImportStateKind: resource.ImportBlockWithID,
+						ImportStateId:   v.id,
+						ImportPlanChecks: resource.ImportPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectKnownValue("tencentcallkit_callback.test", tfjsonpath.New("id"), knownvalue.StringExact(v.id)),
+								plancheck.ExpectKnownValue("tencentcallkit_callback.test", tfjsonpath.New("actions"), stringSet(v.actionsA)),
+							},
+						},
+					},
+					{
+						// Only the provider: Terraform writes the resource block.
+						Config:          testProviderConfig(url),
+						ResourceName:    "tencentcallkit_callback.test",
+						ImportState:     true,
+						ImportStateKind: resource.ImportBlockWithID,
+						ImportStateId:   v.id,
+						GenerateConfig:  true,
+						ImportPlanChecks: resource.ImportPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectKnownValue("tencentcallkit_callback.generated", tfjsonpath.New("api_version"), knownvalue.StringExact(v.name)),
+								plancheck.ExpectKnownValue("tencentcallkit_callback.generated", tfjsonpath.New("address"), knownvalue.StringExact(testCallbackAddress)),
+								plancheck.ExpectKnownValue("tencentcallkit_callback.generated", tfjsonpath.New("actions"), stringSet(v.actionsA)),
+							},
+						},
+					},
+				},
+			})
+		})
+	}
+}
+
+func TestAccCallback_importInvalidID(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	cfg := testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA)
+	importStep := func(id string, want *regexp.Regexp) resource.TestStep {
+		return resource.TestStep{
+			Config:        cfg,
+			ResourceName:  "tencentcallkit_callback.test",
+			ImportState:   true,
+			ImportStateId: id,
+			ExpectError:   want,
+		}
+	}
+	otherApp := errorPattern(`names SDKAppID 1400000001, but the provider is configured for SDKAppID 1400000000`)
+	malformed := errorPattern(`Invalid Import ID.*expected "1400000000" \(v1\) or "v4:1400000000" \(v4\)`)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			importStep("1400000001", otherApp),
+			importStep("v4:1400000001", otherApp),
+			importStep("not-a-number", errorPattern(`Invalid Import ID.*got "not-a-number"`)),
+			importStep("v4:", malformed),
+			importStep("V4:1400000000", malformed),
+			importStep("v1:1400000000", malformed),
+			importStep("01400000000", malformed),
+			importStep(" 1400000000", malformed),
+			// A well-formed ID of a configuration that does not exist (no v4 one here).
+			importStep("v4:1400000000", errorPattern(`Cannot import non-existent remote object`)),
+		},
+	})
+	if _, ok := mock.CallbackV4(); ok {
+		t.Error("mock: a failed import created a v4 configuration")
+	}
+}
+
+// TestAccCallback_createOverExisting: create never overwrites; the error
+// shows the import command and the existing configuration is untouched.
+func TestAccCallback_createOverExisting(t *testing.T) {
+	t.Parallel()
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{})
+			existing := mockserver.Callback{Address: "https://existing.example.com/hook", Actions: v.actionsB}
+			v.setOOB(mock, existing)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					return mockHolds(mock, v, existing.Address, existing.Actions).(mockCheck).check()
+				},
+				Steps: []resource.TestStep{{
+					Config: testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA),
+					ExpectError: errorPattern(`Callback Configuration Already Exists.*terraform import tencentcallkit_callback.<NAME> ` +
+						regexp.QuoteMeta(v.id) + `.*import \{.*id = "` + regexp.QuoteMeta(v.id) + `"`),
+				}},
+			})
+			if n := mock.Stats().Requests[v.writePath]; n != 0 {
+				t.Errorf("mock: %s was called %d times; create must not write over an existing configuration", v.writePath, n)
+			}
+			if err := mockHolds(mock, v, existing.Address, existing.Actions).(mockCheck).check(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestAccCallback_v1AndV4SideBySide: the two generations are separate
+// configurations; managing both in one configuration must not mix them up.
+func TestAccCallback_v1AndV4SideBySide(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	v1Addr, v4Addr := "https://v1.example.com/cb", "https://v4.example.com/cb"
+	cfg := func(v4Actions []string) string {
+		return testProviderConfig(url) +
+			testCallbackBlock("legacy", "v1", v1Addr, callbackV1.actionsA) +
+			testCallbackBlock("current", "v4", v4Addr, v4Actions)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if err := mockHoldsNothing(mock, callbackV1).(mockCheck).check(); err != nil {
+				return err
+			}
+			return mockHoldsNothing(mock, callbackV4).(mockCheck).check()
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(callbackV4.actionsA),
+				ConfigStateChecks: append(append(
+					callbackStateIs("tencentcallkit_callback.legacy", callbackV1, v1Addr, callbackV1.actionsA),
+					callbackStateIs("tencentcallkit_callback.current", callbackV4, v4Addr, callbackV4.actionsA)...),
+					mockHolds(mock, callbackV1, v1Addr, callbackV1.actionsA),
+					mockHolds(mock, callbackV4, v4Addr, callbackV4.actionsA)),
+			},
+			{
+				// Changing the v4 resource leaves the v1 one alone.
+				Config: cfg(callbackV4.actionsB),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("tencentcallkit_callback.current", plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("tencentcallkit_callback.legacy", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					mockHolds(mock, callbackV1, v1Addr, callbackV1.actionsA),
+					mockHolds(mock, callbackV4, v4Addr, callbackV4.actionsB),
+				},
+			},
+			{
+				// Deleting the v1 configuration out of band affects only it.
+				PreConfig: func() { mock.DeleteCallback() },
+				Config:    cfg(callbackV4.actionsB),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("tencentcallkit_callback.legacy", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("tencentcallkit_callback.current", plancheck.ResourceActionNoop),
+					},
+				},
+			},
+		},
+	})
+}
+
+// TestAccCallback_apiVersionChangeReplaces: moving between generations
+// deletes the old configuration and creates the new one.
+func TestAccCallback_apiVersionChangeReplaces(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	const addr = "tencentcallkit_callback.test"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA),
+				ConfigStateChecks: []statecheck.StateCheck{mockHolds(mock, callbackV1, testCallbackAddress, callbackV1.actionsA)},
+			},
+			{
+				Config: testCallbackConfig(url, "test", "v4", testCallbackAddress, callbackV4.actionsA),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("id")),
+					},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, callbackV4, testCallbackAddress, callbackV4.actionsA),
+					mockHoldsNothing(mock, callbackV1),
+					mockHolds(mock, callbackV4, testCallbackAddress, callbackV4.actionsA)),
+			},
+			{
+				// And back to v1, written explicitly.
+				Config: testCallbackConfig(url, "test", "v1", testCallbackAddress, callbackV1.actionsA),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace)},
+				},
+				ConfigStateChecks: append(callbackStateIs(addr, callbackV1, testCallbackAddress, callbackV1.actionsA),
+					mockHoldsNothing(mock, callbackV4)),
+			},
+			{
+				// Leaving api_version out means v1: no change.
+				Config: testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// TestAccCallback_planTimeValidation: every bad value is refused while
+// planning, with a message naming it, before any request reaches the API.
+func TestAccCallback_planTimeValidation(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	step := func(apiVersion, address string, actions []string, want string) resource.TestStep {
+		return resource.TestStep{
+			Config:      testCallbackConfig(url, "test", apiVersion, address, actions),
+			PlanOnly:    true,
+			ExpectError: errorPattern(want),
+		}
+	}
+	longAddress := "https://example.com/" + strings.Repeat("a", maxCallbackAddressLength)
+	ok := []string{"normal_end"}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("", "ftp://example.com/cb", ok, `Invalid Callback Address.*"ftp://example.com/cb".*http or https`),
+			step("", "HTTPS://example.com/cb", ok, `Invalid Callback Address.*"HTTPS://example.com/cb".*lowercase`),
+			step("", "example.com/cb", ok, `Invalid Callback Address.*"example.com/cb"`),
+			step("", "https://", ok, `Invalid Callback Address.*"https://".*no host`),
+			step("", "https://exa mple.com/cb", ok, `Invalid Callback Address.*"https://exa mple.com/cb".*whitespace`),
+			step("", " https://example.com/cb", ok, `Invalid Callback Address.*whitespace`),
+			step("", "", ok, `Invalid Callback Address.*empty`),
+			step("", longAddress, ok, `Invalid Callback Address.*2068 characters long, at most 2048`),
+			step("", testCallbackAddress, []string{"call_start"}, `Invalid Callback Action.*"call_start" is not a v1 action word.*"cancel", "reject"`),
+			step("", testCallbackAddress, []string{"normal_end", "Normal_End"}, `"Normal_End" is not a v1 action word.*did you mean "normal_end"`),
+			step("", testCallbackAddress, []string{""}, `"" is not a v1 action word.*must not be empty`),
+			step("", testCallbackAddress, []string{}, `actions set must contain at least 1 elements`),
+			step("v1", testCallbackAddress, []string{"Call.CallbackAfterEndCall"}, `"Call.CallbackAfterEndCall" is a v4 command word: set api_version = "v4"`),
+			step("v4", testCallbackAddress, []string{"normal_end"}, `"normal_end" is not a v4 command word.*set api_version = "v1".*"Call.CallbackAfterStartCall"`),
+			step("v4", testCallbackAddress, []string{"call.callbackafterendcall"}, `did you mean "Call.CallbackAfterEndCall"`),
+			step("v2", testCallbackAddress, ok, `api_version value must be one of.*"v1".*"v4".*got: "v2"`),
+		},
+	})
+	assertNoAPICalls(t, mock)
+}
+
+// TestAccCallback_wrongSecretKey: the service refuses the admin UserSig; the
+// error says so and what to check, and never quotes the key.
+func TestAccCallback_wrongSecretKey(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testProviderConfigWith(url, mockserver.DefaultSDKAppID, "not-the-apps-secret-key") +
+				testCallbackBlock("test", "", testCallbackAddress, callbackV1.actionsA),
+			ExpectError: errorPattern(`Unable to Create Callback Configuration.*errorCode 7000[23].*rejected the UserSig.*secret_key`),
+		}},
+	})
+	if _, ok := mock.Callback(); ok {
+		t.Error("mock: a request signed with the wrong key created a configuration")
+	}
+}
