@@ -83,12 +83,12 @@ func (d *callStatsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			},
 			"max_concurrent_single_calls": schema.Int64Attribute{
 				MarkdownDescription: "The most `single` (1:1) calls in progress at one instant, counted as for " +
-					"`max_concurrent_calls`. " + overviewNote,
+					"`max_concurrent_calls`. The console's overviews show the larger of this and `max_concurrent_group_calls`.",
 				Computed: true,
 			},
 			"max_concurrent_group_calls": schema.Int64Attribute{
 				MarkdownDescription: "The most `group` calls in progress at one instant, counted as for " +
-					"`max_concurrent_calls`. " + overviewNote,
+					"`max_concurrent_calls`. The console's overviews show the larger of this and `max_concurrent_single_calls`.",
 				Computed: true,
 			},
 			"results": schema.MapAttribute{

@@ -127,16 +127,12 @@ func filterRecords(recs []mockserver.Record, start int64, callResult, callType s
 	return out
 }
 
-// errorText matches a diagnostic's words whatever line wrapping Terraform applies; each further
-// part may follow after any text (such as the "with data..." lines between summary and detail).
+// errorText is the harness's errorPattern for literal diagnostic text: each further part may
+// follow after any text (such as the "with data..." lines between summary and detail).
 func errorText(parts ...string) *regexp.Regexp {
 	quoted := make([]string, len(parts))
 	for i, part := range parts {
-		fields := strings.Fields(part)
-		for j, f := range fields {
-			fields[j] = regexp.QuoteMeta(f)
-		}
-		quoted[i] = strings.Join(fields, `\s+`)
+		quoted[i] = regexp.QuoteMeta(part)
 	}
-	return regexp.MustCompile(strings.Join(quoted, `[\s\S]*`))
+	return errorPattern(strings.Join(quoted, ".*"))
 }
