@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -18,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
@@ -534,5 +538,62 @@ func TestAccCallback_wrongSecretKey(t *testing.T) {
 	})
 	if _, ok := mock.Callback(); ok {
 		t.Error("mock: a request signed with the wrong key created a configuration")
+	}
+}
+
+func TestCallbackModelFrom(t *testing.T) {
+	t.Parallel()
+	m, diags := callbackModelFrom(1400000000, callkit.V4, callkit.Callback{
+		Address: "https://example.com/cb",
+		Actions: []string{"Call.CallbackAfterEndCall", "Call.CallbackAfterStartCall", "Call.CallbackAfterEndCall"},
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if m.ID.ValueString() != "v4:1400000000" || m.APIVersion.ValueString() != "v4" || m.Address.ValueString() != "https://example.com/cb" {
+		t.Errorf("model = %+v", m)
+	}
+	if n := len(m.Actions.Elements()); n != 2 {
+		t.Errorf("duplicate actions not collapsed: %d elements", n)
+	}
+
+	m, diags = callbackModelFrom(1400000000, callkit.V1, callkit.Callback{Address: "https://example.com/cb"})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if m.ID.ValueString() != "1400000000" || m.Actions.IsNull() || len(m.Actions.Elements()) != 0 {
+		t.Errorf("no actions must map to an empty set (drift against the config), got %+v", m)
+	}
+}
+
+func TestValidateActions(t *testing.T) {
+	t.Parallel()
+	set := func(vals ...string) types.Set {
+		s, _ := types.SetValueFrom(context.Background(), types.StringType, vals)
+		return s
+	}
+	cases := []struct {
+		v       callkit.APIVersion
+		actions types.Set
+		errors  int
+		want    string
+	}{
+		{callkit.V1, set(callkit.V1Actions...), 0, ""},
+		{callkit.V4, set(callkit.V4Commands...), 0, ""},
+		{callkit.V1, set("normal_end", "Normal_End"), 1, `did you mean "normal_end"`},
+		{callkit.V1, set("bogus", ""), 2, ""},
+		{callkit.V4, set("normal_end"), 1, `set api_version = "v1"`},
+		{callkit.V1, types.SetValueMust(types.StringType, []attr.Value{types.StringUnknown()}), 0, ""},
+	}
+	for i, tc := range cases {
+		var diags diag.Diagnostics
+		validateActions(tc.v, tc.actions, &diags)
+		if diags.ErrorsCount() != tc.errors {
+			t.Errorf("case %d: %d errors, want %d: %v", i, diags.ErrorsCount(), tc.errors, diags)
+			continue
+		}
+		if tc.want != "" && !strings.Contains(diags[0].Detail(), tc.want) {
+			t.Errorf("case %d: detail %q does not contain %q", i, diags[0].Detail(), tc.want)
+		}
 	}
 }

@@ -78,13 +78,13 @@ func apiErrorHint(err error, transport bool) string {
 			"Buy or enable it for this SDKAppID in the Tencent RTC console, then retry."
 	case errors.Is(err, callkit.ErrPackageExpired):
 		return "The application's package has expired or is disabled. Renew it in the Tencent RTC console, then retry."
+	case errors.Is(err, callkit.ErrNotAdmin): // also matches ErrAuth: check it first
+		return "The identifier the provider uses is not an administrator of this application. Set identifier to an app administrator account " +
+			"(the default administrator account is \"" + callkit.DefaultIdentifier + "\")."
 	case errors.Is(err, callkit.ErrAuth):
 		return "The service rejected the UserSig the provider signed for the administrator account. " +
 			"Check that secret_key is this application's secret key (Tencent RTC console > Application > Basic information), " +
 			"that sdk_app_id is the right application, and that identifier names an existing account."
-	case errors.Is(err, callkit.ErrNotAdmin):
-		return "The identifier the provider uses is not an administrator of this application. Set identifier to an app administrator account " +
-			"(the default administrator account is \"" + callkit.DefaultIdentifier + "\")."
 	case errors.Is(err, callkit.ErrRateLimited):
 		return "The service kept answering \"rate limited\" after the provider's retries. Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
 	case errors.Is(err, callkit.ErrInvalidRequest):
