@@ -75,6 +75,7 @@ type Client struct {
 	waitMax    time.Duration
 	sigTTL     time.Duration
 	signer     *usersig.Signer
+	maxPages   int64 // 0 → MaxPages; lowered by tests
 
 	sigMu  sync.Mutex
 	sig    usersig.Sig

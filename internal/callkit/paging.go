@@ -45,7 +45,7 @@ func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilte
 	}
 	next := int64(2)
 	if announced := ceilDiv(first.TotalNum, int64(f.NumberPerPage)); announced >= 2 {
-		last := min(announced, MaxPages)
+		last := min(announced, c.pageCap())
 		done, err := c.fetchConcurrently(ctx, v, f, next, last, &w)
 		if err != nil || done {
 			return w.recordsOrNil(err), err
@@ -53,8 +53,8 @@ func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilte
 		next = last + 1
 	}
 	for page := next; ; page++ {
-		if page > MaxPages {
-			return nil, w.tooMany()
+		if page > c.pageCap() {
+			return nil, w.tooMany(c.pageCap())
 		}
 		p, err := c.fetchPage(ctx, v, f, page)
 		if errors.Is(err, ErrNotFound) {
@@ -168,8 +168,8 @@ func (w *walk) checkRepeat(page int64, p *RecordPage) error {
 	return nil
 }
 
-func (w *walk) tooMany() error {
-	return fmt.Errorf("%w: more than %d pages (%d records so far) match: narrow the time range or filter by call type or result; a truncated list is never returned", ErrTooManyPages, MaxPages, w.total)
+func (w *walk) tooMany(limit int64) error {
+	return fmt.Errorf("%w: more than %d pages (%d records so far) match: narrow the time range or filter by call type or result; a truncated list is never returned", ErrTooManyPages, limit, w.total)
 }
 
 // records concatenates the pages, copying each record once.
@@ -186,6 +186,14 @@ func (w *walk) recordsOrNil(err error) []Record {
 		return nil
 	}
 	return w.records()
+}
+
+// pageCap is MaxPages unless a test lowered it.
+func (c *Client) pageCap() int64 {
+	if c.maxPages > 0 {
+		return c.maxPages
+	}
+	return MaxPages
 }
 
 func ceilDiv(a, b int64) int64 {
