@@ -46,11 +46,15 @@ func startMock(t *testing.T, opts Options) (*Server, *httptest.Server) {
 // sign mints a UserSig with the vendor library directly: outside the project's client.
 func sign(t *testing.T, appID int64, key, user string, expire int) string {
 	t.Helper()
-	sig, err := tencentyun.GenUserSig(int(appID), key, user, expire)
+	sig, err := signSig(appID, key, user, expire)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sig
+}
+
+func signSig(appID int64, key, user string, expire int) (string, error) {
+	return tencentyun.GenUserSig(int(appID), key, user, expire)
 }
 
 // client talks to the mock like an API client would, with overridable query parameters.

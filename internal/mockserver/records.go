@@ -65,20 +65,31 @@ func (in *interner) lookup(s string) (uint32, bool) {
 	return c, ok
 }
 
-// rec is the compact stored form of a Record. Slots in store.recs never move,
-// so the ordering indexes and the call-ID map hold stable slot numbers.
+// rec is the compact stored form of a Record. It holds no pointers (strings
+// live in store.text, user IDs and enum words are interned), so a million of
+// them cost the garbage collector nothing to scan. Slots in store.recs never
+// move, so the ordering indexes and the call-ID map hold stable slot numbers.
 type rec struct {
 	start, accept, end int64
-	id                 string
-	room               string
+	textOff            int64 // call ID then room ID, in store.text
+	idLen, roomLen     uint32
 	calleeOff          uint32 // into store.callees
 	calleeN            uint16
+	roomType           uint8
+	dead               bool
 	media, ctype       uint32 // codes in store.enums
 	result             uint32
 	caller             uint32 // code in store.users
 	total              int32
-	roomType           uint8
-	dead               bool
+}
+
+func (s *store) idOf(r *rec) []byte {
+	return s.text[r.textOff : r.textOff+int64(r.idLen)]
+}
+
+func (s *store) roomOf(r *rec) []byte {
+	o := r.textOff + int64(r.idLen)
+	return s.text[o : o+int64(r.roomLen)]
 }
 
 // filterKey selects one ordering index: callType and callResult codes, with
@@ -96,6 +107,7 @@ const anyCode = ^uint32(0)
 type store struct {
 	mu      sync.RWMutex
 	recs    []rec
+	text    []byte   // call and room IDs, referenced by rec.textOff
 	callees []uint32 // user codes, referenced by rec.calleeOff/calleeN
 	users   *interner
 	enums   *interner // media types, call types and call results
@@ -115,6 +127,16 @@ func newStore() *store {
 		idSeed:  maphash.MakeSeed(),
 		idx:     map[filterKey][]uint32{},
 	}
+}
+
+// reserve makes room for n more generated records up front, so a large
+// generation does not leave the slack of repeated slice doubling behind.
+func (s *store) reserve(n int) {
+	s.recs = slices.Grow(s.recs, n)
+	s.text = slices.Grow(s.text, n*(36+12))
+	s.callees = slices.Grow(s.callees, n*2) // 1.6 callees per generated call on average
+	k := filterKey{anyCode, anyCode}
+	s.idx[k] = slices.Grow(s.idx[k], n)
 }
 
 func (s *store) hashID(id string) uint64 { return maphash.String(s.idSeed, id) }
@@ -188,12 +210,15 @@ func (s *store) insertSlot(r Record) {
 		s.callees = append(s.callees, s.users.code(c))
 	}
 	slot := uint32(len(s.recs))
+	textOff := int64(len(s.text))
+	s.text = append(append(s.text, r.CallID...), r.RoomID...)
 	s.recs = append(s.recs, rec{
 		start:     r.StartCallTs,
 		accept:    r.AcceptTs,
 		end:       r.EndTs,
-		id:        r.CallID,
-		room:      r.RoomID,
+		textOff:   textOff,
+		idLen:     uint32(len(r.CallID)),
+		roomLen:   uint32(len(r.RoomID)),
 		calleeOff: off,
 		calleeN:   uint16(len(r.Callees)),
 		media:     s.enums.code(r.MediaType),
@@ -204,7 +229,7 @@ func (s *store) insertSlot(r Record) {
 		roomType:  uint8(r.RoomIDType),
 	})
 	h := s.hashID(r.CallID)
-	if old, taken := s.byID[h]; taken && !s.recs[old].dead && s.recs[old].id != r.CallID {
+	if old, taken := s.byID[h]; taken && !s.recs[old].dead && string(s.idOf(&s.recs[old])) != r.CallID {
 		s.collide[r.CallID] = slot
 	} else {
 		s.byID[h] = slot
@@ -238,7 +263,7 @@ func (s *store) rebuildIndexes() {
 // already taken lives in s.collide.
 func (s *store) findLocked(id string) (uint32, bool) {
 	slot, ok := s.byID[s.hashID(id)]
-	if ok && !s.recs[slot].dead && s.recs[slot].id == id {
+	if ok && !s.recs[slot].dead && string(s.idOf(&s.recs[slot])) == id {
 		return slot, true
 	}
 	if slot, ok := s.collide[id]; ok && !s.recs[slot].dead {
@@ -264,9 +289,9 @@ func (s *store) toRecord(slot uint32) Record {
 		callees[i] = s.users.strs[s.callees[r.calleeOff+uint32(i)]]
 	}
 	return Record{
-		CallID:          r.id,
+		CallID:          string(s.idOf(r)),
 		MediaType:       s.enums.strs[r.media],
-		RoomID:          r.room,
+		RoomID:          string(s.roomOf(r)),
 		RoomIDType:      int(r.roomType),
 		StartCallTs:     r.start,
 		AcceptTs:        r.accept,

@@ -150,6 +150,7 @@ func New(opts Options) *Server {
 		s.limiters[path] = &bucket{rate: ep.rate}
 	}
 	s.control = s.controlMux()
+	s.store.reserve(max(opts.Records, 0))
 	generate(opts.Seed, opts.SDKAppID, opts.Records, s.now(), func(batch []Record) {
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
@@ -385,20 +386,47 @@ func splitmix(x uint64) uint64 {
 
 func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	var env any
+	dataKey := `"data":`
 	if v4 {
 		e := v4Envelope{ActionStatus: "OK", ErrorCode: a.code, ErrorInfo: a.msg, RequestID: "Id-" + s.requestID(), Response: a.data}
 		if a.code != 0 {
 			e.ActionStatus = "FAIL"
 		}
-		env = e
+		env, dataKey = &e, `"Response":`
 	} else {
 		msg := a.msg
 		if a.code == 0 {
 			msg = "Success"
 		}
-		env = v1Envelope{ErrorCode: a.code, ErrorMessage: msg, RequestID: s.requestID(), Data: a.data}
+		env = &v1Envelope{ErrorCode: a.code, ErrorMessage: msg, RequestID: s.requestID(), Data: a.data}
 	}
-	writeJSON(w, http.StatusOK, env)
+	app, fast := a.data.(jsonAppender)
+	if !fast {
+		writeJSON(w, http.StatusOK, env)
+		return
+	}
+	// Encode the envelope without its data, then append the data (always the
+	// last field) with its own encoder.
+	switch e := env.(type) {
+	case *v4Envelope:
+		e.Response = nil
+	case *v1Envelope:
+		e.Data = nil
+	}
+	head, err := json.Marshal(env)
+	if err != nil {
+		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)
+		return
+	}
+	b := make([]byte, 0, 32<<10)
+	b = append(b, head[:len(head)-1]...)
+	b = append(b, ',')
+	b = append(b, dataKey...)
+	b = app.appendJSON(b)
+	b = append(b, '}')
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -229,7 +229,7 @@ func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
 	if pageOffset(page, perPage)+perPage < total {
 		data.Page = page
 	}
-	return ok(data)
+	return ok(&data)
 }
 
 // pageOffset is the index of page's first record (pages count from 1),

@@ -234,5 +234,5 @@ func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
 	if pageOffset(page, perPage)+perPage < total {
 		resp.Page = page
 	}
-	return ok(resp)
+	return ok(&resp)
 }
