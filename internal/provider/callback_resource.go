@@ -209,6 +209,27 @@ func caseInsensitiveMatch(list []string, s string) string {
 	return ""
 }
 
+// checkSameApp refuses to act on state written for another application. The
+// ID is derived from the provider's SDKAppID, so when sdk_app_id changes the
+// state no longer describes what the provider can reach; reading, updating
+// or deleting the new application's configuration in its place would
+// silently adopt, overwrite or delete it.
+func (r *callbackResource) checkSameApp(state callbackResourceModel, diags *diag.Diagnostics) bool {
+	if state.ID.IsNull() || state.ID.IsUnknown() {
+		return true
+	}
+	want := callbackID(r.client.SDKAppID(), state.apiVersion())
+	if got := state.ID.ValueString(); got != want {
+		diags.AddError("Callback Configuration Belongs to Another Application",
+			fmt.Sprintf("This resource manages the callback configuration with ID %q, but the provider is now configured for SDKAppID %d (which would be ID %q). "+
+				"Nothing was read or changed. Restore the provider's sdk_app_id, or, to manage the other application's configuration instead, "+
+				"remove this one from the state (terraform state rm) and import or create the configuration of SDKAppID %d.",
+				got, r.client.SDKAppID(), want, r.client.SDKAppID()))
+		return false
+	}
+	return true
+}
+
 func (r *callbackResource) get(ctx context.Context, v callkit.APIVersion) (*callkit.Callback, error) {
 	if v == callkit.V4 {
 		return r.client.GetCallbackV4(ctx)
@@ -304,6 +325,9 @@ func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.checkSameApp(state, &resp.Diagnostics) {
+		return
+	}
 	v := state.apiVersion()
 	cb, err := r.get(ctx, v)
 	if errors.Is(err, callkit.ErrNotFound) {
@@ -323,9 +347,10 @@ func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *callbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan callbackResourceModel
+	var plan, state callbackResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.checkSameApp(state, &resp.Diagnostics) {
 		return
 	}
 	v := plan.apiVersion()
@@ -363,7 +388,7 @@ func (r *callbackResource) Update(ctx context.Context, req resource.UpdateReques
 func (r *callbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state callbackResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !r.checkSameApp(state, &resp.Diagnostics) {
 		return
 	}
 	// The client reports an already deleted configuration as success; the

@@ -597,3 +597,41 @@ func TestValidateActions(t *testing.T) {
 		}
 	}
 }
+
+// TestAccCallback_providerAppChanged: after sdk_app_id changes, the state
+// describes another application's configuration; the provider must neither
+// adopt, overwrite nor delete the new application's configuration.
+func TestAccCallback_providerAppChanged(t *testing.T) {
+	t.Parallel()
+	mockA, urlA := newTestMock(t, mockserver.Options{})
+	const otherApp = 1400000001
+	mockB, urlB := newTestMock(t, mockserver.Options{SDKAppID: otherApp})
+	mockB.SetCallback(mockserver.Callback{Address: "https://other-app.example.com/cb", Actions: []string{"cancel"}})
+	resourceBlock := testCallbackBlock("test", "", testCallbackAddress, callbackV1.actionsA)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return mockHoldsNothing(mockA, callbackV1).(mockCheck).check()
+		},
+		Steps: []resource.TestStep{
+			{Config: testProviderConfig(urlA) + resourceBlock},
+			{
+				Config:      testProviderConfigWith(urlB, otherApp, mockserver.DefaultKey) + resourceBlock,
+				ExpectError: errorPattern(`Callback Configuration Belongs to Another Application.*ID "1400000000", but the provider is now configured for SDKAppID 1400000001`),
+			},
+			{
+				// Back on the right application, all is as before.
+				Config: testProviderConfig(urlA) + resourceBlock,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{mockHolds(mockA, callbackV1, testCallbackAddress, callbackV1.actionsA)},
+			},
+		},
+	})
+	assertNoAPICalls(t, mockB)
+	if err := mockHolds(mockB, callbackV1, "https://other-app.example.com/cb", []string{"cancel"}).(mockCheck).check(); err != nil {
+		t.Error(err)
+	}
+}
