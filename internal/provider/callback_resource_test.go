@@ -635,3 +635,71 @@ func TestAccCallback_providerAppChanged(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestAccCallback_transientFaults: rate limits, internal errors and HTTP 502s
+// are retried; the whole lifecycle still converges on the right configuration.
+func TestAccCallback_transientFaults(t *testing.T) {
+	t.Parallel()
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{Seed: 42})
+			mock.SetFaults(mockserver.Faults{Rate: 0.3})
+			provider := fmt.Sprintf(`
+provider "tencentcallkit" {
+  endpoint    = %q
+  sdk_app_id  = %d
+  secret_key  = %q
+  max_retries = 6
+}
+`, url, mockserver.DefaultSDKAppID, mockserver.DefaultKey)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					return mockHoldsNothing(mock, v).(mockCheck).check()
+				},
+				Steps: []resource.TestStep{
+					{
+						Config:            provider + testCallbackBlock("test", v.hclVersion(), testCallbackAddress, v.actionsA),
+						ConfigStateChecks: append(callbackStateIs("tencentcallkit_callback.test", v, testCallbackAddress, v.actionsA), mockHolds(mock, v, testCallbackAddress, v.actionsA)),
+					},
+					{
+						Config:            provider + testCallbackBlock("test", v.hclVersion(), testCallbackAddress, v.actionsB),
+						ConfigStateChecks: append(callbackStateIs("tencentcallkit_callback.test", v, testCallbackAddress, v.actionsB), mockHolds(mock, v, testCallbackAddress, v.actionsB)),
+					},
+				},
+			})
+			if mock.Stats().Faulted == 0 {
+				t.Error("no fault was injected: the test did not exercise retries")
+			}
+		})
+	}
+}
+
+// TestAccCallback_packageNotPurchased: a non-retryable service error comes
+// back as a diagnostic that says what to do.
+func TestAccCallback_packageNotPurchased(t *testing.T) {
+	t.Parallel()
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{NoGroupCallPackage: true})
+			want := `Unable to Create Callback Configuration.*errorCode 50001.*Group Call package`
+			if v.name == "v4" {
+				want = `Unable to Create Callback Configuration.*errorCode 60020.*expired or is disabled`
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA),
+					ExpectError: errorPattern(want),
+				}},
+			})
+			if n := mock.Stats().Requests[v.getPath]; n != 1 {
+				t.Errorf("a non-retryable error was sent %d times, want once", n)
+			}
+		})
+	}
+}
