@@ -29,7 +29,7 @@ func TestV1CallbackLifecycle(t *testing.T) {
 	}
 	env = c.post("v1/callback/get", `{}`)
 	wantCode(t, env, 0)
-	data := env["data"].(map[string]any)
+	data := obj(t, env["data"])
 	if data["address"] != "https://example.com/cb" || !reflect.DeepEqual(data["actions"], []any{"normal_end", "caller_start_call"}) {
 		t.Fatalf("get data = %v", data)
 	}
@@ -173,7 +173,7 @@ func TestV4Strictness(t *testing.T) {
 		if tc.want != 0 {
 			wantStatus = "FAIL"
 		}
-		if env["ActionStatus"] != wantStatus || !strings.HasPrefix(env["RequestId"].(string), "Id-") {
+		if env["ActionStatus"] != wantStatus || !strings.HasPrefix(str(t, env["RequestId"]), "Id-") {
 			t.Errorf("%s: envelope %v", tc.name, env)
 		}
 	}
@@ -202,8 +202,8 @@ func TestV4CallbackLifecycle(t *testing.T) {
 	}
 	env = c.post("v4/call_config/get_callback", `{}`)
 	wantCode(t, env, 0)
-	resp := env["Response"].(map[string]any)
-	if resp["Url"] != "https://example.com/v4" || len(resp["CallbackCommandList"].([]any)) != 2 {
+	resp := obj(t, env["Response"])
+	if resp["Url"] != "https://example.com/v4" || len(arr(t, resp["CallbackCommandList"])) != 2 {
 		t.Fatalf("get Response = %v", resp)
 	}
 	if _, ok := s.Callback(); ok {

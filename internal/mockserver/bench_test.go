@@ -97,8 +97,8 @@ func signedTarget(tb testing.TB) string {
 }
 
 func TestFilterQuery1MLatency(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a million records")
+	if testing.Short() || raceEnabled {
+		t.Skip("generates a million records and measures latency")
 	}
 	s := bigMock()
 	if n := len(s.store.idx[filterKey{anyCode, anyCode}]); n != million {

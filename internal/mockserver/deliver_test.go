@@ -237,7 +237,7 @@ func TestV1GroupCallDelivery(t *testing.T) {
 		}
 		if g.query.Get("command") == "callee_call_end" {
 			want := []float64{float64(rec.StartCallTs), float64(rec.AcceptTs), float64(rec.EndTs)}
-			if gotTs := []float64{b["StartCallTs"].(float64), b["AcceptTs"].(float64), b["EndTs"].(float64)}; !reflect.DeepEqual(gotTs, want) {
+			if gotTs := []float64{num(t, b["StartCallTs"]), num(t, b["AcceptTs"]), num(t, b["EndTs"])}; !reflect.DeepEqual(gotTs, want) {
 				t.Errorf("callee_call_end timestamps %v, want %v", gotTs, want)
 			}
 			if b["Role"] != "callee" || b["CallResult"] != "normal_end" {
@@ -378,7 +378,7 @@ func TestV4Deliveries(t *testing.T) {
 	if start["EventTime"] != float64(rec.StartCallTs*1000) || !reflect.DeepEqual(keys(start), []string{"CallInfo", "CallbackCommand", "EventTime", "UserList"}) {
 		t.Fatalf("StartCall body %v", start)
 	}
-	info := start["CallInfo"].(map[string]any)
+	info := obj(t, start["CallInfo"])
 	if info["CallId"] != rec.CallID || info["MediaType"] != "Audio" || info["RoomId"] != rec.RoomID || info["RoomIdType"] != float64(rec.RoomIDType) {
 		t.Fatalf("CallInfo %v", info)
 	}
@@ -387,7 +387,7 @@ func TestV4Deliveries(t *testing.T) {
 		t.Fatalf("UserList %v", start["UserList"])
 	}
 	end := got[1].body
-	cr := end["CallRecord"].(map[string]any)
+	cr := obj(t, end["CallRecord"])
 	if end["EventTime"] != float64(rec.EndTs*1000) || cr["CallResult"] != "NormalEnd" || cr["CallType"] != "SingleCall" || cr["Caller_Account"] != "alice" || cr["AcceptTime"] != float64(rec.AcceptTs) {
 		t.Fatalf("EndCall body %v", end)
 	}

@@ -133,11 +133,17 @@ func wantCode(t *testing.T, env map[string]any, want int) {
 	}
 }
 
-func mustJSONString(t *testing.T, v any) string {
+// as asserts v's dynamic type, failing the test instead of panicking.
+func as[T any](t *testing.T, v any) T {
 	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
+	out, ok := v.(T)
+	if !ok {
+		t.Fatalf("value %v is a %T, not a %T", v, v, out)
 	}
-	return string(b)
+	return out
 }
+
+func obj(t *testing.T, v any) map[string]any { t.Helper(); return as[map[string]any](t, v) }
+func arr(t *testing.T, v any) []any          { t.Helper(); return as[[]any](t, v) }
+func str(t *testing.T, v any) string         { t.Helper(); return as[string](t, v) }
+func num(t *testing.T, v any) float64        { t.Helper(); return as[float64](t, v) }

@@ -29,11 +29,8 @@ type Record struct {
 	Callees         []string `json:"callees"`
 }
 
-// The six documented call results and the two call types (v1 vocabulary).
-var (
-	callResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
-	callTypes   = []string{"single", "group"}
-)
+// callResults are the six documented call results (v1 vocabulary).
+var callResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 
 func isCallResult(s string) bool { return slices.Contains(callResults, s) }
 func isCallType(s string) bool   { return s == "single" || s == "group" }

@@ -102,13 +102,13 @@ func TestV1FilterPaging(t *testing.T) {
 		}
 		env := c.post("v1/records/get_records_by_filter", body+"}")
 		wantCode(t, env, 0)
-		data := env["data"].(map[string]any)
+		data := obj(t, env["data"])
 		if data["totalNum"] != 25.0 {
 			t.Fatalf("totalNum = %v, want 25", data["totalNum"])
 		}
-		list := data["callRecordList"].([]any)
+		list := arr(t, data["callRecordList"])
 		for _, r := range list {
-			got = append(got, r.(map[string]any)["callId"].(string))
+			got = append(got, str(t, obj(t, r)["callId"]))
 		}
 		wantPage := float64(n + 1)
 		if n == 2 {
@@ -117,7 +117,7 @@ func TestV1FilterPaging(t *testing.T) {
 		if data["page"] != wantPage {
 			t.Fatalf("request %d: page = %v, want %v", n+1, data["page"], wantPage)
 		}
-		page = int(data["page"].(float64))
+		page = int(num(t, data["page"]))
 		if page == 0 {
 			break
 		}
@@ -133,22 +133,22 @@ func TestV1FilterPaging(t *testing.T) {
 	// A page past the end: empty list, page 0.
 	env := c.post("v1/records/get_records_by_filter", fmt.Sprintf(`{"startTimestamp":%d,"callResult":"normal_end","numberPerPage":10,"page":4}`, start))
 	wantCode(t, env, 0)
-	data := env["data"].(map[string]any)
-	if len(data["callRecordList"].([]any)) != 0 || data["page"] != 0.0 {
+	data := obj(t, env["data"])
+	if len(arr(t, data["callRecordList"])) != 0 || data["page"] != 0.0 {
 		t.Fatalf("past the end: %v", data)
 	}
 	// Unfiltered, default page size: both results, one page.
 	env = c.post("v1/records/get_records_by_filter", fmt.Sprintf(`{"startTimestamp":%d}`, start))
-	data = env["data"].(map[string]any)
-	if data["totalNum"] != 30.0 || len(data["callRecordList"].([]any)) != 30 || data["page"] != 0.0 {
-		t.Fatalf("unfiltered: totalNum %v, %d records, page %v", data["totalNum"], len(data["callRecordList"].([]any)), data["page"])
+	data = obj(t, env["data"])
+	if data["totalNum"] != 30.0 || len(arr(t, data["callRecordList"])) != 30 || data["page"] != 0.0 {
+		t.Fatalf("unfiltered: totalNum %v, %d records, page %v", data["totalNum"], len(arr(t, data["callRecordList"])), data["page"])
 	}
 	// endTimestamp is inclusive.
 	env = c.post("v1/records/get_records_by_filter", fmt.Sprintf(`{"startTimestamp":%d,"endTimestamp":%d,"callType":"single"}`, start, start+60))
-	if n := env["data"].(map[string]any)["totalNum"]; n != 4.0 {
+	if n := obj(t, env["data"])["totalNum"]; n != 4.0 {
 		t.Fatalf("two minutes of two results: totalNum %v, want 4", n)
 	}
-	first := env["data"].(map[string]any)["callRecordList"].([]any)[0].(map[string]any)
+	first := obj(t, arr(t, obj(t, env["data"])["callRecordList"])[0])
 	if first["sdkAppId"] != float64(DefaultSDKAppID) || first["totalUserNumber"] != 2.0 || !reflect.DeepEqual(first["callees"], []any{"bob"}) {
 		t.Fatalf("record shape: %v", first)
 	}
@@ -179,7 +179,7 @@ func TestV1RecordByCallID(t *testing.T) {
 	c := newClient(t, ts.URL)
 	env := c.post("v1/records/get_record_by_callId", `{"callId":"call-cancel-001"}`)
 	wantCode(t, env, 0)
-	d := env["data"].(map[string]any)
+	d := obj(t, env["data"])
 	if d["callId"] != "call-cancel-001" || d["callResult"] != "cancel" || d["acceptTs"] != 0.0 || d["roomId"] != "1001" {
 		t.Fatalf("record = %v", d)
 	}
@@ -206,7 +206,7 @@ func TestV4Records(t *testing.T) {
 
 	env := c.post("v4/call_record_http_srv/get_record_by_callid", `{"CallId":"grp"}`)
 	wantCode(t, env, 0)
-	rec := env["Response"].(map[string]any)["CallRecord"].(map[string]any)
+	rec := obj(t, obj(t, env["Response"])["CallRecord"])
 	want := map[string]any{
 		"CallId": "grp", "Caller_Account": "user1", "MediaType": "Video", "CallType": "MultiCall",
 		"StartTime": float64(now - 100), "EndTime": float64(now - 10), "AcceptTime": float64(now - 90),
@@ -230,14 +230,14 @@ func TestV4Records(t *testing.T) {
 		}
 		env := c.post("v4/call_record_http_srv/get_record_by_filter", body)
 		wantCode(t, env, 0)
-		resp := env["Response"].(map[string]any)
+		resp := obj(t, env["Response"])
 		if resp["TotalNum"] != 25.0 {
 			t.Fatalf("TotalNum = %v", resp["TotalNum"])
 		}
-		for _, r := range resp["CallRecordList"].([]any) {
-			ids = append(ids, r.(map[string]any)["CallId"].(string))
+		for _, r := range arr(t, resp["CallRecordList"]) {
+			ids = append(ids, str(t, obj(t, r)["CallId"]))
 		}
-		page = int(resp["Page"].(float64))
+		page = int(num(t, resp["Page"]))
 		if wantPage := map[int]int{0: 1, 1: 2, 2: 0}[n]; page != wantPage {
 			t.Fatalf("request %d: Page = %d, want %d", n+1, page, wantPage)
 		}
@@ -253,7 +253,7 @@ func TestV4Records(t *testing.T) {
 	wantCode(t, env, v4NoRecord)
 	env = c.post("v4/call_record_http_srv/get_record_by_filter", `{"CallType":"MultiCall","NumberPerPage":100}`)
 	wantCode(t, env, 0)
-	if r := env["Response"].(map[string]any); r["TotalNum"] != 1.0 || r["Page"] != 0.0 {
+	if r := obj(t, env["Response"]); r["TotalNum"] != 1.0 || r["Page"] != 0.0 {
 		t.Fatalf("MultiCall answer %v", r)
 	}
 	for body, want := range map[string]int{

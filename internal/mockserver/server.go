@@ -1,11 +1,3 @@
-// Package mockserver is a mock TUICallKit backend: an http.Handler that serves
-// the v1 callback and record APIs and the v4 IM-domain Call APIs exactly as
-// ../../shared/callkit-api.md describes them (methods, query parameters,
-// UserSig checks, envelopes, error codes, paging and rate limits), plus a
-// /_mock/ control surface, fault injection and callback deliveries.
-//
-// It is an independent reading of the API contract with its own wire types: it
-// never imports the provider's client, so the two cannot share a mistake.
 package mockserver
 
 import (

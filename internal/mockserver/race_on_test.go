@@ -1,0 +1,6 @@
+//go:build race
+
+package mockserver
+
+// raceEnabled: timings under the race detector say nothing about the mock.
+const raceEnabled = true
