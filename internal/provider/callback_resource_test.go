@@ -70,10 +70,10 @@ var (
 	}
 )
 
-// testCallbackConfig renders a provider block and one callback resource.
-// apiVersion "" leaves the attribute out (the default).
-func testCallbackConfig(mockURL, name, apiVersion, address string, actions []string) string {
-	return testProviderConfig(mockURL) + testCallbackBlock(name, apiVersion, address, actions)
+// testCallbackConfig renders a provider block and the callback resource
+// "test". apiVersion "" leaves the attribute out (the default).
+func testCallbackConfig(mockURL, apiVersion, address string, actions []string) string {
+	return testProviderConfig(mockURL) + testCallbackBlock("test", apiVersion, address, actions)
 }
 
 func testCallbackBlock(name, apiVersion, address string, actions []string) string {
@@ -100,12 +100,12 @@ func (v callbackVersion) hclVersion() string {
 
 // mockHolds is a state check that looks past Terraform at what the mock
 // backend stores: the configuration must be exactly want (actions in any order).
-func mockHolds(mock *mockserver.Server, v callbackVersion, address string, actions []string) statecheck.StateCheck {
+func mockHolds(mock *mockserver.Server, v callbackVersion, address string, actions []string) mockCheck {
 	return mockCheck{mock: mock, v: v, want: &mockserver.Callback{Address: address, Actions: actions}}
 }
 
 // mockHoldsNothing is a state check that the mock has no configuration of v.
-func mockHoldsNothing(mock *mockserver.Server, v callbackVersion) statecheck.StateCheck {
+func mockHoldsNothing(mock *mockserver.Server, v callbackVersion) mockCheck {
 	return mockCheck{mock: mock, v: v}
 }
 
@@ -172,15 +172,15 @@ func testAccCallbackLifecycle(t *testing.T, v callbackVersion) {
 	const addr = "tencentcallkit_callback.test"
 	driftAddress := "https://drifted.example.com/elsewhere"
 	updatedAddress := "http://hooks.example.com:8080/callkit?token=abc"
-	cfgA := testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA)
-	cfgB := testCallbackConfig(url, "test", v.hclVersion(), updatedAddress, v.actionsB)
+	cfgA := testCallbackConfig(url, v.hclVersion(), testCallbackAddress, v.actionsA)
+	cfgB := testCallbackConfig(url, v.hclVersion(), updatedAddress, v.actionsB)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			return mockHoldsNothing(mock, v).(mockCheck).check()
+			return mockHoldsNothing(mock, v).check()
 		},
 		Steps: []resource.TestStep{
 			{
@@ -268,7 +268,7 @@ func TestAccCallback_importBlockAndGeneratedConfig(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			_, url := newTestMock(t, mockserver.Options{})
-			cfg := testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA)
+			cfg := testCallbackConfig(url, v.hclVersion(), testCallbackAddress, v.actionsA)
 			resource.Test(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -313,7 +313,7 @@ func TestAccCallback_importBlockAndGeneratedConfig(t *testing.T) {
 func TestAccCallback_importInvalidID(t *testing.T) {
 	t.Parallel()
 	mock, url := newTestMock(t, mockserver.Options{})
-	cfg := testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA)
+	cfg := testCallbackConfig(url, "", testCallbackAddress, callbackV1.actionsA)
 	importStep := func(id string, want *regexp.Regexp) resource.TestStep {
 		return resource.TestStep{
 			Config:        cfg,
@@ -361,10 +361,10 @@ func TestAccCallback_createOverExisting(t *testing.T) {
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: func(*terraform.State) error {
-					return mockHolds(mock, v, existing.Address, existing.Actions).(mockCheck).check()
+					return mockHolds(mock, v, existing.Address, existing.Actions).check()
 				},
 				Steps: []resource.TestStep{{
-					Config: testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA),
+					Config: testCallbackConfig(url, v.hclVersion(), testCallbackAddress, v.actionsA),
 					ExpectError: errorPattern(`Callback Configuration Already Exists.*terraform import tencentcallkit_callback.<NAME> ` +
 						regexp.QuoteMeta(v.id) + `.*import \{.*id = "` + regexp.QuoteMeta(v.id) + `"`),
 				}},
@@ -372,7 +372,7 @@ func TestAccCallback_createOverExisting(t *testing.T) {
 			if n := mock.Stats().Requests[v.writePath]; n != 0 {
 				t.Errorf("mock: %s was called %d times; create must not write over an existing configuration", v.writePath, n)
 			}
-			if err := mockHolds(mock, v, existing.Address, existing.Actions).(mockCheck).check(); err != nil {
+			if err := mockHolds(mock, v, existing.Address, existing.Actions).check(); err != nil {
 				t.Error(err)
 			}
 		})
@@ -394,10 +394,10 @@ func TestAccCallback_v1AndV4SideBySide(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			if err := mockHoldsNothing(mock, callbackV1).(mockCheck).check(); err != nil {
+			if err := mockHoldsNothing(mock, callbackV1).check(); err != nil {
 				return err
 			}
-			return mockHoldsNothing(mock, callbackV4).(mockCheck).check()
+			return mockHoldsNothing(mock, callbackV4).check()
 		},
 		Steps: []resource.TestStep{
 			{
@@ -448,11 +448,11 @@ func TestAccCallback_apiVersionChangeReplaces(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:            testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA),
+				Config:            testCallbackConfig(url, "", testCallbackAddress, callbackV1.actionsA),
 				ConfigStateChecks: []statecheck.StateCheck{mockHolds(mock, callbackV1, testCallbackAddress, callbackV1.actionsA)},
 			},
 			{
-				Config: testCallbackConfig(url, "test", "v4", testCallbackAddress, callbackV4.actionsA),
+				Config: testCallbackConfig(url, "v4", testCallbackAddress, callbackV4.actionsA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -465,7 +465,7 @@ func TestAccCallback_apiVersionChangeReplaces(t *testing.T) {
 			},
 			{
 				// And back to v1, written explicitly.
-				Config: testCallbackConfig(url, "test", "v1", testCallbackAddress, callbackV1.actionsA),
+				Config: testCallbackConfig(url, "v1", testCallbackAddress, callbackV1.actionsA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace)},
 				},
@@ -474,7 +474,7 @@ func TestAccCallback_apiVersionChangeReplaces(t *testing.T) {
 			},
 			{
 				// Leaving api_version out means v1: no change.
-				Config: testCallbackConfig(url, "test", "", testCallbackAddress, callbackV1.actionsA),
+				Config: testCallbackConfig(url, "", testCallbackAddress, callbackV1.actionsA),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -490,7 +490,7 @@ func TestAccCallback_planTimeValidation(t *testing.T) {
 	mock, url := newTestMock(t, mockserver.Options{})
 	step := func(apiVersion, address string, actions []string, want string) resource.TestStep {
 		return resource.TestStep{
-			Config:      testCallbackConfig(url, "test", apiVersion, address, actions),
+			Config:      testCallbackConfig(url, apiVersion, address, actions),
 			PlanOnly:    true,
 			ExpectError: errorPattern(want),
 		}
@@ -612,7 +612,7 @@ func TestAccCallback_providerAppChanged(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			return mockHoldsNothing(mockA, callbackV1).(mockCheck).check()
+			return mockHoldsNothing(mockA, callbackV1).check()
 		},
 		Steps: []resource.TestStep{
 			{Config: testProviderConfig(urlA) + resourceBlock},
@@ -631,7 +631,7 @@ func TestAccCallback_providerAppChanged(t *testing.T) {
 		},
 	})
 	assertNoAPICalls(t, mockB)
-	if err := mockHolds(mockB, callbackV1, "https://other-app.example.com/cb", []string{"cancel"}).(mockCheck).check(); err != nil {
+	if err := mockHolds(mockB, callbackV1, "https://other-app.example.com/cb", []string{"cancel"}).check(); err != nil {
 		t.Error(err)
 	}
 }
@@ -657,7 +657,7 @@ provider "tencentcallkit" {
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: func(*terraform.State) error {
-					return mockHoldsNothing(mock, v).(mockCheck).check()
+					return mockHoldsNothing(mock, v).check()
 				},
 				Steps: []resource.TestStep{
 					{
@@ -693,7 +693,7 @@ func TestAccCallback_packageNotPurchased(t *testing.T) {
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      testCallbackConfig(url, "test", v.hclVersion(), testCallbackAddress, v.actionsA),
+					Config:      testCallbackConfig(url, v.hclVersion(), testCallbackAddress, v.actionsA),
 					ExpectError: errorPattern(want),
 				}},
 			})
