@@ -58,7 +58,12 @@ type Config struct {
 	RetryWaitMax time.Duration
 	// UserSigTTL is the lifetime of the admin UserSigs the client mints (0 → 1 h).
 	UserSigTTL time.Duration
+	// UserAgent is sent with every request ("" → DefaultUserAgent).
+	UserAgent string
 }
+
+// DefaultUserAgent identifies the client when Config.UserAgent is empty.
+const DefaultUserAgent = "terraform-provider-tencentcallkit"
 
 // Client talks to one application's CallKit APIs. It is safe for concurrent use.
 type Client struct {
@@ -76,6 +81,7 @@ type Client struct {
 	sigTTL     time.Duration
 	signer     *usersig.Signer
 	maxPages   int64 // 0 → MaxPages; lowered by tests
+	userAgent  string
 
 	sigMu  sync.Mutex
 	sig    usersig.Sig
@@ -144,6 +150,10 @@ func New(cfg Config) (*Client, error) {
 		sigTTL:     cfg.UserSigTTL,
 		signer:     signer,
 		limits:     map[string]*rate.Limiter{},
+		userAgent:  cfg.UserAgent,
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
 	}
 	if cfg.Endpoint != "" {
 		u, err := parseEndpoint(cfg.Endpoint)
@@ -404,6 +414,7 @@ func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, fre
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// Network errors and per-attempt timeouts are transient; a cancelled

@@ -43,6 +43,9 @@ func newFake(t *testing.T, handle func(path string, n int, body map[string]any, 
 		if r.Method != http.MethodPost || q.Get("contenttype") != "json" || q.Get("identifier") != "administrator" || q.Get("sdkappid") != strconv.FormatInt(testApp, 10) {
 			t.Errorf("bad request: %s %s", r.Method, r.URL.Path)
 		}
+		if ua := r.Header.Get("User-Agent"); !strings.HasPrefix(ua, "terraform-provider-tencentcallkit") {
+			t.Errorf("User-Agent %q", ua)
+		}
 		if _, err := strconv.ParseUint(q.Get("random"), 10, 32); err != nil {
 			t.Errorf("random %q is not a uint32", q.Get("random"))
 		}

@@ -333,6 +333,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 
+	ckCfg.UserAgent = userAgent(p.version, req.TerraformVersion)
 	ckCfg.Logger = newTFLogLogger(ckCfg.SecretKey, ccc.SecretKey)
 	ctx = maskSecrets(ctx, ckCfg.SecretKey, ccc.SecretKey)
 	tflog.Debug(ctx, "Creating TencentCallKit API client", map[string]any{
@@ -355,6 +356,15 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
+}
+
+// userAgent follows the HashiCorp providers' convention.
+func userAgent(providerVersion, terraformVersion string) string {
+	ua := "terraform-provider-tencentcallkit/" + providerVersion
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
 }
 
 // source names where a value came from, as the subject of an error sentence.
