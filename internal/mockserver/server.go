@@ -34,6 +34,10 @@ type Options struct {
 	NoGroupCallPackage bool             // every v1 endpoint answers 50001, every v4 one 60020
 	DeliveryTimeScale  float64          // multiplies delivery retry waits; 0 → 1 (real time)
 	DeliveryClient     *http.Client     // nil → a client with a per-attempt timeout
+	CCCRecords         int              // deterministic Cloud Contact Center records within the 30 days before Clock()
+	CCCSdkAppID        int64            // 0 → DefaultCCCSdkAppID
+	CCCSecretID        string           // "" → DefaultCCCSecretID
+	CCCSecretKey       string           // "" → DefaultCCCSecretKey
 }
 
 // Callback is one callback configuration: the address and the subscribed
@@ -77,6 +81,7 @@ type Server struct {
 	cancel   context.CancelFunc
 	control  *http.ServeMux
 	limiters map[string]*bucket // per endpoint path; fixed after New
+	ccc      *cccState          // Cloud Contact Center (ccc.go)
 
 	mu         sync.Mutex
 	cbV1, cbV4 *Callback
@@ -142,6 +147,7 @@ func New(opts Options) *Server {
 		s.limiters[path] = &bucket{rate: ep.rate}
 	}
 	s.control = s.controlMux()
+	s.ccc = newCCCState(opts, s.now())
 	s.store.reserve(max(opts.Records, 0))
 	generate(opts.Seed, opts.SDKAppID, opts.Records, s.now(), func(batch []Record) {
 		s.store.mu.Lock()
@@ -235,6 +241,10 @@ func (r *apiRequest) field(key string, dst any) (present bool, err error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_mock/") {
 		s.control.ServeHTTP(w, r)
+		return
+	}
+	if r.Header.Get("X-TC-Action") != "" { // Tencent Cloud API 3.0 (ccc.go)
+		s.serveCCC(w, r)
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/")

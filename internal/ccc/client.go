@@ -1,0 +1,481 @@
+// Package ccc is the client of Tencent Cloud Contact Center's telephone call
+// records API (DescribeTelCdr, callkit-api.md §8). It has no Terraform
+// imports.
+//
+// Signing (TC3-HMAC-SHA256) and transport come from the official Tencent
+// Cloud Go SDK's common module: common.NewCommonClient with
+// tchttp.NewCommonRequest("ccc", "2020-02-10", action). This package adds what
+// the provider needs around it: a 20 requests/s limiter shared by everything
+// that uses one Client, retries of RequestLimitExceeded and InternalError*
+// with exponential backoff and jitter that stop when the context ends (the
+// SDK's own retry options are switched off: its waits ignore the context), a
+// per-attempt timeout, a bound on the size of an answer, typed errors, and a
+// bounded all-pages walk.
+//
+// The SDK never puts the SecretKey into an error or a log line: its errors
+// carry the API's Code/Message/RequestId, the request URL (scheme, host,
+// path) and, for unparsable answers, the answer body; its debug dump (which
+// would print the Authorization header) stays off. The client still scrubs the
+// key from every message it builds, as a last line of defence.
+package ccc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	"golang.org/x/time/rate"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+const (
+	// Service, APIVersion and ActionDescribeTelCdr name the API (callkit-api.md §8).
+	Service              = "ccc"
+	APIVersion           = "2020-02-10"
+	ActionDescribeTelCdr = "DescribeTelCdr"
+
+	// DefaultEndpoint is the public API 3.0 endpoint of Cloud Contact Center.
+	DefaultEndpoint = "https://ccc.tencentcloudapi.com"
+	// RequestsPerSecond is DescribeTelCdr's documented limit.
+	RequestsPerSecond = 20
+	// DefaultTimeout is the per-attempt HTTP timeout.
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxRetries is the number of retries after the first attempt.
+	DefaultMaxRetries = 5
+	// DefaultMaxPages caps an all-pages walk: 1,000 pages of 100 records.
+	DefaultMaxPages = 1000
+
+	// maxBodyBytes caps what is read of one answer: a page of 100 records is
+	// well under 1 MiB.
+	maxBodyBytes = 16 << 20
+)
+
+// Logger receives one structured line per attempt. Fields never carry the
+// SecretKey or the Authorization header.
+type Logger interface {
+	Log(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	SecretID  string
+	SecretKey string
+	// Endpoint replaces DefaultEndpoint: an absolute https URL, or http on a
+	// loopback host (callkit.ValidateEndpoint's rule).
+	Endpoint string
+	// Region is sent as X-TC-Region when set. DescribeTelCdr does not need one.
+	Region     string
+	Timeout    time.Duration // per attempt; 0 → DefaultTimeout
+	MaxRetries int           // retries after the first attempt; negative is an error
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// retries (0 → 200 ms and 5 s).
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// Transport carries the requests; nil → a pooled keep-alive transport.
+	Transport http.RoundTripper
+	Logger    Logger
+	// MaxPages caps an all-pages walk; 0 → DefaultMaxPages.
+	MaxPages int
+}
+
+// Client reads Cloud Contact Center records. It is safe for concurrent use;
+// everything that shares one Client shares its rate limiter.
+type Client struct {
+	sdk        *common.Client
+	secretKey  string // only to scrub messages; never sent by this package
+	endpoint   string // scheme://host[/path], for logs and messages
+	timeout    time.Duration
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	maxPages   int
+	logger     Logger
+	limiter    *rate.Limiter
+}
+
+// New validates cfg and returns a Client. It sends nothing. Its errors never
+// contain the SecretKey.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.SecretID == "" && cfg.SecretKey == "":
+		return nil, fmt.Errorf("%w: the SecretId and the SecretKey are both empty", ErrMissingCredentials)
+	case cfg.SecretID == "":
+		return nil, fmt.Errorf("%w: the SecretId is empty", ErrMissingCredentials)
+	case cfg.SecretKey == "":
+		return nil, fmt.Errorf("%w: the SecretKey is empty", ErrMissingCredentials)
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if err := callkit.ValidateEndpoint(cfg.Endpoint); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil { // unreachable after ValidateEndpoint; kept so a change there cannot panic here
+		return nil, fmt.Errorf("endpoint %q is not a URL: %w", cfg.Endpoint, err)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("request timeout must be positive, got %s", cfg.Timeout)
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("max retries must be zero or more, got %d", cfg.MaxRetries)
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = 200 * time.Millisecond
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = 5 * time.Second
+	}
+	cfg.RetryWaitMax = max(cfg.RetryWaitMax, cfg.RetryWaitMin)
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = newPooledTransport()
+	}
+
+	host := u.Host
+	path := strings.TrimRight(u.Path, "/")
+	prof := profile.NewClientProfile()
+	prof.HttpProfile.ReqMethod = http.MethodPost
+	prof.HttpProfile.Scheme = u.Scheme
+	prof.HttpProfile.Endpoint = host + path
+	// The SDK's http.Client timeout is whole seconds; the per-attempt context
+	// deadline below is the precise one, this is only a backstop.
+	prof.HttpProfile.ReqTimeout = int(math.Ceil(cfg.Timeout.Seconds())) + 1
+	prof.Language = "en-US"
+	// The region breaker would redirect requests to a backup domain after
+	// failures: never leave the configured endpoint.
+	prof.DisableRegionBreaker = true
+	// Retries are this package's: the SDK's sleep without watching the context.
+	prof.NetworkFailureMaxRetries = 0
+	prof.RateLimitExceededMaxRetries = 0
+	// Debug dumps whole requests, Authorization header included, to stderr.
+	prof.Debug = false
+
+	sdk := common.NewCommonClient(common.NewCredential(cfg.SecretID, cfg.SecretKey), cfg.Region, prof)
+	sdk.WithHttpTransport(&recordingTransport{base: cfg.Transport})
+
+	return &Client{
+		sdk:        sdk,
+		secretKey:  cfg.SecretKey,
+		endpoint:   u.Scheme + "://" + host + path,
+		timeout:    cfg.Timeout,
+		maxRetries: cfg.MaxRetries,
+		waitMin:    cfg.RetryWaitMin,
+		waitMax:    cfg.RetryWaitMax,
+		maxPages:   cfg.MaxPages,
+		logger:     cfg.Logger,
+		// Burst 1 spaces requests evenly, so a server enforcing the same rate
+		// with any burst never sees more than it allows.
+		limiter: rate.NewLimiter(RequestsPerSecond, 1),
+	}, nil
+}
+
+// Endpoint returns the base URL requests go to.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+func newPooledTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 16
+	t.MaxIdleConnsPerHost = 8
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+// attemptInfo is what the transport learns about one attempt that the SDK's
+// errors do not say: the HTTP status and whether the answer was cut off.
+type attemptInfo struct {
+	status   int
+	tooLarge bool
+}
+
+type attemptKey struct{}
+
+// recordingTransport notes each answer's status in the attempt's context and
+// bounds how much of its body can be read.
+type recordingTransport struct {
+	base http.RoundTripper
+}
+
+func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if info, ok := req.Context().Value(attemptKey{}).(*attemptInfo); ok {
+		info.status = resp.StatusCode
+		resp.Body = &limitedBody{rc: resp.Body, left: maxBodyBytes, info: info}
+	}
+	return resp, nil
+}
+
+var errBodyTooLarge = fmt.Errorf("answer larger than %d bytes", maxBodyBytes)
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+	info *attemptInfo
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the limit from a longer one.
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			b.info.tooLarge = true
+			return 0, errBodyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// attemptErr classifies one failed attempt.
+type attemptErr struct {
+	err        error
+	api        *APIError
+	httpStatus int
+	retry      bool
+}
+
+// describeTelCdr sends one DescribeTelCdr request, retrying transient failures.
+func (c *Client) describeTelCdr(ctx context.Context, req *DescribeTelCdrRequest) (*DescribeTelCdrResult, error) {
+	params := req.actionParameters()
+	var last attemptErr
+	for attempt := 1; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, c.finalErr(attempt-1, last, ctxErr(ctx, err))
+		}
+		res, ae := c.attempt(ctx, params, attempt)
+		if ae == nil {
+			return res, nil
+		}
+		last = *ae
+		if ae.api != nil {
+			ae.api.Attempts = attempt
+		}
+		if ctx.Err() != nil {
+			return nil, c.finalErr(attempt, last, ctx.Err())
+		}
+		if !ae.retry || attempt > c.maxRetries {
+			return nil, c.finalErr(attempt, last, nil)
+		}
+		if err := sleepCtx(ctx, c.backoff(attempt)); err != nil {
+			return nil, c.finalErr(attempt, last, err)
+		}
+	}
+}
+
+// ctxErr prefers the context's own error over the limiter's wording of it.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// finalErr turns the last attempt's failure into the returned error. When the
+// context ended first, that is reported together with the last failure seen.
+func (c *Client) finalErr(attempts int, last attemptErr, ctxErr error) error {
+	if ctxErr != nil {
+		switch {
+		case last.api != nil:
+			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
+		case last.err != nil:
+			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
+		}
+		return fmt.Errorf("%s: %w", ActionDescribeTelCdr, ctxErr)
+	}
+	if last.api != nil {
+		return last.api
+	}
+	return &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
+}
+
+// backoff is exponential with jitter in [d/2, d].
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.waitMin << min(attempt-1, 20)
+	if d > c.waitMax || d <= 0 {
+		d = c.waitMax
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt sends one signed request through the SDK and logs it.
+func (c *Client) attempt(ctx context.Context, params map[string]any, n int) (*DescribeTelCdrResult, *attemptErr) {
+	start := time.Now()
+	res, ae := c.roundTrip(ctx, params)
+	fields := map[string]any{
+		"action":      ActionDescribeTelCdr,
+		"endpoint":    c.endpoint,
+		"attempt":     n,
+		"duration_ms": time.Since(start).Milliseconds(),
+	}
+	switch {
+	case ae == nil:
+		fields["request_id"] = deref(res.RequestId)
+	case ae.api != nil:
+		fields["error_code"] = ae.api.Code
+		fields["error_message"] = ae.api.Message
+		fields["request_id"] = ae.api.RequestID
+	default:
+		fields["error"] = ae.err.Error()
+	}
+	if ae != nil {
+		if ae.httpStatus != 0 {
+			fields["http_status"] = ae.httpStatus
+		}
+		fields["retryable"] = ae.retry
+	}
+	if c.logger != nil {
+		c.logger.Log(ctx, "Cloud Contact Center API request", fields)
+	}
+	return res, ae
+}
+
+func (c *Client) roundTrip(ctx context.Context, params map[string]any) (*DescribeTelCdrResult, *attemptErr) {
+	info := &attemptInfo{}
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, attemptKey{}, info), c.timeout)
+	defer cancel()
+
+	// A new request per attempt: the SDK stamps it with a fresh timestamp and
+	// nonce, so a retry is never refused as a stale signature.
+	req := tchttp.NewCommonRequest(Service, APIVersion, ActionDescribeTelCdr)
+	if err := req.SetActionParameters(params); err != nil {
+		return nil, &attemptErr{err: fmt.Errorf("building the request: %s", c.scrub(err.Error()))}
+	}
+	req.SetContext(actx)
+	resp := newDescribeTelCdrResponse()
+	err := c.sdk.Send(req, resp)
+	if err == nil {
+		if resp.Response == nil {
+			return nil, &attemptErr{err: errors.New("the answer has no Response object"), httpStatus: info.status, retry: true}
+		}
+		return resp.Response, nil
+	}
+	return nil, c.classify(err, info)
+}
+
+// classify turns an error from the SDK's Send into an attempt failure.
+func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
+	var sdkErr *tcerr.TencentCloudSDKError
+	if !errors.As(err, &sdkErr) {
+		return &attemptErr{err: errors.New(c.scrub(err.Error())), httpStatus: info.status}
+	}
+	if !strings.HasPrefix(sdkErr.Code, "ClientError.") {
+		api := &APIError{
+			Code:      sdkErr.Code,
+			Message:   c.scrub(sdkErr.Message),
+			RequestID: sdkErr.RequestId,
+			Action:    ActionDescribeTelCdr,
+		}
+		return &attemptErr{err: api, api: api, httpStatus: info.status, retry: retryable(sdkErr.Code)}
+	}
+	// A failure on this side of the API: network, HTTP status, unreadable body.
+	switch {
+	case info.tooLarge:
+		return &attemptErr{err: errBodyTooLarge, httpStatus: info.status}
+	case sdkErr.Code == "ClientError.NetworkError":
+		// Network errors and per-attempt timeouts are transient; a cancelled
+		// caller context is seen by the loop and ends it.
+		return &attemptErr{err: c.networkErr(sdkErr), retry: true}
+	case info.status != 0 && info.status != http.StatusOK:
+		return &attemptErr{
+			err:        fmt.Errorf("unexpected HTTP status %d %s", info.status, http.StatusText(info.status)),
+			httpStatus: info.status,
+			retry:      info.status >= 500 || info.status == http.StatusTooManyRequests,
+		}
+	case sdkErr.Code == "ClientError.ParseJsonError" || sdkErr.Code == "ClientError.IOError":
+		// An HTML error page or a truncated body from a proxy in the way:
+		// transient more often than not, and bounded by the retry budget.
+		return &attemptErr{
+			err:        fmt.Errorf("the answer is not an API 3.0 JSON envelope: %s", snippet(c.scrub(sdkErr.Message))),
+			httpStatus: info.status,
+			retry:      true,
+		}
+	}
+	return &attemptErr{err: fmt.Errorf("%s: %s", sdkErr.Code, snippet(c.scrub(sdkErr.Message))), httpStatus: info.status}
+}
+
+// networkErr words a ClientError.NetworkError by its cause, without the
+// SDK's prefix: "Post \"https://host/\": dial tcp ...: connection refused".
+func (c *Client) networkErr(sdkErr *tcerr.TencentCloudSDKError) error {
+	cause := errors.Unwrap(sdkErr)
+	if cause == nil {
+		return errors.New(c.scrub(sdkErr.Message))
+	}
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("%s %s: no answer within the request timeout (%s)", ue.Op, c.endpoint, c.timeout)
+		}
+		return fmt.Errorf("%s %s: %s", ue.Op, c.endpoint, c.scrub(ue.Err.Error()))
+	}
+	return errors.New(c.scrub(cause.Error()))
+}
+
+// scrub removes the SecretKey from text that leaves the client.
+func (c *Client) scrub(s string) string {
+	if c.secretKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.secretKey, "REDACTED")
+}
+
+// snippet shortens a message that may quote a whole answer body.
+func snippet(s string) string {
+	const n = 200
+	r := []rune(strings.TrimSpace(s))
+	if len(r) > n {
+		r = append(r[:n], '…')
+	}
+	for i, ch := range r {
+		if ch < 0x20 {
+			r[i] = ' '
+		}
+	}
+	return string(r)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

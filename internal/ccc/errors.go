@@ -1,0 +1,92 @@
+package ccc
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors, matched with errors.Is against the errors the client returns.
+var (
+	// ErrMissingCredentials: Config has no SecretId or no SecretKey.
+	ErrMissingCredentials = errors.New("missing Tencent Cloud API credentials")
+	// ErrAuth: the service refused the credentials or the signature (AuthFailure.*).
+	ErrAuth = errors.New("authentication failed")
+	// ErrRateLimited: the service throttled the request and retries did not get through.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrInvalidRequest: the service refused the request's parameters.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrInstanceNotFound: the SdkAppId names no Cloud Contact Center application
+	// these credentials can see.
+	ErrInstanceNotFound = errors.New("cloud contact center application not found")
+	// ErrTooManyPages: an all-pages walk reached the page cap.
+	ErrTooManyPages = errors.New("too many pages")
+)
+
+// APIError is an error answer from the service:
+// {"Response": {"Error": {"Code", "Message"}, "RequestId"}}.
+type APIError struct {
+	Code      string
+	Message   string
+	RequestID string
+	// Action is the API action, e.g. "DescribeTelCdr".
+	Action string
+	// Attempts is how many requests were sent for this call, retries included.
+	Attempts int
+}
+
+func (e *APIError) Error() string {
+	rid := e.RequestID
+	if rid == "" {
+		rid = "(none)"
+	}
+	return fmt.Sprintf("%s: %s (%s), RequestId %s, after %d attempt(s)", e.Action, e.Code, e.Message, rid, e.Attempts)
+}
+
+// Is maps API 3.0 error codes onto the sentinel errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrAuth:
+		return hasCodePrefix(e.Code, "AuthFailure")
+	case ErrRateLimited:
+		return hasCodePrefix(e.Code, "RequestLimitExceeded")
+	case ErrInstanceNotFound:
+		return e.Code == "InvalidParameter.InstanceNotExist" || e.Code == "InvalidParameterValue.InstanceNotExist"
+	case ErrInvalidRequest:
+		return hasCodePrefix(e.Code, "InvalidParameter") || hasCodePrefix(e.Code, "InvalidParameterValue") ||
+			hasCodePrefix(e.Code, "MissingParameter") || hasCodePrefix(e.Code, "UnknownParameter")
+	}
+	return false
+}
+
+// retryable reports whether an API error code is worth another attempt:
+// throttling and internal errors (InternalError.DBError included).
+func retryable(code string) bool {
+	return hasCodePrefix(code, "RequestLimitExceeded") || hasCodePrefix(code, "InternalError")
+}
+
+// hasCodePrefix reports whether code is prefix or one of its sub-codes
+// ("AuthFailure" matches "AuthFailure.SignatureFailure", not "AuthFailureX").
+func hasCodePrefix(code, prefix string) bool {
+	return code == prefix || strings.HasPrefix(code, prefix+".")
+}
+
+// TransportError is a failure that is not an API answer: a network error, a
+// timeout, an HTTP status other than 200, or a body that is not the API 3.0
+// envelope. It is returned after the retries are spent.
+type TransportError struct {
+	Action     string
+	Attempts   int
+	HTTPStatus int // 0 when no HTTP answer arrived
+	Err        error
+}
+
+func (e *TransportError) Error() string {
+	s := e.Action + ": "
+	if e.HTTPStatus != 0 {
+		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
+	}
+	return s + fmt.Sprintf("%v, after %d attempt(s)", e.Err, e.Attempts)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
