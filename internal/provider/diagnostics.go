@@ -39,9 +39,7 @@ func apiErrorDetail(err error) string {
 		if apiErr.RequestID != "" {
 			fmt.Fprintf(&b, ", requestId %s", apiErr.RequestID)
 		}
-		if apiErr.Attempts > 1 {
-			fmt.Fprintf(&b, ", after %d attempts", apiErr.Attempts)
-		}
+		b.WriteString(attemptsText(apiErr.Attempts, ", "))
 		b.WriteString(".")
 	case errors.As(err, &transportErr):
 		b.WriteString("The request")
@@ -52,9 +50,7 @@ func apiErrorDetail(err error) string {
 		if transportErr.HTTPStatus != 0 {
 			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
 		}
-		if transportErr.Attempts > 1 {
-			fmt.Fprintf(&b, " after %d attempts", transportErr.Attempts)
-		}
+		b.WriteString(attemptsText(transportErr.Attempts, " "))
 		if transportErr.Err != nil {
 			fmt.Fprintf(&b, ": %s", transportErr.Err)
 		}
@@ -68,6 +64,18 @@ func apiErrorDetail(err error) string {
 		b.WriteString(hint)
 	}
 	return redact(b.String())
+}
+
+// attemptsText says how many requests were sent ("after 1 attempt"), so a
+// user can tell a refused request from one the retries could not get through.
+func attemptsText(n int, sep string) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return sep + "after 1 attempt"
+	}
+	return fmt.Sprintf("%safter %d attempts", sep, n)
 }
 
 // apiErrorHint says what the user can do about err.
