@@ -1,0 +1,564 @@
+package ccc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	testID  = "AKIDtest0000000000000000000000000000"
+	testKey = "test-secret-key-must-never-leak-0123"
+)
+
+// fake is a scripted API 3.0 server: answer(n, r, body) writes the answer to
+// the n-th request (from 1).
+type fake struct {
+	t      *testing.T
+	srv    *httptest.Server
+	hits   atomic.Int64
+	answer func(n int, w http.ResponseWriter, r *http.Request, body []byte)
+
+	mu   sync.Mutex
+	reqs []seenRequest
+}
+
+type seenRequest struct {
+	header http.Header
+	body   map[string]json.RawMessage
+	path   string
+	host   string
+}
+
+func newFake(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request, body []byte)) *fake {
+	t.Helper()
+	f := &fake{t: t, answer: answer}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(f.hits.Add(1))
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(body, &m)
+		f.mu.Lock()
+		f.reqs = append(f.reqs, seenRequest{header: r.Header.Clone(), body: m, path: r.URL.Path, host: r.Host})
+		f.mu.Unlock()
+		f.answer(n, w, r, body)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fake) requests() []seenRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]seenRequest(nil), f.reqs...)
+}
+
+func writeBody(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+func apiError(w http.ResponseWriter, code, msg string) {
+	writeBody(w, http.StatusOK, fmt.Sprintf(`{"Response":{"Error":{"Code":%q,"Message":%q},"RequestId":"req-err"}}`, code, msg))
+}
+
+// pageJSON answers a page of n records with ids prefix-0.. and the given total.
+func pageJSON(total int, ids ...string) string {
+	recs := make([]string, len(ids))
+	for i, id := range ids {
+		recs[i] = fmt.Sprintf(`{"SessionId":%q,"Caller":"138","StartTimestamp":%d}`, id, 1000+i)
+	}
+	return fmt.Sprintf(`{"Response":{"TotalCount":%d,"TelCdrList":[%s],"RequestId":"req-ok"}}`, total, strings.Join(recs, ","))
+}
+
+func newTestClient(t *testing.T, endpoint string, mod ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{SecretID: testID, SecretKey: testKey, Endpoint: endpoint, MaxRetries: 3,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond, Timeout: 2 * time.Second}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var testQuery = TelCdrQuery{SdkAppID: 1400000100, StartTimestamp: 1_770_000_000, EndTimestamp: 1_770_086_400}
+
+func noLeak(t *testing.T, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), testKey) {
+		t.Fatalf("error text contains the SecretKey: %v", err)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		cfg  Config
+		want string
+		is   error
+	}{
+		{Config{}, "the SecretId and the SecretKey are both empty", ErrMissingCredentials},
+		{Config{SecretKey: testKey}, "the SecretId is empty", ErrMissingCredentials},
+		{Config{SecretID: testID}, "the SecretKey is empty", ErrMissingCredentials},
+		{Config{SecretID: testID, SecretKey: testKey, Endpoint: "http://ccc.example.com"}, `plain http on the non-loopback host "ccc.example.com"`, nil},
+		{Config{SecretID: testID, SecretKey: testKey, Endpoint: "ccc.example.com"}, "not an absolute URL", nil},
+		{Config{SecretID: testID, SecretKey: testKey, Endpoint: "https://ccc.example.com/?a=b"}, "must not have a query", nil},
+		{Config{SecretID: testID, SecretKey: testKey, MaxRetries: -1}, "max retries must be zero or more, got -1", nil},
+		{Config{SecretID: testID, SecretKey: testKey, Timeout: -time.Second}, "request timeout must be positive", nil},
+	}
+	for _, c := range cases {
+		_, err := New(c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%+v) = %v, want an error containing %q", c.cfg, err, c.want)
+			continue
+		}
+		if c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("New(%+v) = %v, want errors.Is %v", c.cfg, err, c.is)
+		}
+		noLeak(t, err)
+	}
+	for _, ep := range []string{"", "https://ccc.tencentcloudapi.com", "http://127.0.0.1:8080", "http://localhost:1/", "http://[::1]:9"} {
+		c, err := New(Config{SecretID: testID, SecretKey: testKey, Endpoint: ep})
+		if err != nil {
+			t.Fatalf("New(endpoint %q): %v", ep, err)
+		}
+		if ep == "" && c.Endpoint() != DefaultEndpoint {
+			t.Fatalf("default endpoint %q", c.Endpoint())
+		}
+	}
+}
+
+// TestRequestShape: what goes on the wire is the documented API 3.0 request,
+// signed by the SDK, with exact integer parameters.
+func TestRequestShape(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { writeBody(w, 200, pageJSON(1, "s1")) })
+	c := newTestClient(t, f.srv.URL+"/proxy/")
+	q := testQuery
+	q.PageSize = 37
+	q.Phones = []string{"13800000001"}
+	if _, err := c.DescribeTelCdrPage(context.Background(), q, 4); err != nil {
+		t.Fatal(err)
+	}
+	q.Phones, q.SessionIDs = nil, []string{"s-1", "s-2"}
+	if _, err := c.DescribeTelCdrPage(context.Background(), q, 0); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	r := reqs[0]
+	if r.path != "/proxy" || r.host != strings.TrimPrefix(f.srv.URL, "http://") {
+		t.Errorf("path %q host %q", r.path, r.host)
+	}
+	for k, want := range map[string]string{"X-Tc-Action": "DescribeTelCdr", "X-Tc-Version": "2020-02-10", "Content-Type": "application/json", "X-Tc-Language": "en-US"} {
+		if got := r.header.Get(k); got != want {
+			t.Errorf("header %s = %q, want %q", k, got, want)
+		}
+	}
+	if r.header.Get("X-Tc-Region") != "" {
+		t.Errorf("X-TC-Region %q sent without a region", r.header.Get("X-Tc-Region"))
+	}
+	auth := regexp.MustCompile(`^TC3-HMAC-SHA256 Credential=` + testID + `/\d{4}-\d{2}-\d{2}/ccc/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$`)
+	if !auth.MatchString(r.header.Get("Authorization")) {
+		t.Errorf("Authorization %q", r.header.Get("Authorization"))
+	}
+	for k, want := range map[string]string{"SdkAppId": "1400000100", "StartTimeStamp": "1770000000", "EndTimeStamp": "1770086400", "PageSize": "37", "PageNumber": "4", "Phones": `["13800000001"]`} {
+		if got := string(r.body[k]); got != want {
+			t.Errorf("body %s = %s, want %s", k, got, want)
+		}
+	}
+	if len(r.body) != 6 {
+		t.Errorf("body %v: want exactly 6 fields", r.body)
+	}
+	if _, ok := reqs[1].body["Phones"]; ok || string(reqs[1].body["SessionIds"]) != `["s-1","s-2"]` {
+		t.Errorf("second body %v: want SessionIds and no Phones", reqs[1].body)
+	}
+	for _, r := range reqs {
+		for k, v := range r.header {
+			if strings.Contains(strings.Join(v, " "), testKey) {
+				t.Fatalf("header %s carries the SecretKey", k)
+			}
+		}
+	}
+}
+
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		fail     func(w http.ResponseWriter)
+		attempts int64 // requests made with MaxRetries 3 when every answer fails
+		is       error
+		status   int
+		contains string
+	}{
+		{"RequestLimitExceeded", func(w http.ResponseWriter) { apiError(w, "RequestLimitExceeded", "slow down") }, 4, ErrRateLimited, 0, "RequestLimitExceeded (slow down)"},
+		{"RequestLimitExceeded.UinLimitExceeded", func(w http.ResponseWriter) { apiError(w, "RequestLimitExceeded.UinLimitExceeded", "x") }, 4, ErrRateLimited, 0, ""},
+		{"InternalError", func(w http.ResponseWriter) { apiError(w, "InternalError", "oops") }, 4, nil, 0, "InternalError (oops), RequestId req-err, after 4 attempt(s)"},
+		{"InternalError.DBError", func(w http.ResponseWriter) { apiError(w, "InternalError.DBError", "db") }, 4, nil, 0, ""},
+		{"HTTP 502", func(w http.ResponseWriter) { writeBody(w, 502, "<html>bad gateway</html>") }, 4, nil, 502, "unexpected HTTP status 502"},
+		{"HTTP 429", func(w http.ResponseWriter) { writeBody(w, 429, "too many") }, 4, nil, 429, ""},
+		{"not JSON", func(w http.ResponseWriter) { writeBody(w, 200, "<html>proxy error</html>") }, 4, nil, 0, "not an API 3.0 JSON envelope"},
+		{"no Response", func(w http.ResponseWriter) { writeBody(w, 200, `{"Other":1}`) }, 4, nil, 0, "no Response object"},
+		{"HTTP 404", func(w http.ResponseWriter) { writeBody(w, 404, "not found") }, 1, nil, 404, "unexpected HTTP status 404"},
+		{"AuthFailure.SignatureFailure", func(w http.ResponseWriter) { apiError(w, "AuthFailure.SignatureFailure", "bad sig") }, 1, ErrAuth, 0, ""},
+		{"AuthFailure.SecretIdNotFound", func(w http.ResponseWriter) { apiError(w, "AuthFailure.SecretIdNotFound", "no id") }, 1, ErrAuth, 0, ""},
+		{"InvalidParameterValue", func(w http.ResponseWriter) { apiError(w, "InvalidParameterValue", "bad") }, 1, ErrInvalidRequest, 0, ""},
+		{"InstanceNotExist", func(w http.ResponseWriter) { apiError(w, "InvalidParameterValue.InstanceNotExist", "none") }, 1, ErrInstanceNotFound, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { c.fail(w) })
+			_, err := newTestClient(t, f.srv.URL).DescribeTelCdrPage(context.Background(), testQuery, 0)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := f.hits.Load(); got != c.attempts {
+				t.Errorf("%d requests, want %d", got, c.attempts)
+			}
+			if c.is != nil && !errors.Is(err, c.is) {
+				t.Errorf("%v is not %v", err, c.is)
+			}
+			var te *TransportError
+			if c.status != 0 && (!errors.As(err, &te) || te.HTTPStatus != c.status) {
+				t.Errorf("%v: want a TransportError with HTTP status %d", err, c.status)
+			}
+			if !strings.Contains(err.Error(), c.contains) {
+				t.Errorf("%q does not contain %q", err, c.contains)
+			}
+			noLeak(t, err)
+		})
+	}
+
+	// A transient failure followed by success converges.
+	f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		switch n {
+		case 1:
+			apiError(w, "InternalError.DBError", "db")
+		case 2:
+			writeBody(w, 503, "busy")
+		default:
+			writeBody(w, 200, pageJSON(1, "s1"))
+		}
+	})
+	p, err := newTestClient(t, f.srv.URL).DescribeTelCdrPage(context.Background(), testQuery, 0)
+	if err != nil || len(p.Records) != 1 || p.RequestID != "req-ok" || f.hits.Load() != 3 {
+		t.Fatalf("page %+v err %v after %d requests", p, err, f.hits.Load())
+	}
+}
+
+func TestNoRetriesWhenZero(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { apiError(w, "InternalError", "x") })
+	c := newTestClient(t, f.srv.URL, func(c *Config) { c.MaxRetries = 0 })
+	if _, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0); err == nil || f.hits.Load() != 1 {
+		t.Fatalf("err %v after %d requests, want one request", err, f.hits.Load())
+	}
+}
+
+func TestTimeoutAndCancel(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	f := newFake(t, func(_ int, w http.ResponseWriter, r *http.Request, _ []byte) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	// Every attempt times out: bounded by (1+MaxRetries) × Timeout plus backoff.
+	c := newTestClient(t, f.srv.URL, func(c *Config) { c.Timeout = 100 * time.Millisecond; c.MaxRetries = 1 })
+	start := time.Now()
+	_, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0)
+	var te *TransportError
+	if !errors.As(err, &te) || te.Attempts != 2 || !strings.Contains(err.Error(), "no answer within the request timeout (100ms)") {
+		t.Fatalf("err %v", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("took %s", el)
+	}
+
+	// A cancelled caller ends the call at once, whatever the retry budget.
+	c = newTestClient(t, f.srv.URL, func(c *Config) { c.Timeout = time.Minute; c.MaxRetries = 50 })
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err = c.DescribeTelCdrPage(ctx, testQuery, 0)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want the context's deadline", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Fatalf("cancel took %s", el)
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"Response":{"TotalCount":1,"RequestId":"`)
+		chunk := strings.Repeat("x", 1<<20)
+		for range (maxBodyBytes >> 20) + 1 {
+			_, _ = io.WriteString(w, chunk)
+		}
+		_, _ = io.WriteString(w, `"}}`)
+	})
+	_, err := newTestClient(t, f.srv.URL).DescribeTelCdrPage(context.Background(), testQuery, 0)
+	if err == nil || !strings.Contains(err.Error(), "answer larger than") || f.hits.Load() != 1 {
+		t.Fatalf("err %v after %d requests", err, f.hits.Load())
+	}
+}
+
+// TestSecretScrubbed: even a server that quotes the key back cannot get it
+// into an error.
+func TestSecretScrubbed(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		apiError(w, "AuthFailure.SignatureFailure", "expected key "+testKey)
+	})
+	_, err := newTestClient(t, f.srv.URL).DescribeTelCdrPage(context.Background(), testQuery, 0)
+	if err == nil || !strings.Contains(err.Error(), "expected key REDACTED") {
+		t.Fatalf("err %v", err)
+	}
+	noLeak(t, err)
+}
+
+func TestOlderListName(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		writeBody(w, 200, `{"Response":{"TotalCount":2,"TelCdrs":[{"SessionId":"a"},null,{"SessionId":"b","SeatUser":{"UserId":"u"},"IVRKeyPressed":["1","2"]}],"RequestId":"r"}}`)
+	})
+	p, err := newTestClient(t, f.srv.URL).DescribeTelCdrPage(context.Background(), testQuery, 0)
+	if err != nil || len(p.Records) != 2 || *p.Records[1].SessionId != "b" || *p.Records[1].SeatUser.UserId != "u" || len(p.Records[1].IVRKeyPressed) != 2 {
+		t.Fatalf("page %+v err %v", p, err)
+	}
+	if p.Records[0].SeatUser != nil || p.Records[0].Duration != nil {
+		t.Fatalf("absent fields must stay nil: %+v", p.Records[0])
+	}
+}
+
+func TestQueryValidation(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { writeBody(w, 200, pageJSON(0)) })
+	c := newTestClient(t, f.srv.URL)
+	for _, c2 := range []struct {
+		mod  func(*TelCdrQuery)
+		page int64
+		want string
+	}{
+		{func(q *TelCdrQuery) { q.SdkAppID = 0 }, 0, "SdkAppId must be a positive"},
+		{func(q *TelCdrQuery) { q.EndTimestamp = q.StartTimestamp }, 0, "EndTimeStamp (1770000000) must be after StartTimeStamp (1770000000)"},
+		{func(q *TelCdrQuery) { q.EndTimestamp = q.StartTimestamp + 90*86400 }, 0, "must be under 90 days (7776000 seconds), got 7776000 seconds"},
+		{func(q *TelCdrQuery) { q.PageSize = 101 }, 0, "PageSize must be between 1 and 100, got 101"},
+		{func(q *TelCdrQuery) { q.PageSize = -1 }, 0, "PageSize must be between 1 and 100, got -1"},
+		{func(*TelCdrQuery) {}, -1, "PageNumber must be 0 or more, got -1"},
+	} {
+		q := testQuery
+		c2.mod(&q)
+		_, err := c.DescribeTelCdrPage(context.Background(), q, c2.page)
+		if !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), c2.want) {
+			t.Errorf("err %v, want %q", err, c2.want)
+		}
+	}
+	if f.hits.Load() != 0 {
+		t.Fatalf("invalid queries sent %d requests", f.hits.Load())
+	}
+	q := testQuery
+	q.EndTimestamp = q.StartTimestamp + 90*86400 - 1
+	if _, err := c.DescribeTelCdrPage(context.Background(), q, 0); err != nil {
+		t.Fatalf("89d23h59m59s: %v", err)
+	}
+}
+
+func TestAllPagesWalk(t *testing.T) {
+	t.Parallel()
+	ids := func(prefix string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%d", prefix, i)
+		}
+		return out
+	}
+	t.Run("stops at a short page", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeBody(w, 200, pageJSON(25, ids(fmt.Sprintf("p%d-", n), map[int]int{1: 10, 2: 10, 3: 5}[n])...))
+		})
+		q := testQuery
+		q.PageSize = 10
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		if err != nil || len(recs) != 25 || f.hits.Load() != 3 {
+			t.Fatalf("%d records, err %v, %d requests", len(recs), err, f.hits.Load())
+		}
+		for i, r := range f.requests() {
+			if string(r.body["PageNumber"]) != fmt.Sprint(i) {
+				t.Fatalf("request %d asked page %s", i, r.body["PageNumber"])
+			}
+		}
+	})
+	t.Run("stops when TotalCount is covered", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeBody(w, 200, pageJSON(20, ids(fmt.Sprintf("p%d-", n), 10)...))
+		})
+		q := testQuery
+		q.PageSize = 10
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		if err != nil || len(recs) != 20 || f.hits.Load() != 2 {
+			t.Fatalf("%d records, err %v, %d requests", len(recs), err, f.hits.Load())
+		}
+	})
+	t.Run("empty", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeBody(w, 200, `{"Response":{"TotalCount":0,"RequestId":"r"}}`)
+		})
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), testQuery)
+		if err != nil || recs == nil || len(recs) != 0 {
+			t.Fatalf("records %#v err %v", recs, err)
+		}
+	})
+	t.Run("drops repeats from shifted pages", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			switch n {
+			case 1:
+				writeBody(w, 200, pageJSON(7, "a", "b", "c"))
+			case 2:
+				writeBody(w, 200, pageJSON(7, "c", "d", "e")) // one record shifted in
+			default:
+				writeBody(w, 200, pageJSON(7, "f"))
+			}
+		})
+		q := testQuery
+		q.PageSize = 3
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		if err != nil || len(recs) != 6 || *recs[5].SessionId != "f" {
+			t.Fatalf("%d records, err %v", len(recs), err)
+		}
+	})
+	t.Run("a server that ignores PageNumber", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeBody(w, 200, pageJSON(1000, "a", "b"))
+		})
+		q := testQuery
+		q.PageSize = 2
+		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		if err == nil || !strings.Contains(err.Error(), "page 1 repeats only records of earlier pages") || f.hits.Load() != 2 {
+			t.Fatalf("err %v after %d requests", err, f.hits.Load())
+		}
+	})
+	t.Run("page cap", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			writeBody(w, 200, pageJSON(1_000_000, fmt.Sprint("x", n)))
+		})
+		q := testQuery
+		q.PageSize = 1
+		_, err := newTestClient(t, f.srv.URL, func(c *Config) { c.MaxPages = 5 }).DescribeAllTelCdrs(context.Background(), q)
+		if !errors.Is(err, ErrTooManyPages) || !strings.Contains(err.Error(), "more than 5 pages of 1 records") || f.hits.Load() != 5 {
+			t.Fatalf("err %v after %d requests", err, f.hits.Load())
+		}
+	})
+	t.Run("error on a later page names it", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+			if n == 1 {
+				writeBody(w, 200, pageJSON(4, "a", "b"))
+				return
+			}
+			apiError(w, "AuthFailure.SignatureExpire", "expired")
+		})
+		q := testQuery
+		q.PageSize = 2
+		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		if !errors.Is(err, ErrAuth) || !strings.HasPrefix(err.Error(), "page 1: ") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}
+
+// TestLimiterShared: concurrent callers of one Client together stay at 20/s.
+func TestLimiterShared(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { writeBody(w, 200, pageJSON(0)) })
+	c := newTestClient(t, f.srv.URL)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				if _, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 20 requests at 20/s with a burst of 1: the last leaves 19/20 s after the first.
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Fatalf("20 requests took %s: the limiter is not shared or not 20/s", el)
+	}
+}
+
+type logLine struct {
+	msg    string
+	fields map[string]any
+}
+
+type recLogger struct {
+	mu    sync.Mutex
+	lines []logLine
+}
+
+func (l *recLogger) Log(_ context.Context, msg string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, logLine{msg, fields})
+}
+
+func TestLogging(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		if n == 1 {
+			apiError(w, "RequestLimitExceeded", "slow")
+			return
+		}
+		writeBody(w, 200, pageJSON(1, "s"))
+	})
+	l := &recLogger{}
+	if _, err := newTestClient(t, f.srv.URL, func(c *Config) { c.Logger = l }).DescribeTelCdrPage(context.Background(), testQuery, 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.lines) != 2 {
+		t.Fatalf("%d log lines, want one per attempt", len(l.lines))
+	}
+	first, second := l.lines[0].fields, l.lines[1].fields
+	if first["error_code"] != "RequestLimitExceeded" || first["retryable"] != true || first["attempt"] != 1 || first["request_id"] != "req-err" {
+		t.Errorf("first line %v", first)
+	}
+	if second["request_id"] != "req-ok" || second["attempt"] != 2 {
+		t.Errorf("second line %v", second)
+	}
+	for _, line := range l.lines {
+		if strings.Contains(fmt.Sprint(line), testKey) {
+			t.Fatalf("log line carries the SecretKey: %v", line)
+		}
+	}
+}
