@@ -1,0 +1,336 @@
+package provider
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
+)
+
+// secretScan looks for secrets in text: literal secrets (raw and as they
+// would appear URL-encoded), and anything shaped like a UserSig that
+// verifies for one of the users under the mock's key, so a UserSig nobody
+// recorded (the ephemeral resource's) is found too.
+type secretScan struct {
+	literals map[string]string // value → name, for messages
+	users    []string
+}
+
+// userSigToken matches the alphabet of TLS sig v2 UserSigs (base64 with
+// '*', '-' and '_' for '+', '/' and '='); real ones are over 100 characters.
+var userSigToken = regexp.MustCompile(`[A-Za-z0-9*_\-]{64,}`)
+
+func newSecretScan(users ...string) *secretScan {
+	return &secretScan{literals: map[string]string{}, users: users}
+}
+
+func (s *secretScan) add(name string, values ...string) {
+	for _, v := range values {
+		if v != "" {
+			s.literals[v] = name
+		}
+	}
+}
+
+// find returns a description of every secret in text, or nil.
+func (s *secretScan) find(where string, text []byte) []string {
+	var found []string
+	// UserSigs in URLs are query-escaped: '*' becomes %2A.
+	decoded := bytes.ReplaceAll(bytes.ReplaceAll(text, []byte("%2A"), []byte("*")), []byte("%2a"), []byte("*"))
+	for v, name := range s.literals {
+		for _, form := range []string{v, url.QueryEscape(v)} {
+			if bytes.Contains(text, []byte(form)) || bytes.Contains(decoded, []byte(form)) {
+				found = append(found, fmt.Sprintf("%s holds %s", where, name))
+				break
+			}
+		}
+	}
+	for _, tok := range userSigToken.FindAll(decoded, -1) {
+		for _, user := range s.users {
+			// A UserSig that is merely expired is a leak all the same.
+			if err := usersig.Verify(mockserver.DefaultSDKAppID, mockserver.DefaultKey, user, string(tok), time.Now()); err == nil || !isInvalid(err) {
+				found = append(found, fmt.Sprintf("%s holds a UserSig for %q (%.12s…)", where, user, tok))
+			}
+		}
+	}
+	return found
+}
+
+func isInvalid(err error) bool { return errors.Is(err, usersig.ErrInvalid) }
+
+// findJSON scans the JSON encoding of v.
+func (s *secretScan) findJSON(where string, v any) []string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: cannot encode: %v", where, err)}
+	}
+	return s.find(where, raw)
+}
+
+// findFiles scans every file under dir, and every entry of the zip archives
+// among them (saved plan files are zip archives).
+func (s *secretScan) findFiles(dir string) (found []string, files int, err error) {
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		rel, _ := filepath.Rel(dir, path)
+		found = append(found, s.find(rel, raw)...)
+		if zr, zerr := zip.NewReader(bytes.NewReader(raw), int64(len(raw))); zerr == nil {
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				if err != nil {
+					return err
+				}
+				entry, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					return err
+				}
+				found = append(found, s.find(rel+"!"+f.Name, entry)...)
+			}
+		}
+		return nil
+	})
+	return found, files, err
+}
+
+type secretPlanCheck struct{ scan *secretScan }
+
+func (c secretPlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if found := c.scan.findJSON("the plan JSON", req.Plan); len(found) > 0 {
+		resp.Error = fmt.Errorf("secrets in the plan: %s", strings.Join(found, "; "))
+	}
+}
+
+type secretStateCheck struct{ scan *secretScan }
+
+func (c secretStateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if found := c.scan.findJSON("the state JSON", req.State); len(found) > 0 {
+		resp.Error = fmt.Errorf("secrets in the state: %s", strings.Join(found, "; "))
+	}
+}
+
+// TestSecretScan_findsWhatItLooksFor: the scanner used below does find a
+// secret key, a recorded UserSig (raw and URL-encoded) and an unrecorded one.
+func TestSecretScan_findsWhatItLooksFor(t *testing.T) {
+	t.Parallel()
+	s, err := usersig.NewSigner(mockserver.DefaultSDKAppID, mockserver.DefaultKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := s.Mint("administrator", time.Hour)
+	alice, _ := s.Mint("alice", time.Second)
+	scan := newSecretScan("administrator", "alice")
+	scan.add("the secret key", mockserver.DefaultKey)
+	for _, tc := range []struct {
+		text string
+		want int
+	}{
+		{"nothing to see", 0},
+		{"key=" + mockserver.DefaultKey, 1},
+		{`GET /v1/callback/get?usersig=` + url.QueryEscape(admin.Value) + `&x=1`, 1},
+		{`"usersig": "` + alice.Value + `"`, 1}, // expired by the time it is checked, still found
+		{`usersig=REDACTED`, 0},
+	} {
+		if got := scan.find("text", []byte(tc.text)); len(got) != tc.want {
+			t.Errorf("find(%.60q) = %v, want %d finding(s)", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestAccSecrets_notInLogsStatePlanOrDiagnostics runs apply, plan, refresh
+// and a step that fails authentication (70002) with TRACE logging to a file,
+// and looks for the app's secret key, the Tencent Cloud secret key, every
+// UserSig the mock received and the ephemeral resource's UserSig in the log,
+// the state, the plan JSON, every file of Terraform's working directory
+// (state files, saved plans) and the error diagnostics.
+//
+// Not parallel: t.Setenv. The keys come from the environment, as SECURITY.md
+// recommends, so the configuration itself holds none.
+func TestAccSecrets_notInLogsStatePlanOrDiagnostics(t *testing.T) {
+	mock, mockURL, now := frozenRecordsMock(t, mockserver.Options{Records: 30, Seed: 71})
+	recs := mock.Records()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "terraform-trace.log")
+	workDir := filepath.Join(dir, "work")
+	if err := os.Mkdir(workDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		wrongKey = "not-the-apps-key-7f3e9a1c5b"
+		cloudKey = "tencentcloud-secret-key-4d2b8e6f0a"
+	)
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_ACC_PERSIST_WORKING_DIR", "1") // keep the working directory for the scan below; t.TempDir removes it
+	t.Setenv(envSecretKey, mockserver.DefaultKey)
+	t.Setenv(envCloudSecretID, "AKIDtestsecretid")
+	t.Setenv(envCloudSecretKey, cloudKey)
+
+	scan := newSecretScan("administrator", "alice")
+	scan.add("the secret key", mockserver.DefaultKey)
+	scan.add("the wrong secret key", wrongKey)
+	scan.add("the Tencent Cloud secret key", cloudKey)
+
+	config := fmt.Sprintf(`
+provider "tencentcallkit" {
+  endpoint    = %q
+  sdk_app_id  = %d
+  max_retries = 0
+}
+
+resource "tencentcallkit_callback" "test" {
+  address = %q
+  actions = ["normal_end", "call_busy"]
+}
+
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+}
+
+data "tencentcallkit_call_record" "one" {
+  call_id = %q
+}
+
+data "tencentcallkit_call_stats" "all" {
+  start_timestamp = %[4]d
+}
+`, mockURL, mockserver.DefaultSDKAppID, testCallbackAddress, weekAgo(now), recs[3].CallID)
+	// Terraform 1.10 and later also open the ephemeral resource and hand its
+	// UserSig to another provider's configuration.
+	ephemeral := `
+ephemeral "tencentcallkit_usersig" "alice" {
+  user_id = "alice"
+}
+
+provider "echo" {
+  data = {
+    sig_length = length(ephemeral.tencentcallkit_usersig.alice.usersig)
+  }
+}
+
+resource "echo" "test" {}
+`
+	factories := testAccProtoV6ProviderFactories
+	if major, minor := terraformVersion(); major > 1 || (major == 1 && minor >= 10) {
+		config += ephemeral
+		factories = testAccProtoV6ProviderFactoriesWithEcho()
+	}
+	noSecretsInPlan := resource.ConfigPlanChecks{
+		PreApply:             []plancheck.PlanCheck{secretPlanCheck{scan}},
+		PostApplyPostRefresh: []plancheck.PlanCheck{secretPlanCheck{scan}},
+	}
+	noSecretsInState := []statecheck.StateCheck{secretStateCheck{scan}}
+
+	var diagnostics []string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: factories,
+		WorkingDir:               workDir,
+		// The failing step's error is collected here so its text can be
+		// scanned; any other error still fails the test.
+		ErrorCheck: func(err error) error {
+			if err != nil && strings.Contains(err.Error(), "errorCode 70002") {
+				diagnostics = append(diagnostics, err.Error())
+				return nil
+			}
+			return err
+		},
+		Steps: []resource.TestStep{
+			{Config: config, ConfigPlanChecks: noSecretsInPlan, ConfigStateChecks: noSecretsInState},
+			{Config: config, PlanOnly: true},
+			{RefreshState: true},
+			{
+				// A wrong key: the service answers 70002 to the refresh.
+				PreConfig: func() { t.Setenv(envSecretKey, wrongKey) },
+				Config:    config,
+			},
+			{
+				PreConfig:         func() { t.Setenv(envSecretKey, mockserver.DefaultKey) },
+				Config:            config,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), secretPlanCheck{scan}}},
+				ConfigStateChecks: noSecretsInState,
+			},
+		},
+	})
+
+	if len(diagnostics) != 1 || !strings.Contains(diagnostics[0], "Unable to Read Callback Configuration") || !strings.Contains(diagnostics[0], "rejected the UserSig") {
+		t.Fatalf("expected one 70002 diagnostic from the wrong-key step, got %q", diagnostics)
+	}
+	sigs := mock.SeenUserSigs()
+	if len(sigs) < 2 {
+		t.Fatalf("the mock saw %d UserSigs; expected the right key's and the wrong key's", len(sigs))
+	}
+	scan.add("a UserSig the mock received", sigs...)
+
+	var found []string
+	found = append(found, scan.find("the 70002 diagnostic", []byte(diagnostics[0]))...)
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The log is only evidence if the provider's own request lines and
+	// Terraform's trace are in it.
+	for _, want := range []string{"CallKit API request", "v1/callback/get", "[TRACE]", "errorCode 70002"} {
+		if !bytes.Contains(log, []byte(want)) {
+			t.Errorf("the TRACE log (%d bytes) does not contain %q: it does not show what the test needs", len(log), want)
+		}
+	}
+	found = append(found, scan.find("the TRACE log", log)...)
+	files, n, err := scan.findFiles(workDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("the working directory holds no files: nothing was scanned")
+	}
+	found = append(found, files...)
+	for _, f := range found {
+		t.Error(f)
+	}
+	t.Logf("scanned %d bytes of log, %d files, %d UserSigs", len(log), n, len(sigs))
+}
+
+// terraformVersion returns the major and minor version of the Terraform CLI
+// the acceptance tests run (0, 0 if it cannot tell).
+func terraformVersion() (major, minor int) {
+	out, err := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version", "-json").Output()
+	if err != nil {
+		return 0, 0
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if json.Unmarshal(out, &v) != nil {
+		return 0, 0
+	}
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &major, &minor); err != nil {
+		return 0, 0
+	}
+	return major, minor
+}
