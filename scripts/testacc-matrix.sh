@@ -15,7 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-versions=(${TF_MATRIX_VERSIONS-1.5.7 1.8.5}) # set it empty to test only the PATH terraform
+# Set TF_MATRIX_VERSIONS empty to test only the terraform on PATH.
+read -r -a versions <<<"${TF_MATRIX_VERSIONS-1.5.7 1.8.5}"
 test_timeout="${TEST_TIMEOUT:-15m}"
 build_timeout="${TF_BUILD_TIMEOUT:-900}"
 read -r -a testargs <<<"${TESTARGS:-}"
