@@ -20,8 +20,8 @@ var (
 
 // newNoop wraps a provider factory: names and schemas come from it, behaviour
 // does not.
-func newNoop(real func() provider.Provider) func() provider.Provider {
-	return func() provider.Provider { return &noopProvider{real: real()} }
+func newNoop(wrapped func() provider.Provider) func() provider.Provider {
+	return func() provider.Provider { return &noopProvider{real: wrapped()} }
 }
 
 type noopProvider struct {

@@ -158,8 +158,8 @@ func (m *MockProcess) Close() error {
 		return ignoreSignalExit(err)
 	case <-time.After(15 * time.Second):
 		_ = m.cmd.Process.Kill()
-		<-m.done
-		return errors.New("callkit-mock did not stop within 15 s of SIGINT; killed")
+		err := <-m.done
+		return fmt.Errorf("callkit-mock did not stop within 15 s of SIGINT; killed (%w)", err)
 	}
 }
 

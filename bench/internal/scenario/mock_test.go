@@ -35,7 +35,7 @@ func startTestMock(tb testing.TB, records int, rateLimit bool) *testMock {
 	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() {
-		m.Server.Close()
+		m.Close()
 		_ = srv.Close()
 	})
 	m.backend = Backend{URL: "http://" + ln.Addr().String(), SDKAppID: mockserver.DefaultSDKAppID, Key: mockserver.DefaultKey}

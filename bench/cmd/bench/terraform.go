@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/bench/internal/scenario"
+)
+
+// cliConfig writes a Terraform CLI configuration whose dev_overrides point
+// tencentcallkit/tencentcallkit at the provider binary in dir: no registry,
+// no terraform init.
+func cliConfig(path, dir string) error {
+	body := fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "tencentcallkit/tencentcallkit" = %s
+  }
+  direct {}
+}
+`, strconv.Quote(dir))
+	return os.WriteFile(path, []byte(body), 0o600)
+}
+
+const hclHeader = `terraform {
+  required_providers {
+    tencentcallkit = {
+      source = "tencentcallkit/tencentcallkit"
+    }
+  }
+}
+
+# Endpoint, SDKAppID and key come from TENCENTCALLKIT_* environment variables.
+provider "tencentcallkit" {}
+`
+
+// startHCL is the plugin-start scenario: one callback and one record lookup.
+func startHCL(callID string) string {
+	return hclHeader + fmt.Sprintf(`
+resource "tencentcallkit_callback" "main" {
+  address = "https://hooks.example.com/callkit"
+  actions = ["normal_end", "call_busy"]
+}
+
+data "tencentcallkit_call_record" "one" {
+  call_id = %s
+}
+`, strconv.Quote(callID))
+}
+
+// lookupsHCL is one tencentcallkit_call_record data source per call ID.
+func lookupsHCL(callIDs []string) string {
+	var b strings.Builder
+	b.WriteString(hclHeader)
+	for i, id := range callIDs {
+		fmt.Fprintf(&b, "\ndata \"tencentcallkit_call_record\" \"r%02d\" {\n  call_id = %s\n}\n", i, strconv.Quote(id))
+	}
+	return b.String()
+}
+
+// pagingHCL is one all-pages tencentcallkit_call_records read.
+func pagingHCL(start, end int64) string {
+	return hclHeader + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+  end_timestamp   = %d
+}
+
+output "total_num" {
+  value = data.tencentcallkit_call_records.all.total_num
+}
+`, start, end)
+}
+
+// writeDir creates dir holding main.tf.
+func writeDir(dir, hcl string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644)
+}
+
+// tfRunner runs `terraform plan` in a scenario directory.
+type tfRunner struct {
+	terraform string
+	backend   scenario.Backend
+	timeout   time.Duration
+}
+
+// tfRun is one finished plan.
+type tfRun struct {
+	wall   time.Duration
+	output string
+}
+
+// plan runs `terraform plan` in dir with the CLI configuration rc. With
+// logPath set the provider's log (TF_LOG_PROVIDER=trace, framework internals
+// off) is written there. The plan must succeed: an error carries its output.
+func (r tfRunner) plan(ctx context.Context, dir, rc, logPath string) (tfRun, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, r.terraform, "plan", "-input=false", "-no-color", "-compact-warnings")
+	cmd.Dir = dir
+	cmd.Env = r.env(rc, logPath)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Terraform starts provider plugins: give it its own process group so a
+	// timeout stops the plugins this run started too, and nothing else.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+	begin := time.Now()
+	err := cmd.Run()
+	run := tfRun{wall: time.Since(begin), output: out.String()}
+	if ctx.Err() != nil {
+		return run, fmt.Errorf("terraform plan in %s did not finish within %s", dir, r.timeout)
+	}
+	if err != nil {
+		return run, fmt.Errorf("terraform plan in %s: %w\n%s", dir, err, tail(run.output, 40))
+	}
+	return run, nil
+}
+
+// env is the process environment without any Terraform or provider settings
+// of the caller's (this machine exports a TF_CLI_CONFIG_FILE naming a missing
+// file; a developer's may hold credentials), plus the run's own.
+func (r tfRunner) env(rc, logPath string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "TENCENTCALLKIT_") ||
+			strings.HasPrefix(name, "TENCENTCLOUD_") || name == "CHECKPOINT_DISABLE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"TF_CLI_CONFIG_FILE="+rc,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"TENCENTCALLKIT_ENDPOINT="+r.backend.URL,
+		"TENCENTCALLKIT_SDK_APP_ID="+strconv.FormatInt(r.backend.SDKAppID, 10),
+		"TENCENTCALLKIT_SECRET_KEY="+r.backend.Key,
+	)
+	if logPath != "" {
+		env = append(env, "TF_LOG_PROVIDER=trace", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PATH="+logPath)
+	}
+	return env
+}
+
+func tail(s string, lines int) string {
+	parts := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(parts) > lines {
+		parts = parts[len(parts)-lines:]
+	}
+	return strings.Join(parts, "\n")
+}
+
+// readSpan is what the provider's log says about the ReadDataSource calls of
+// one plan, timed by the provider itself.
+type readSpan struct {
+	reads    int           // ReadDataSource requests received
+	span     time.Duration // first request received → last response served
+	limited  int           // API answers with error code 70005 the client saw (and retried)
+	requests int           // API requests the client sent
+}
+
+// parseProviderLog reads a TF_LOG_PATH file. Each line the plugin logged
+// carries its own timestamp=..., taken in the provider process.
+func parseProviderLog(r io.Reader) (readSpan, error) {
+	var (
+		s           readSpan
+		first, last time.Time
+	)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.Contains(line, "CallKit API request:") {
+			s.requests++
+			if strings.Contains(line, " error_code=70005") {
+				s.limited++
+			}
+			continue
+		}
+		if !strings.Contains(line, "tf_rpc=ReadDataSource") {
+			continue
+		}
+		received := strings.Contains(line, "Received request:")
+		served := strings.Contains(line, "Served request:")
+		if !received && !served {
+			continue
+		}
+		ts, err := logTimestamp(line)
+		if err != nil {
+			return s, err
+		}
+		if received {
+			s.reads++
+			if first.IsZero() || ts.Before(first) {
+				first = ts
+			}
+		}
+		if served && ts.After(last) {
+			last = ts
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return s, err
+	}
+	if s.reads == 0 || last.IsZero() {
+		return s, errors.New("the provider log has no served ReadDataSource request")
+	}
+	s.span = last.Sub(first)
+	return s, nil
+}
+
+// logTimestamp returns the value of the line's timestamp= field.
+func logTimestamp(line string) (time.Time, error) {
+	i := strings.LastIndex(line, " timestamp=")
+	if i < 0 {
+		return time.Time{}, fmt.Errorf("no timestamp= in log line %.120q", line)
+	}
+	v := line[i+len(" timestamp="):]
+	if j := strings.IndexByte(v, ' '); j >= 0 {
+		v = v[:j]
+	}
+	return time.Parse(time.RFC3339Nano, v)
+}
