@@ -405,6 +405,15 @@ data "tencentcallkit_call_records" "all" {
 			},
 			recovered,
 			{
+				// No answer within request_timeout, and no retry left.
+				PreConfig: func() {
+					mock.SetFaults(mockserver.Faults{Rate: 1, Kinds: []mockserver.FaultKind{mockserver.FaultStall}, StallFor: 3500 * time.Millisecond, Paths: []string{"v1/callback/update"}})
+				},
+				Config:      faultProviderConfig(url, 0, "3100ms") + testCallbackBlock("test", "", "https://hooks.example.com/new", callbackV1.actionsB),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*The request to v1/callback/update failed after 1 attempt: Post request timed out: no answer within the request timeout\..*raise request_timeout or max_retries`),
+			},
+			recovered,
+			{
 				PreConfig:   faultOn(mockserver.FaultInternal, "v1/records/get_records_by_filter"),
 				Config:      cfgRecords,
 				ExpectError: errorPattern(`Unable to Read Call Records.*errorCode 70500 \(errorMessage "internal server error"\) to v1/records/get_records_by_filter, ` + requestID + `, after 3 attempts`),
@@ -424,9 +433,9 @@ data "tencentcallkit_call_records" "all" {
 	if got := st.Applied["v1/callback/update"]; got != 0 {
 		t.Errorf("v1/callback/update applied %d times, want 0", got)
 	}
-	// Three failing steps of three attempts each.
-	if got := st.Requests["v1/callback/update"]; got != 9 {
-		t.Errorf("v1/callback/update was sent %d times, want 9 (3 steps × 3 attempts)", got)
+	// Three failing steps of three attempts each, and the timed-out one.
+	if got := st.Requests["v1/callback/update"]; got != 10 {
+		t.Errorf("v1/callback/update was sent %d times, want 10 (3 steps × 3 attempts + 1)", got)
 	}
 	// The failed create's three attempts, then the one that worked.
 	if got, applied := st.Requests["v1/callback/set"], st.Applied["v1/callback/set"]; got != 4 || applied != 1 {
