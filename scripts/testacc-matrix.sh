@@ -84,7 +84,10 @@ for i in "${!binaries[@]}"; do
 		go test -json -count=1 -timeout "$test_timeout" ${testargs[@]+"${testargs[@]}"} ./... \
 		2>"$dir/stderr.log" |
 		tee "$dir/test.json" |
-		sed -un '/"Test":/d; s/.*"Action":"\(pass\|fail\|skip\)","Package":"\([^"]*\)".*/\1  \2/p'
+		sed -un -e '/"Test":/d' \
+			-e 's/.*"Action":"pass","Package":"\([^"]*\)".*/ok    \1/p' \
+			-e 's/.*"Action":"fail","Package":"\([^"]*\)".*/FAIL  \1/p' \
+			-e 's/.*"Action":"skip","Package":"\([^"]*\)".*/?     \1 [no test files]/p'
 	rc=${PIPESTATUS[0]}
 	set -e
 	end=$(date +%s.%N)
