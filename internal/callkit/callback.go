@@ -64,7 +64,7 @@ func (c *Client) SetCallback(ctx context.Context, cb Callback) error {
 	if err := cb.validate(V1Actions); err != nil {
 		return err
 	}
-	return c.call(ctx, epSetCallback, v1CallbackBody{cb.Address, cb.Actions}, nil)
+	return c.call(ctx, epSetCallback, v1CallbackBody(cb), nil)
 }
 
 // UpdateCallback replaces the v1 configuration; ErrNotFound when there is none.
@@ -72,7 +72,7 @@ func (c *Client) UpdateCallback(ctx context.Context, cb Callback) error {
 	if err := cb.validate(V1Actions); err != nil {
 		return err
 	}
-	return c.call(ctx, epUpdateCallback, v1CallbackBody{cb.Address, cb.Actions}, nil)
+	return c.call(ctx, epUpdateCallback, v1CallbackBody(cb), nil)
 }
 
 // GetCallback reads the v1 configuration. An app without one yields an error
@@ -108,7 +108,7 @@ func (c *Client) SetCallbackV4(ctx context.Context, cb Callback) error {
 	if err := cb.validate(V4Commands); err != nil {
 		return err
 	}
-	return c.call(ctx, epSetCallbackV4, v4CallbackBody{cb.Address, cb.Actions}, nil)
+	return c.call(ctx, epSetCallbackV4, v4CallbackBody{URL: cb.Address, CallbackCommandList: cb.Actions}, nil)
 }
 
 // GetCallbackV4 reads the v4 configuration; ErrNotFound (100301) when none.

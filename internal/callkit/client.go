@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -169,7 +170,15 @@ func New(cfg Config) (*Client, error) {
 }
 
 func newPooledHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	// A fresh transport with the standard library's defaults (proxy from the
+	// environment, dial and TLS timeouts, HTTP/2), tuned for one busy host.
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 	// Concurrent paging keeps up to pageWorkers requests in flight to one host.
 	t.MaxIdleConns = 64
 	t.MaxIdleConnsPerHost = 32

@@ -79,6 +79,9 @@ func BenchmarkDecodePage100(b *testing.B) {
 		for _, r := range a.CallRecordList {
 			out = append(out, r.normalise())
 		}
+		if len(out) != 100 {
+			b.Fatalf("decoded %d records", len(out))
+		}
 	}
 }
 
