@@ -36,6 +36,7 @@ func apiErrorDetail(err error) string {
 		if apiErr.Endpoint != "" {
 			fmt.Fprintf(&b, " to %s", apiErr.Endpoint)
 		}
+		b.WriteString(callContext(err, apiErr))
 		if apiErr.RequestID != "" {
 			fmt.Fprintf(&b, ", requestId %s", apiErr.RequestID)
 		}
@@ -46,6 +47,7 @@ func apiErrorDetail(err error) string {
 		if transportErr.Endpoint != "" {
 			fmt.Fprintf(&b, " to %s", transportErr.Endpoint)
 		}
+		b.WriteString(callContext(err, transportErr))
 		b.WriteString(" failed")
 		if transportErr.HTTPStatus != 0 {
 			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
@@ -64,6 +66,17 @@ func apiErrorDetail(err error) string {
 		b.WriteString(hint)
 	}
 	return redact(b.String())
+}
+
+// callContext returns what the client added around the failed call, such
+// as " (page 3)" for a records walk that failed part-way: err reads
+// "page 3: <inner>".
+func callContext(err, inner error) string {
+	outer, found := strings.CutSuffix(err.Error(), ": "+inner.Error())
+	if !found || outer == "" {
+		return ""
+	}
+	return " (" + outer + ")"
 }
 
 // attemptsText says how many requests were sent ("after 1 attempt"), so a

@@ -455,6 +455,11 @@ func TestAPIErrorDetail_attempts(t *testing.T) {
 		{&callkit.APIError{Code: 70005, RequestID: "r2", Endpoint: "v1/callback/get", Attempts: 4}, "errorCode 70005 to v1/callback/get, requestId r2, after 4 attempts."},
 		{&callkit.TransportError{Endpoint: "v1/callback/get", Attempts: 1, Err: errors.New("refused")}, "The request to v1/callback/get failed after 1 attempt: refused."},
 		{&callkit.TransportError{Endpoint: "v4/call_config/get_callback", Attempts: 2, HTTPStatus: 502, Err: errors.New("bad gateway")}, "failed with HTTP status 502 after 2 attempts: bad gateway."},
+		// A records walk that fails part-way says on which page.
+		{fmt.Errorf("page 3: %w", &callkit.APIError{Code: 70500, RequestID: "r3", Endpoint: "v1/records/get_records_by_filter", Attempts: 6}), "errorCode 70500 to v1/records/get_records_by_filter (page 3), requestId r3, after 6 attempts."},
+		{fmt.Errorf("page 2: %w", &callkit.TransportError{Endpoint: "v1/records/get_records_by_filter", Attempts: 1, Err: errors.New("refused")}), "The request to v1/records/get_records_by_filter (page 2) failed after 1 attempt: refused."},
+		// A context that ended is not mistaken for a call context.
+		{fmt.Errorf("%w (last answer: %w)", errors.New("context deadline exceeded"), &callkit.APIError{Code: 70005, RequestID: "r4", Endpoint: "v1/callback/get", Attempts: 2}), "errorCode 70005 to v1/callback/get, requestId r4, after 2 attempts."},
 	} {
 		var diags diag.Diagnostics
 		addAPIError(&diags, "Unable to Read Callback Configuration", tc.err)
