@@ -76,6 +76,8 @@ type providerModel struct {
 type providerData struct {
 	Client *callkit.Client
 	CCC    cccSettings
+	// cccClient is built from CCC on first use by a CCC data source (ccc_client.go).
+	cccClient *lazyCCCClient
 }
 
 // cccSettings are the Cloud Contact Center credentials, used only by
@@ -352,7 +354,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		return
 	}
 
-	pd := &providerData{Client: client, CCC: ccc}
+	pd := &providerData{Client: client, CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries)}
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
@@ -393,6 +395,7 @@ func (p *tencentCallKitProvider) DataSources(_ context.Context) []func() datasou
 		NewCallRecordDataSource,
 		NewCallRecordsDataSource,
 		NewCallStatsDataSource,
+		NewTelCdrsDataSource,
 	}
 }
 

@@ -1,0 +1,53 @@
+# Cloud Contact Center calls use the Tencent Cloud API key pair of the provider:
+#   tencentcloud_secret_id / tencentcloud_secret_key, or the
+#   TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY environment variables.
+# Pass the window in, for example:
+#   terraform apply -var="since=$(date -d '7 days ago' +%s)" -var="until=$(date +%s)"
+variable "since" {
+  type        = number
+  description = "Start of the window, in Unix seconds (at most 180 days ago)."
+}
+
+variable "until" {
+  type        = number
+  description = "End of the window, in Unix seconds (less than 90 days after since)."
+}
+
+# Every page of the window's calls to or from two numbers.
+data "tencentcallkit_tel_cdrs" "vip" {
+  ccc_sdk_app_id  = 1400000100
+  start_timestamp = var.since
+  end_timestamp   = var.until
+  phones          = ["13800010001", "13800010002"]
+}
+
+# Only the first page of 20 records of the window.
+data "tencentcallkit_tel_cdrs" "latest" {
+  ccc_sdk_app_id  = 1400000100
+  start_timestamp = var.since
+  end_timestamp   = var.until
+  page_size       = 20
+  page_number     = 0
+}
+
+output "vip_call_count" {
+  value = data.tencentcallkit_tel_cdrs.vip.total_count
+}
+
+output "vip_unanswered_sessions" {
+  value = [for r in data.tencentcallkit_tel_cdrs.vip.records : r.session_id if r.end_status_string != "ok"]
+}
+
+output "agents_on_vip_calls" {
+  value = distinct([for r in data.tencentcallkit_tel_cdrs.vip.records : r.seat_user.staff_number if r.seat_user != null])
+}
+
+# Recording URLs are sensitive: anyone with one can listen to the call.
+output "vip_recordings" {
+  value     = { for id, rec in data.tencentcallkit_tel_cdrs.vip.recordings : id => rec.record_url if rec.record_url != null && rec.record_url != "" }
+  sensitive = true
+}
+
+output "latest_matching_total" {
+  value = data.tencentcallkit_tel_cdrs.latest.total_count
+}
