@@ -143,7 +143,7 @@ func (c *Client) callConfig(ctx context.Context, ep endpoint, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &TransportError{Endpoint: ep.path, Attempts: 1, Err: fmt.Errorf("unexpected shape of the configuration: %w", err)}
+		return &TransportError{Endpoint: ep.path, Attempts: 1, Err: fmt.Errorf("unexpected shape of the configuration: %w", describeDecodeError(err))}
 	}
 	return nil
 }

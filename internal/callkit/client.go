@@ -297,7 +297,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error
 		if ae == nil {
 			if out != nil && len(res.data) > 0 && string(res.data) != "null" {
 				if err := json.Unmarshal(res.data, out); err != nil {
-					return &TransportError{Endpoint: ep.path, Attempts: attempt, Err: fmt.Errorf("unexpected shape of the answer's data: %w", err)}
+					return &TransportError{Endpoint: ep.path, Attempts: attempt, Err: fmt.Errorf("unexpected shape of the answer's data: %w", describeDecodeError(err))}
 				}
 			}
 			return nil
@@ -437,7 +437,7 @@ func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, fre
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &attemptErr{
-			err:        fmt.Errorf("unexpected HTTP status %s%s", resp.Status, snippet(raw)),
+			err:        fmt.Errorf("not an API answer%s", snippet(raw)),
 			httpStatus: resp.StatusCode,
 			retry:      resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
 		}

@@ -92,7 +92,7 @@ type TransportError struct {
 
 func (e *TransportError) Error() string {
 	s := e.Endpoint + ": "
-	if e.HTTPStatus != 0 {
+	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
 		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
 	}
 	return s + fmt.Sprintf("%v, after %d attempt(s)", e.Err, e.Attempts)

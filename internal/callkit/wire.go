@@ -123,3 +123,31 @@ func decodeEnvelope(f family, raw []byte) (*result, error) {
 	}
 	return &result{code: code, message: string(env.ErrorInfo), requestID: string(env.RequestID), data: env.Response}, nil
 }
+
+// describeDecodeError words a JSON type mismatch in the API's field names
+// instead of the client's Go types.
+func describeDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fmt.Errorf("got a JSON %s where %s was expected", te.Value, jsonKind(te.Type.Kind().String()))
+		}
+		return fmt.Errorf("field %q is a JSON %s, expected %s", te.Field, te.Value, jsonKind(te.Type.Kind().String()))
+	}
+	return err
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	default:
+		return "a number"
+	}
+}

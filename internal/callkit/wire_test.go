@@ -112,3 +112,15 @@ func BenchmarkMintUserSig(b *testing.B) {
 		}
 	}
 }
+
+func TestDescribeDecodeError(t *testing.T) {
+	t.Parallel()
+	var v v1CallbackBody
+	err := describeDecodeError(json.Unmarshal([]byte(`{"address":["x"]}`), &v))
+	if err == nil || err.Error() != `field "address" is a JSON array, expected a string` {
+		t.Fatalf("got %v", err)
+	}
+	if strings.Contains(err.Error(), "v1CallbackBody") {
+		t.Fatal("names a Go type")
+	}
+}

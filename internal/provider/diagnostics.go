@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -49,7 +50,7 @@ func apiErrorDetail(err error) string {
 		}
 		b.WriteString(callContext(err, transportErr))
 		b.WriteString(" failed")
-		if transportErr.HTTPStatus != 0 {
+		if transportErr.HTTPStatus != 0 && transportErr.HTTPStatus != http.StatusOK {
 			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
 		}
 		b.WriteString(attemptsText(transportErr.Attempts, " "))

@@ -401,7 +401,7 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig:   faultOn(mockserver.FaultHTTP502, "v1/callback/update"),
 				Config:      cfgB,
-				ExpectError: errorPattern(`Unable to Update Callback Configuration.*request to v1/callback/update failed with HTTP status 502 after 3 attempts: unexpected HTTP status 502 Bad Gateway: bad gateway\..*reachable`),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*request to v1/callback/update failed with HTTP status 502 after 3 attempts: not an API answer: bad gateway\..*reachable`),
 			},
 			recovered,
 			{
