@@ -2,8 +2,9 @@
 // on a loopback address, for `make mock`, `make demo` and scripts.
 //
 // The first line it prints is "listening on http://HOST:PORT"; then the
-// SDKAppID and the mock's own throwaway secret key, so a script can point the
-// provider at it. It stops cleanly on SIGINT or SIGTERM.
+// SDKAppID and the mock's own throwaway secret key, then the Cloud Contact
+// Center key pair and application ID, so a script can point the provider at
+// it. It stops cleanly on SIGINT or SIGTERM.
 package main
 
 import (
@@ -44,6 +45,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.opts.Key, "key", mockserver.DefaultKey, "the mock app's secret key (a throwaway: it is printed)")
 	fs.StringVar(&c.opts.Identifier, "identifier", mockserver.DefaultIdentifier, "the app administrator account")
 	fs.IntVar(&c.opts.Records, "records", 0, "number of deterministic call records to generate (last 7 days)")
+	fs.IntVar(&c.opts.CCCRecords, "ccc-records", 0, "number of deterministic Cloud Contact Center telephone records to generate (last 30 days)")
 	fs.Int64Var(&c.opts.Seed, "seed", 1, "seed for generated records, simulated calls and fault injection")
 	fs.BoolVar(&c.opts.RateLimit, "ratelimit", true, "enforce the documented rate limits")
 	fs.IntVar(&c.simulateCalls, "simulate-calls", 0, "number of calls to simulate at start")
@@ -63,6 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-identifier must not be empty")
 	case c.opts.Records < 0 || c.opts.Records > 10_000_000:
 		return c, errors.New("-records must be between 0 and 10000000")
+	case c.opts.CCCRecords < 0 || c.opts.CCCRecords > 1_000_000:
+		return c, errors.New("-ccc-records must be between 0 and 1000000")
 	case c.simulateCalls < 0 || c.simulateCalls > 100_000:
 		return c, errors.New("-simulate-calls must be between 0 and 100000")
 	case !(c.opts.DeliveryTimeScale > 0):
@@ -124,6 +128,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "sdk_app_id = %d\n", c.opts.SDKAppID)
 	fmt.Fprintf(stdout, "secret_key = %q\n", c.opts.Key)
 	fmt.Fprintf(stdout, "identifier = %q\n", c.opts.Identifier)
+	fmt.Fprintf(stdout, "tencentcloud_secret_id = %q\n", mockserver.DefaultCCCSecretID)
+	fmt.Fprintf(stdout, "tencentcloud_secret_key = %q\n", mockserver.DefaultCCCSecretKey)
+	fmt.Fprintf(stdout, "ccc_sdk_app_id = %d\n", mock.CCCSdkAppID())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
