@@ -4,8 +4,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -556,5 +560,100 @@ func TestTelCdrModelFrom(t *testing.T) {
 	recs := recordingsFrom([]ccc.TelCdrInfo{{SessionId: &id, RecordURL: &url, VoicemailRecordURL: []*string{nil, &url}}, {}})
 	if len(recs) != 1 || recs[id].RecordURL != types.StringValue(url) || !recs[id].CustomRecordURL.IsNull() || len(recs[id].VoicemailRecordURL) != 1 {
 		t.Errorf("recordings %+v", recs)
+	}
+}
+
+// TestAccTelCdrs_secretsNotLeaked reads telephone records with TRACE logging
+// to a file, then fails authentication with a wrong key, and looks for the
+// right and the wrong Tencent Cloud secret key in the log, the plans, the
+// state, every file of Terraform's working directory and the diagnostic.
+// Not parallel: t.Setenv (the keys come from the environment).
+func TestAccTelCdrs_secretsNotLeaked(t *testing.T) {
+	const wrongKey = "wrong-ccc-secret-key-5e1d7c3b9f"
+	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 40, Seed: 37, CCCSecretKey: "ccc-secret-key-for-the-leak-test-8a6c"})
+	dir := t.TempDir()
+	logPath, workDir := filepath.Join(dir, "terraform-trace.log"), filepath.Join(dir, "work")
+	if err := os.Mkdir(workDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_ACC_PERSIST_WORKING_DIR", "1")
+	t.Setenv(envSecretKey, mockserver.DefaultKey)
+	t.Setenv(envCloudSecretID, mockserver.DefaultCCCSecretID)
+	t.Setenv(envCloudSecretKey, "ccc-secret-key-for-the-leak-test-8a6c")
+
+	scan := newSecretScan()
+	scan.add("the Tencent Cloud secret key", "ccc-secret-key-for-the-leak-test-8a6c")
+	scan.add("the wrong Tencent Cloud secret key", wrongKey)
+	scan.add("the app's secret key", mockserver.DefaultKey)
+
+	start, end := cccWindow()
+	config := fmt.Sprintf(`
+provider "tencentcallkit" {
+  endpoint     = %[1]q
+  sdk_app_id   = %[2]d
+  ccc_endpoint = %[1]q
+  max_retries  = 0
+}
+
+data "tencentcallkit_tel_cdrs" "all" {
+  ccc_sdk_app_id  = %[3]d
+  start_timestamp = %[4]d
+  end_timestamp   = %[5]d
+}
+`, url, mockserver.DefaultSDKAppID, mockserver.DefaultCCCSdkAppID, start, end)
+
+	var diagnostics []string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		WorkingDir:               workDir,
+		ErrorCheck: func(err error) error {
+			if err != nil && strings.Contains(err.Error(), "AuthFailure.SignatureFailure") {
+				diagnostics = append(diagnostics, err.Error())
+				return nil
+			}
+			return err
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{secretPlanCheck{scan}}},
+				ConfigStateChecks: []statecheck.StateCheck{secretStateCheck{scan}, statecheck.ExpectKnownValue("data.tencentcallkit_tel_cdrs.all", tfjsonpath.New("total_count"), knownvalue.Int64Exact(40))},
+			},
+			{
+				PreConfig: func() { t.Setenv(envCloudSecretKey, wrongKey) },
+				Config:    config,
+			},
+		},
+	})
+	if len(diagnostics) != 1 || !strings.Contains(strings.Join(strings.Fields(diagnostics[0]), " "), "Check tencentcloud_secret_id and tencentcloud_secret_key") {
+		t.Fatalf("expected one AuthFailure diagnostic from the wrong-key step, got %q", diagnostics)
+	}
+	found := scan.find("the AuthFailure diagnostic", []byte(diagnostics[0]))
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Cloud Contact Center API request", "DescribeTelCdr", "AuthFailure.SignatureFailure", "[TRACE]"} {
+		if !bytes.Contains(log, []byte(want)) {
+			t.Errorf("the TRACE log (%d bytes) does not contain %q: it does not show what the test needs", len(log), want)
+		}
+	}
+	found = append(found, scan.find("the TRACE log", log)...)
+	files, n, err := scan.findFiles(workDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Error("the working directory holds no files: nothing was scanned")
+	}
+	found = append(found, files...)
+	for _, f := range found {
+		t.Error(f)
+	}
+	if st := mock.Stats(); st.Applied["ccc/DescribeTelCdr"] == 0 {
+		t.Errorf("stats %+v: the good step read nothing", st)
 	}
 }
