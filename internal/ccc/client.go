@@ -191,7 +191,11 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Endpoint() string { return c.endpoint }
 
 func newPooledTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by the program: keep its transport rather than guess
+		return http.DefaultTransport
+	}
+	t := base.Clone()
 	t.MaxIdleConns = 16
 	t.MaxIdleConnsPerHost = 8
 	t.IdleConnTimeout = 90 * time.Second
