@@ -62,3 +62,30 @@ func secs(d time.Duration) string {
 		return fmt.Sprintf("%.0f µs", float64(d.Nanoseconds())/1e3)
 	}
 }
+
+// pairedRatios is a[i] / b[i] for the runs both samples have: runs taken
+// side by side, so a drift in the machine's load affects both alike.
+func pairedRatios(a, b sample) []float64 {
+	n := min(len(a), len(b))
+	out := make([]float64, 0, n)
+	for i := range n {
+		if b[i] > 0 {
+			out = append(out, a[i].Seconds()/b[i].Seconds())
+		}
+	}
+	return out
+}
+
+// medianFloat is the middle value, or the mean of the two middle values.
+func medianFloat(v []float64) float64 {
+	c := slices.Clone(v)
+	slices.Sort(c)
+	switch n := len(c); {
+	case n == 0:
+		return 0
+	case n%2 == 1:
+		return c[n/2]
+	default:
+		return (c[n/2-1] + c[n/2]) / 2
+	}
+}
