@@ -48,6 +48,7 @@ type options struct {
 	keep        bool
 	parallelism int
 	only        string
+	strict      bool
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	flag.DurationVar(&o.benchTime, "gobench-timeout", 30*time.Minute, "time limit of the Go micro-benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, configurations, provider logs)")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "reads at once in the in-process lookups scenario (Terraform's default -parallelism)")
+	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way)")
 	flag.StringVar(&o.only, "only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ", ")+" (the table then has only their rows)")
 	flag.Parse()
 
@@ -71,6 +73,9 @@ func main() {
 	defer stop()
 	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		if errors.Is(err, errMissed) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -139,9 +144,15 @@ func run(ctx context.Context, o options) error {
 	}
 	if n := b.res.misses(); n > 0 {
 		logf("%d figure(s) missed their target: see the table", n)
+		if o.strict {
+			return errMissed
+		}
 	}
 	return nil
 }
+
+// errMissed ends a -strict run whose table has a miss.
+var errMissed = errors.New("a figure missed its target")
 
 // scenarioNames are the -only names, in the order the scenarios run.
 var scenarioNames = []string{"client-paging", "provider-paging", "provider-lookups", "schema", "start", "lookups", "paging"}
