@@ -63,8 +63,8 @@ func (d *callRecordDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *callRecordDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		d.client = pd.Client
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		d.client = client
 	}
 }
 

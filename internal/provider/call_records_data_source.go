@@ -106,8 +106,8 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *callRecordsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		d.client = pd.Client
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		d.client = client
 	}
 }
 

@@ -112,8 +112,8 @@ func (d *callStatsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *callStatsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		d.client = pd.Client
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		d.client = client
 	}
 }
 

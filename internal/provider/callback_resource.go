@@ -143,8 +143,8 @@ func (r *callbackResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *callbackResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client = pd.Client
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		r.client = client
 	}
 }
 

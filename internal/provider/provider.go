@@ -78,6 +78,9 @@ type providerData struct {
 	CCC    cccSettings
 	// cccClient is built from CCC on first use by a CCC data source (ccc_client.go).
 	cccClient *lazyCCCClient
+	// callKitMissing holds the missing-credential errors when the provider is
+	// configured for Cloud Contact Center only (Client is then nil).
+	callKitMissing diag.Diagnostics
 }
 
 // cccSettings are the Cloud Contact Center credentials, used only by
@@ -90,6 +93,25 @@ type cccSettings struct {
 	Endpoint string
 }
 
+// callKitClientFrom is providerDataFrom for the resources and data sources
+// that need the CallKit client: when the provider was configured for Cloud
+// Contact Center only, it reports the missing sdk_app_id / secret_key.
+func callKitClientFrom(raw any, diags *diag.Diagnostics) *callkit.Client {
+	pd := providerDataFrom(raw, diags)
+	if pd == nil {
+		return nil
+	}
+	if pd.Client == nil {
+		// The originals point at provider attributes; here they are the
+		// configuration's problem, not this resource's.
+		for _, d := range pd.callKitMissing {
+			diags.AddError(d.Summary(), d.Detail()+" (This provider block is configured for Cloud Contact Center only, which is enough for tencentcallkit_tel_cdrs but not for the CallKit resources and data sources.)")
+		}
+		return nil
+	}
+	return pd.Client
+}
+
 // providerDataFrom converts the ProviderData of a Configure request. It
 // returns nil without a diagnostic when the provider is not configured yet
 // (Terraform calls Configure on resources before the provider's own Configure
@@ -99,7 +121,7 @@ func providerDataFrom(raw any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	pd, ok := raw.(*providerData)
-	if !ok || pd == nil || pd.Client == nil {
+	if !ok || pd == nil {
 		diags.AddError(
 			"Unexpected Provider Data Type",
 			fmt.Sprintf("Expected *provider.providerData with a configured client, got %T. This is a bug in the provider; please report it.", raw),
@@ -121,13 +143,13 @@ func (p *tencentCallKitProvider) Schema(_ context.Context, _ provider.SchemaRequ
 			"(the callback configuration) and reads its call records through the TUICallKit server APIs.",
 		Attributes: map[string]schema.Attribute{
 			"sdk_app_id": schema.Int64Attribute{
-				MarkdownDescription: "The application's SDKAppID, e.g. `1400000000`. May also be set with the `" + envSDKAppID + "` environment variable. Required from one of the two.",
+				MarkdownDescription: "The application's SDKAppID, e.g. `1400000000`. May also be set with the `" + envSDKAppID + "` environment variable. Required from one of the two, unless the provider is used only for `tencentcallkit_tel_cdrs` (Cloud Contact Center).",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"secret_key": schema.StringAttribute{
 				MarkdownDescription: "The application's secret key, used to sign the administrator's UserSig for every request. It is never logged nor stored in state. " +
-					"May also be set with the `" + envSecretKey + "` environment variable. Required from one of the two.",
+					"May also be set with the `" + envSecretKey + "` environment variable. Required from one of the two, unless the provider is used only for `tencentcallkit_tel_cdrs` (Cloud Contact Center).",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -253,6 +275,10 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	}
 
 	ckCfg := callkit.Config{}
+	// A missing SDKAppID or secret key is fatal unless the configuration is
+	// for Cloud Contact Center only: then the error waits for the first
+	// CallKit resource or data source that needs the client.
+	var missing diag.Diagnostics
 
 	switch {
 	case !cfg.SDKAppID.IsNull():
@@ -266,13 +292,13 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		}
 		ckCfg.SDKAppID = id
 	default:
-		resp.Diagnostics.AddAttributeError(attrSDKAppID.path(), "Missing SDKAppID",
+		missing.AddAttributeError(attrSDKAppID.path(), "Missing SDKAppID",
 			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
 	}
 
 	ckCfg.SecretKey, _ = attrSecretKey.from(cfg.SecretKey)
 	if ckCfg.SecretKey == "" {
-		resp.Diagnostics.AddAttributeError(attrSecretKey.path(), "Missing Secret Key",
+		missing.AddAttributeError(attrSecretKey.path(), "Missing Secret Key",
 			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
 	}
 
@@ -331,6 +357,9 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		ccc.Endpoint = endpoint
 	}
 
+	if missing.HasError() && (ccc.SecretID == "" || ccc.SecretKey == "") {
+		resp.Diagnostics.Append(missing...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -347,14 +376,16 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		"max_retries":     ckCfg.MaxRetries,
 	})
 
-	client, err := callkit.New(ckCfg)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create TencentCallKit API Client",
-			fmt.Sprintf("The provider configuration was not accepted: %s.", redact(err.Error(), ckCfg.SecretKey, ccc.SecretKey)))
-		return
+	pd := &providerData{CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries), callKitMissing: missing}
+	if !missing.HasError() {
+		client, err := callkit.New(ckCfg)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Create TencentCallKit API Client",
+				fmt.Sprintf("The provider configuration was not accepted: %s.", redact(err.Error(), ckCfg.SecretKey, ccc.SecretKey)))
+			return
+		}
+		pd.Client = client
 	}
-
-	pd := &providerData{Client: client, CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries)}
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd

@@ -81,8 +81,8 @@ func (e *userSigEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaR
 }
 
 func (e *userSigEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		e.client = pd.Client
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		e.client = client
 	}
 }
 
