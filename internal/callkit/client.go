@@ -31,6 +31,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
 )
 
@@ -318,7 +319,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error
 		if !ae.retry || attempt > c.maxRetries {
 			return c.finalErr(ep, attempt, last, nil)
 		}
-		if err := sleepCtx(ctx, c.backoff(attempt)); err != nil {
+		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
 			return c.finalErr(ep, attempt, last, err)
 		}
 	}
@@ -340,27 +341,6 @@ func (c *Client) finalErr(ep endpoint, attempts int, last attemptErr, ctxErr err
 		return last.api
 	}
 	return &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
-}
-
-// backoff is exponential with jitter in [d/2, d].
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.waitMin << min(attempt-1, 20)
-	if d > c.waitMax || d <= 0 {
-		d = c.waitMax
-	}
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (c *Client) buildURL(ep endpoint, sig string) string {

@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,6 +37,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
 const (
@@ -287,7 +287,7 @@ func (c *Client) describeTelCdr(ctx context.Context, req *DescribeTelCdrRequest)
 		if !ae.retry || attempt > c.maxRetries {
 			return nil, c.finalErr(attempt, last, nil)
 		}
-		if err := sleepCtx(ctx, c.backoff(attempt)); err != nil {
+		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
 			return nil, c.finalErr(attempt, last, err)
 		}
 	}
@@ -317,27 +317,6 @@ func (c *Client) finalErr(attempts int, last attemptErr, ctxErr error) error {
 		return last.api
 	}
 	return &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
-}
-
-// backoff is exponential with jitter in [d/2, d].
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.waitMin << min(attempt-1, 20)
-	if d > c.waitMax || d <= 0 {
-		d = c.waitMax
-	}
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // attempt sends one signed request through the SDK and logs it.
