@@ -37,15 +37,15 @@ type callRecordsDataSource struct {
 }
 
 type callRecordsDataSourceModel struct {
-	StartTimestamp types.Int64   `tfsdk:"start_timestamp"`
-	EndTimestamp   types.Int64   `tfsdk:"end_timestamp"`
-	CallResult     types.String  `tfsdk:"call_result"`
-	CallType       types.String  `tfsdk:"call_type"`
-	NumberPerPage  types.Int64   `tfsdk:"number_per_page"`
-	Page           types.Int64   `tfsdk:"page"`
-	APIVersion     types.String  `tfsdk:"api_version"`
-	TotalNum       types.Int64   `tfsdk:"total_num"`
-	Records        []recordModel `tfsdk:"records"`
+	StartTimestamp types.Int64  `tfsdk:"start_timestamp"`
+	EndTimestamp   types.Int64  `tfsdk:"end_timestamp"`
+	CallResult     types.String `tfsdk:"call_result"`
+	CallType       types.String `tfsdk:"call_type"`
+	NumberPerPage  types.Int64  `tfsdk:"number_per_page"`
+	Page           types.Int64  `tfsdk:"page"`
+	APIVersion     types.String `tfsdk:"api_version"`
+	TotalNum       types.Int64  `tfsdk:"total_num"`
+	Records        types.List   `tfsdk:"records"` // of recordAttrTypes objects
 }
 
 func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -168,6 +168,6 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	state.APIVersion = types.StringValue(string(version))
 	state.NumberPerPage = types.Int64Value(perPage)
-	state.Records = recordModelsFrom(recs)
+	state.Records = recordListFrom(recs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -71,13 +72,56 @@ func recordModelFrom(r callkit.Record) recordModel {
 	}
 }
 
-// recordModelsFrom maps a list of records; the result is never nil, so an empty answer is `[]`.
-func recordModelsFrom(recs []callkit.Record) []recordModel {
-	out := make([]recordModel, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, recordModelFrom(r))
+// recordAttrTypes is the object type of one record in `tencentcallkit_call_records.records`.
+var recordAttrTypes = map[string]attr.Type{
+	"call_id":           types.StringType,
+	"sdk_app_id":        types.Int64Type,
+	"media_type":        types.StringType,
+	"room_id":           types.StringType,
+	"room_id_type":      types.Int64Type,
+	"start_call_ts":     types.Int64Type,
+	"accept_ts":         types.Int64Type,
+	"end_ts":            types.Int64Type,
+	"caller":            types.StringType,
+	"total_user_number": types.Int64Type,
+	"call_type":         types.StringType,
+	"call_result":       types.StringType,
+	"callees":           types.ListType{ElemType: types.StringType},
+}
+
+// object is the record as a Terraform object value. Lists of records are
+// built from these rather than through State.Set's reflection over
+// []recordModel, which costs seconds for the tens of thousands of records an
+// all-pages read can return.
+func (m recordModel) object() types.Object {
+	callees := make([]attr.Value, len(m.Callees))
+	for i, c := range m.Callees {
+		callees[i] = types.StringValue(c)
 	}
-	return out
+	return types.ObjectValueMust(recordAttrTypes, map[string]attr.Value{
+		"call_id":           m.CallID,
+		"sdk_app_id":        m.SDKAppID,
+		"media_type":        m.MediaType,
+		"room_id":           m.RoomID,
+		"room_id_type":      m.RoomIDType,
+		"start_call_ts":     m.StartCallTs,
+		"accept_ts":         m.AcceptTs,
+		"end_ts":            m.EndTs,
+		"caller":            m.Caller,
+		"total_user_number": m.TotalUserNumber,
+		"call_type":         m.CallType,
+		"call_result":       m.CallResult,
+		"callees":           types.ListValueMust(types.StringType, callees),
+	})
+}
+
+// recordListFrom maps a list of records; the result is never null, so an empty answer is `[]`.
+func recordListFrom(recs []callkit.Record) types.List {
+	objs := make([]attr.Value, len(recs))
+	for i, r := range recs {
+		objs[i] = recordModelFrom(r).object()
+	}
+	return types.ListValueMust(types.ObjectType{AttrTypes: recordAttrTypes}, objs)
 }
 
 // recordAttributes is the schema of one record, every attribute computed. The single-record data

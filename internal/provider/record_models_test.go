@@ -57,8 +57,8 @@ func TestRecordModelFrom(t *testing.T) {
 		t.Errorf("callees of a record without callees: got %#v, want an empty, non-nil slice", got.Callees)
 	}
 
-	if models := recordModelsFrom(nil); models == nil || len(models) != 0 {
-		t.Errorf("recordModelsFrom(nil) = %#v, want an empty, non-nil slice", models)
+	if list := recordListFrom(nil); list.IsNull() || len(list.Elements()) != 0 {
+		t.Errorf("recordListFrom(nil) = %#v, want an empty, non-null list", list)
 	}
 }
 
