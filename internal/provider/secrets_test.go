@@ -326,32 +326,39 @@ resource "echo" "test" {}
 	}
 	scan.add("a UserSig the mock received", sigs...)
 
-	var found []string
-	found = append(found, scan.find("the 70002 diagnostic", []byte(diagnostics[0]))...)
+	logBytes, files := scan.scanRun(t, logPath, workDir,
+		[]string{"CallKit API request", "v1/callback/get", "[TRACE]", "errorCode 70002"},
+		scan.find("the 70002 diagnostic", []byte(diagnostics[0])))
+	t.Logf("scanned %d bytes of log, %d files, %d UserSigs", logBytes, files, len(sigs))
+}
+
+// scanRun is the end of every secret-scanning test: it fails the test for
+// each finding already made (found), then scans the TRACE log at logPath —
+// which must contain every line of mustLog, or it is no evidence of what the
+// test needs — and every file Terraform left in workDir.
+func (s *secretScan) scanRun(t *testing.T, logPath, workDir string, mustLog []string, found []string) (logBytes, files int) {
+	t.Helper()
 	log, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The log is only evidence if the provider's own request lines and
-	// Terraform's trace are in it.
-	for _, want := range []string{"CallKit API request", "v1/callback/get", "[TRACE]", "errorCode 70002"} {
+	for _, want := range mustLog {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("the TRACE log (%d bytes) does not contain %q: it does not show what the test needs", len(log), want)
 		}
 	}
-	found = append(found, scan.find("the TRACE log", log)...)
-	files, n, err := scan.findFiles(workDir)
+	found = append(found, s.find("the TRACE log", log)...)
+	inFiles, n, err := s.findFiles(workDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n == 0 {
 		t.Error("the working directory holds no files: nothing was scanned")
 	}
-	found = append(found, files...)
-	for _, f := range found {
+	for _, f := range append(found, inFiles...) {
 		t.Error(f)
 	}
-	t.Logf("scanned %d bytes of log, %d files, %d UserSigs", len(log), n, len(sigs))
+	return len(log), n
 }
 
 // terraformVersion returns the major and minor version of the Terraform CLI

@@ -4,7 +4,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -631,28 +630,9 @@ data "tencentcallkit_tel_cdrs" "all" {
 	if len(diagnostics) != 1 || !strings.Contains(strings.Join(strings.Fields(diagnostics[0]), " "), "Check tencentcloud_secret_id and tencentcloud_secret_key") {
 		t.Fatalf("expected one AuthFailure diagnostic from the wrong-key step, got %q", diagnostics)
 	}
-	found := scan.find("the AuthFailure diagnostic", []byte(diagnostics[0]))
-	log, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"Cloud Contact Center API request", "DescribeTelCdr", "AuthFailure.SignatureFailure", "[TRACE]"} {
-		if !bytes.Contains(log, []byte(want)) {
-			t.Errorf("the TRACE log (%d bytes) does not contain %q: it does not show what the test needs", len(log), want)
-		}
-	}
-	found = append(found, scan.find("the TRACE log", log)...)
-	files, n, err := scan.findFiles(workDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Error("the working directory holds no files: nothing was scanned")
-	}
-	found = append(found, files...)
-	for _, f := range found {
-		t.Error(f)
-	}
+	scan.scanRun(t, logPath, workDir,
+		[]string{"Cloud Contact Center API request", "DescribeTelCdr", "AuthFailure.SignatureFailure", "[TRACE]"},
+		scan.find("the AuthFailure diagnostic", []byte(diagnostics[0])))
 	if st := mock.Stats(); st.Applied["ccc/DescribeTelCdr"] == 0 {
 		t.Errorf("stats %+v: the good step read nothing", st)
 	}
