@@ -8,8 +8,6 @@ import (
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/provider"
 )
 
@@ -31,11 +29,7 @@ func main() {
 		return
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/tencentcallkit/tencentcallkit",
-		Debug:   debug,
-	})
-	if err != nil {
+	if err := provider.Serve(context.Background(), version, debug); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -27,7 +27,7 @@ func main() {
 	debug := flag.Bool("debug", false, "run with support for debuggers (prints TF_REATTACH_PROVIDERS)")
 	flag.Parse()
 	err := providerserver.Serve(context.Background(), newNoop(provider.New("noop")), providerserver.ServeOpts{
-		Address: "registry.terraform.io/tencentcallkit/tencentcallkit",
+		Address: provider.Address,
 		Debug:   *debug,
 	})
 	if err != nil {

@@ -29,7 +29,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -113,7 +112,10 @@ func badInputCases() []badInputCase {
 func TestBadInput_diagnostics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	server := providerserver.NewProtocol6(New("test")())()
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		t.Fatalf("GetProviderSchema: %v %v", err, schemas.Diagnostics)
@@ -206,6 +208,8 @@ func configValue(schema *tfprotov6.Schema, set map[string]any) (*tfprotov6.Dynam
 			continue
 		}
 		switch v := v.(type) {
+		case tftypes.Value:
+			vals[name] = v
 		case string:
 			vals[name] = tftypes.NewValue(tftypes.String, v)
 		case int64:

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -130,7 +131,21 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		addUnconfiguredClientError(&resp.Diagnostics)
 		return
 	}
+	recs := readCallRecords(ctx, d.client, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.Records = recordListFrom(recs)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
 
+// readCallRecords is one read of tencentcallkit_call_records for the
+// configuration in state: it asks the service, sets the computed attributes
+// other than records (total_num, api_version, number_per_page) and returns the
+// records, in the service's order. Both ways of serving the data source use it:
+// Read above, through the framework, and the protocol-level read of server.go,
+// which encodes the same state without the framework's per-value work.
+func readCallRecords(ctx context.Context, client *callkit.Client, state *callRecordsDataSourceModel, diags *diag.Diagnostics) []callkit.Record {
 	version := apiVersionFrom(state.APIVersion)
 	perPage := int64(defaultNumberPerPage)
 	if !state.NumberPerPage.IsNull() && !state.NumberPerPage.IsUnknown() {
@@ -140,18 +155,18 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	var recs []callkit.Record
 	if state.Page.IsNull() {
-		all, err := d.client.ListAllRecords(ctx, version, filter)
+		all, err := client.ListAllRecords(ctx, version, filter)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Unable to Read Call Records", err)
-			return
+			addAPIError(diags, "Unable to Read Call Records", err)
+			return nil
 		}
 		recs = all
 		state.TotalNum = types.Int64Value(int64(len(all)))
 	} else {
-		page, err := d.client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
+		page, err := client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Unable to Read Call Records", err)
-			return
+			addAPIError(diags, "Unable to Read Call Records", err)
+			return nil
 		}
 		if page != nil {
 			recs = page.Records
@@ -168,6 +183,5 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	state.APIVersion = types.StringValue(string(version))
 	state.NumberPerPage = types.Int64Value(perPage)
-	state.Records = recordListFrom(recs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	return recs
 }

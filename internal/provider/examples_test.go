@@ -42,7 +42,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -53,10 +52,7 @@ const serveProviderEnv = "TENCENTCALLKIT_TEST_SERVE_PROVIDER"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
-		err := providerserver.Serve(context.Background(), New("test"), providerserver.ServeOpts{
-			Address: "registry.terraform.io/tencentcallkit/tencentcallkit",
-		})
-		if err != nil {
+		if err := Serve(context.Background(), "test", false); err != nil {
 			fmt.Fprintln(os.Stderr, "serving the provider:", err)
 			os.Exit(1)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -45,10 +46,15 @@ var (
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)
 )
 
-// tencentCallKitProvider holds nothing but its version: everything built from
-// the configuration lives in providerData, handed to resources by Configure.
+// tencentCallKitProvider holds its version and, once configured, the
+// providerData that Configure hands to resources: everything built from the
+// configuration lives there.
 type tencentCallKitProvider struct {
 	version string
+	// configured is what the last successful Configure handed out. Only the
+	// protocol-level read of server.go reads it; resources and data sources
+	// get the same value through the framework's Configure requests.
+	configured atomic.Pointer[providerData]
 }
 
 // New returns the provider factory used by main.go and the tests.
@@ -389,6 +395,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
+	p.configured.Store(pd)
 }
 
 // userAgent follows the HashiCorp providers' convention.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -19,11 +18,11 @@ import (
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
-// testAccProtoV6ProviderFactories runs the provider in-process. Each call of
-// the factory builds a fresh provider, so tests running in parallel share no
-// provider state.
+// testAccProtoV6ProviderFactories runs the provider in-process, served as
+// main.go serves it. Each call of the factory builds a fresh provider, so
+// tests running in parallel share no provider state.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"tencentcallkit": providerserver.NewProtocol6WithError(New("test")()),
+	"tencentcallkit": NewProtocol6Server("test"),
 }
 
 // newTestMock starts an in-process mock backend on a loopback port for one

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -26,7 +25,7 @@ type Provider struct {
 // NewProvider starts a provider server and fetches its schemas, as Terraform
 // does first thing after starting a plugin.
 func NewProvider(ctx context.Context) (*Provider, error) {
-	srv, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+	srv, err := provider.NewProtocol6Server("bench")()
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
@@ -93,7 +92,7 @@ func BenchmarkGetProviderSchema(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		srv, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+		srv, err := provider.NewProtocol6Server("bench")()
 		if err != nil {
 			b.Fatal(err)
 		}

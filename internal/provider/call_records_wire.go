@@ -1,0 +1,208 @@
+// Copyright (c) The terraform-provider-tencentcallkit Authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+// encodeCallRecordsState writes the state of tencentcallkit_call_records in
+// the plugin protocol's msgpack form of typ, the data source's schema type:
+// the bytes tfprotov6.NewDynamicValue writes for the tftypes value the
+// framework builds from the same state. Like tftypes, it writes an object as a
+// map with its attribute names in sorted order, an integer as a msgpack
+// integer of the smallest size, null as nil and a list as an array.
+//
+// The record object is written exactly as recordModelFrom maps a record:
+// room_id_type and total_user_number are null when the API did not report
+// them and callees is never null. An attribute of typ this function does not
+// know is an error, so a schema change cannot silently send a wrong state;
+// TestCallRecordsWire_sameAsFramework compares the bytes with the
+// framework's for every kind of value.
+func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceModel, recs []callkit.Record) ([]byte, error) {
+	recordsType, ok := typ.AttributeTypes["records"].(tftypes.List)
+	if !ok {
+		return nil, fmt.Errorf("records is %v, not a list", typ.AttributeTypes["records"])
+	}
+	recordType, ok := recordsType.ElementType.(tftypes.Object)
+	if !ok {
+		return nil, fmt.Errorf("a record is %v, not an object", recordsType.ElementType)
+	}
+	recordKeys := sortedAttributeNames(recordType)
+
+	var buf bytes.Buffer
+	buf.Grow(256 + len(recs)*(200+len(recordKeys)*8))
+	w := wireWriter{enc: msgpack.NewEncoder(&buf)}
+	keys := sortedAttributeNames(typ)
+	w.mapLen(len(keys))
+	for _, k := range keys {
+		w.str(k)
+		switch k {
+		case "api_version":
+			w.stringValue(k, state.APIVersion)
+		case "call_result":
+			w.stringValue(k, state.CallResult)
+		case "call_type":
+			w.stringValue(k, state.CallType)
+		case "end_timestamp":
+			w.int64Value(k, state.EndTimestamp)
+		case "number_per_page":
+			w.int64Value(k, state.NumberPerPage)
+		case "page":
+			w.int64Value(k, state.Page)
+		case "start_timestamp":
+			w.int64Value(k, state.StartTimestamp)
+		case "total_num":
+			w.int64Value(k, state.TotalNum)
+		case "records":
+			w.arrayLen(len(recs))
+			for i := range recs {
+				w.record(recordKeys, &recs[i])
+			}
+		default:
+			w.fail(fmt.Errorf("no wire encoding for attribute %q", k))
+		}
+		if w.err != nil {
+			return nil, w.err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// record writes one record as recordModelFrom maps it.
+func (w *wireWriter) record(keys []string, r *callkit.Record) {
+	w.mapLen(len(keys))
+	for _, k := range keys {
+		w.str(k)
+		switch k {
+		case "accept_ts":
+			w.int(r.AcceptTs)
+		case "call_id":
+			w.str(r.CallID)
+		case "call_result":
+			w.str(r.CallResult)
+		case "call_type":
+			w.str(r.CallType)
+		case "callees":
+			w.arrayLen(len(r.Callees))
+			for _, c := range r.Callees {
+				w.str(c)
+			}
+		case "caller":
+			w.str(r.Caller)
+		case "end_ts":
+			w.int(r.EndTs)
+		case "media_type":
+			w.str(r.MediaType)
+		case "room_id":
+			w.str(r.RoomID)
+		case "room_id_type":
+			w.intPointer(r.RoomIDType)
+		case "sdk_app_id":
+			w.int(r.SDKAppID)
+		case "start_call_ts":
+			w.int(r.StartCallTs)
+		case "total_user_number":
+			w.intPointer(r.TotalUserNumber)
+		default:
+			w.fail(fmt.Errorf("no wire encoding for record attribute %q", k))
+		}
+		if w.err != nil {
+			return
+		}
+	}
+}
+
+// wireWriter writes msgpack and keeps the first error, so that the encoding
+// above reads as the value it writes.
+type wireWriter struct {
+	enc *msgpack.Encoder
+	err error
+}
+
+func (w *wireWriter) fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+func (w *wireWriter) mapLen(n int) {
+	if w.err == nil {
+		w.fail(w.enc.EncodeMapLen(n))
+	}
+}
+
+func (w *wireWriter) arrayLen(n int) {
+	if w.err == nil {
+		w.fail(w.enc.EncodeArrayLen(n))
+	}
+}
+
+func (w *wireWriter) str(s string) {
+	if w.err == nil {
+		w.fail(w.enc.EncodeString(s))
+	}
+}
+
+func (w *wireWriter) int(i int64) {
+	if w.err == nil {
+		w.fail(w.enc.EncodeInt(i))
+	}
+}
+
+func (w *wireWriter) null() {
+	if w.err == nil {
+		w.fail(w.enc.EncodeNil())
+	}
+}
+
+func (w *wireWriter) intPointer(i *int64) {
+	if i == nil {
+		w.null()
+		return
+	}
+	w.int(*i)
+}
+
+// stringValue and int64Value write a top-level attribute. Terraform reads a
+// data source only once its configuration is known and every computed
+// attribute is set by then, so an unknown value is a bug, reported as one.
+func (w *wireWriter) stringValue(name string, v types.String) {
+	switch {
+	case v.IsUnknown():
+		w.fail(fmt.Errorf("%s is unknown", name))
+	case v.IsNull():
+		w.null()
+	default:
+		w.str(v.ValueString())
+	}
+}
+
+func (w *wireWriter) int64Value(name string, v types.Int64) {
+	switch {
+	case v.IsUnknown():
+		w.fail(fmt.Errorf("%s is unknown", name))
+	case v.IsNull():
+		w.null()
+	default:
+		w.int(v.ValueInt64())
+	}
+}
+
+func sortedAttributeNames(o tftypes.Object) []string {
+	keys := make([]string, 0, len(o.AttributeTypes))
+	for k := range o.AttributeTypes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

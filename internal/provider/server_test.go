@@ -1,0 +1,294 @@
+// Copyright (c) The terraform-provider-tencentcallkit Authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+)
+
+// twoServers is the provider served two ways on one mock: as main.go serves
+// it (NewProtocol6Server, which reads tencentcallkit_call_records at the
+// protocol level) and by the framework alone (providerserver.NewProtocol6),
+// the reference.
+type twoServers struct {
+	served, framework tfprotov6.ProviderServer
+	schemas           *tfprotov6.GetProviderSchemaResponse
+}
+
+func newTwoServers(t *testing.T) *twoServers {
+	t.Helper()
+	served, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	framework := providerserver.NewProtocol6(New("test")())()
+	schemas, err := served.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schemas.Diagnostics) > 0 {
+		t.Fatalf("GetProviderSchema: %v%s", err, describeDiags(schemas.Diagnostics))
+	}
+	return &twoServers{served: served, framework: framework, schemas: schemas}
+}
+
+// configure configures both providers with the same attributes.
+func (s *twoServers) configure(t *testing.T, set map[string]any) {
+	t.Helper()
+	for _, srv := range []tfprotov6.ProviderServer{s.served, s.framework} {
+		cfg, err := configValue(s.schemas.Provider, copyMap(set))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.ConfigureProvider(t.Context(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.11.4", Config: cfg})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("ConfigureProvider: %v%s", err, describeDiags(resp.Diagnostics))
+		}
+	}
+}
+
+// read reads tencentcallkit_call_records from both servers.
+func (s *twoServers) read(t *testing.T, cfg *tfprotov6.DynamicValue) (served, framework *tfprotov6.ReadDataSourceResponse) {
+	t.Helper()
+	ctx := t.Context()
+	req := &tfprotov6.ReadDataSourceRequest{TypeName: callRecordsTypeName, Config: cfg}
+	served, err := s.served.ReadDataSource(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	framework, err = s.framework.ReadDataSource(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return served, framework
+}
+
+func (s *twoServers) callRecordsConfig(t *testing.T, set map[string]any) *tfprotov6.DynamicValue {
+	t.Helper()
+	cfg, err := configValue(s.schemas.DataSourceSchemas[callRecordsTypeName], set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// sameDiagnostics compares diagnostics by severity, attribute, summary and
+// detail, with the request IDs (which differ from request to request) blanked.
+func sameDiagnostics(t *testing.T, served, framework []*tfprotov6.Diagnostic) {
+	t.Helper()
+	blank := func(diags []*tfprotov6.Diagnostic) string {
+		var b strings.Builder
+		for _, d := range diags {
+			detail := d.Detail
+			if i := strings.Index(detail, "requestId "); i >= 0 {
+				end := strings.IndexAny(detail[i+len("requestId "):], ",. ")
+				if end >= 0 {
+					detail = detail[:i] + "requestId …" + detail[i+len("requestId ")+end:]
+				}
+			}
+			b.WriteString(describeDiags([]*tfprotov6.Diagnostic{{Severity: d.Severity, Attribute: d.Attribute, Summary: d.Summary, Detail: detail}}))
+		}
+		return b.String()
+	}
+	if got, want := blank(served), blank(framework); got != want {
+		t.Errorf("diagnostics differ\nserved:   %s\nframework:%s", got, want)
+	}
+}
+
+// TestCallRecordsWire_sameAsFramework: for every kind of read the data
+// source does (all pages, one page, filters, v1 and v4, nothing found),
+// the state the protocol-level read sends is byte for byte the state the
+// framework sends for the same configuration and the same records. The mock
+// holds generated records plus hand-made ones for the encoding's edges:
+// multi-byte and long strings (msgpack's str8/str16/str32), no callees,
+// many callees, extreme integers.
+func TestCallRecordsWire_sameAsFramework(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	mock, url := newTestMock(t, mockserver.Options{Records: 300, Seed: 7, Clock: func() time.Time { return now }})
+	start := now.Add(-6 * 24 * time.Hour).Unix()
+	edge := now.Add(-2 * time.Hour).Unix()
+	manyCallees := make([]string, 40)
+	for i := range manyCallees {
+		manyCallees[i] = "callee-" + strings.Repeat("x", i)
+	}
+	mock.AddRecords(
+		mockserver.Record{CallID: "edge-utf8", MediaType: "video", RoomID: "房间-ü-🎧", RoomIDType: 2, StartCallTs: edge, AcceptTs: edge + 1, EndTs: edge + 60,
+			Caller: "用户-émile", TotalUserNumber: 2, CallType: "single", CallResult: "normal_end", Callees: []string{"ユーザー"}},
+		mockserver.Record{CallID: "edge-long-" + strings.Repeat("a", 300), MediaType: "audio", RoomID: strings.Repeat("r", 70000), RoomIDType: 1, StartCallTs: edge + 1,
+			EndTs: edge + 2, Caller: strings.Repeat("c", 31), TotalUserNumber: 41, CallType: "group", CallResult: "normal_end", Callees: manyCallees},
+		mockserver.Record{CallID: "edge-nocallees", MediaType: "audio", RoomID: "0", RoomIDType: 1, StartCallTs: edge + 2, EndTs: edge + 2,
+			Caller: "", TotalUserNumber: 1, CallType: "single", CallResult: "cancel", Callees: nil},
+	)
+
+	inWindow := 0
+	for _, r := range mock.Records() {
+		if r.StartCallTs >= start {
+			inWindow++
+		}
+	}
+	if inWindow < 200 {
+		t.Fatalf("the mock holds %d records since %d, want more than two pages", inWindow, start)
+	}
+	s := newTwoServers(t)
+	s.configure(t, map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": mockserver.DefaultKey})
+
+	cases := []struct {
+		name string
+		set  map[string]any
+		min  int // records the state must hold at least, so a case cannot pass on two empty lists
+	}{
+		{name: "all pages v1", set: map[string]any{"start_timestamp": start}, min: inWindow},
+		{name: "all pages v4", set: map[string]any{"start_timestamp": start, "api_version": "v4"}, min: inWindow},
+		{name: "all pages v1 explicit, small pages", set: map[string]any{"start_timestamp": start, "end_timestamp": now.Unix(), "api_version": "v1", "number_per_page": int64(7)}, min: inWindow},
+		{name: "one page", set: map[string]any{"start_timestamp": start, "page": int64(2), "number_per_page": int64(9)}, min: 9},
+		{name: "page zero v4", set: map[string]any{"start_timestamp": start, "page": int64(0), "api_version": "v4"}, min: 100},
+		{name: "page past the end", set: map[string]any{"start_timestamp": start, "page": int64(500)}},
+		{name: "filters", set: map[string]any{"start_timestamp": start, "call_result": "normal_end", "call_type": "group"}, min: 1},
+		{name: "edges only", set: map[string]any{"start_timestamp": edge, "end_timestamp": edge + 2}, min: 3},
+		{name: "edges only v4", set: map[string]any{"start_timestamp": edge, "end_timestamp": edge + 2, "api_version": "v4"}, min: 3},
+		{name: "nothing found", set: map[string]any{"start_timestamp": now.Add(time.Hour).Unix()}},
+	}
+	recordsType := s.schemas.DataSourceSchemas[callRecordsTypeName].ValueType()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			served, framework := s.read(t, s.callRecordsConfig(t, tc.set))
+			sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+			if len(framework.Diagnostics) > 0 || served.State == nil || framework.State == nil {
+				t.Fatalf("want states without diagnostics, got%s", describeDiags(served.Diagnostics))
+			}
+			if !bytes.Equal(served.State.MsgPack, framework.State.MsgPack) {
+				t.Fatalf("states differ: %d bytes served, %d bytes from the framework", len(served.State.MsgPack), len(framework.State.MsgPack))
+			}
+			v, err := served.State.Unmarshal(recordsType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var attrs map[string]tftypes.Value
+			var recs []tftypes.Value
+			if err := v.As(&attrs); err != nil {
+				t.Fatal(err)
+			}
+			if err := attrs["records"].As(&recs); err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) < tc.min {
+				t.Fatalf("the state holds %d records, want at least %d", len(recs), tc.min)
+			}
+		})
+	}
+}
+
+// TestCallRecordsWire_errorsAndFallbacks: where the protocol-level read
+// reports an error or leaves the read to the framework, Terraform sees what
+// the framework alone answers.
+func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
+	t.Parallel()
+	_, url := newTestMock(t, mockserver.Options{Records: 10})
+	start := time.Now().Add(-24 * time.Hour).Unix()
+
+	t.Run("provider not configured", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoServers(t)
+		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
+		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+		if len(served.Diagnostics) == 0 || !strings.Contains(served.Diagnostics[0].Summary, "Not Configured") {
+			t.Fatalf("want the framework's not-configured error, got%s", describeDiags(served.Diagnostics))
+		}
+	})
+	t.Run("configured for Cloud Contact Center only", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoServers(t)
+		s.configure(t, map[string]any{"tencentcloud_secret_id": "AKIDmock", "tencentcloud_secret_key": "mock-cloud-key"})
+		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
+		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+		if len(served.Diagnostics) == 0 || !strings.Contains(served.Diagnostics[0].Detail, "Cloud Contact Center only") {
+			t.Fatalf("want the missing-settings error, got%s", describeDiags(served.Diagnostics))
+		}
+	})
+	t.Run("wrong key", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoServers(t)
+		s.configure(t, map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": "not-the-key", "max_retries": int64(0)})
+		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
+		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+		if served.State != nil || len(served.Diagnostics) != 1 || !strings.Contains(served.Diagnostics[0].Detail, "secret_key") {
+			t.Fatalf("want one error naming secret_key and no state, got state %v%s", served.State != nil, describeDiags(served.Diagnostics))
+		}
+	})
+	t.Run("unknown configuration value", func(t *testing.T) {
+		t.Parallel()
+		s := newTwoServers(t)
+		s.configure(t, map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": mockserver.DefaultKey})
+		cfg := s.callRecordsConfig(t, map[string]any{
+			"start_timestamp": start,
+			"call_type":       tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		})
+		served, framework := s.read(t, cfg)
+		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+		if (served.State == nil) != (framework.State == nil) || (served.State != nil && !bytes.Equal(served.State.MsgPack, framework.State.MsgPack)) {
+			t.Fatal("the read of an unknown configuration is not the framework's")
+		}
+	})
+}
+
+// TestEncodeCallRecordsState_unknownAttribute: a schema attribute the
+// encoder does not know is an error, never a state without it.
+func TestEncodeCallRecordsState_unknownAttribute(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schemas.DataSourceSchemas[callRecordsTypeName].ValueType().(tftypes.Object)
+	state := callRecordsDataSourceModel{}
+	recs := []callkit.Record{{CallID: "c1"}}
+	if _, err := encodeCallRecordsState(typ, &state, recs); err != nil {
+		t.Fatalf("the schema's own type: %v", err)
+	}
+
+	extra := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"new_attribute": tftypes.String}}
+	for k, v := range typ.AttributeTypes {
+		extra.AttributeTypes[k] = v
+	}
+	if _, err := encodeCallRecordsState(extra, &state, recs); err == nil || !strings.Contains(err.Error(), `"new_attribute"`) {
+		t.Fatalf("an unknown attribute: got %v", err)
+	}
+
+	recordsType := typ.AttributeTypes["records"].(tftypes.List)
+	recordType := recordsType.ElementType.(tftypes.Object)
+	extraRecord := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"new_field": tftypes.Number}}
+	for k, v := range recordType.AttributeTypes {
+		extraRecord.AttributeTypes[k] = v
+	}
+	withRecord := tftypes.Object{AttributeTypes: map[string]tftypes.Type{}}
+	for k, v := range typ.AttributeTypes {
+		withRecord.AttributeTypes[k] = v
+	}
+	withRecord.AttributeTypes["records"] = tftypes.List{ElementType: extraRecord}
+	if _, err := encodeCallRecordsState(withRecord, &state, recs); err == nil || !strings.Contains(err.Error(), `"new_field"`) {
+		t.Fatalf("an unknown record attribute: got %v", err)
+	}
+}
