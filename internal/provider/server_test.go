@@ -6,11 +6,14 @@ package provider
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -262,7 +265,10 @@ func TestEncodeCallRecordsState_unknownAttribute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	typ := schemas.DataSourceSchemas[callRecordsTypeName].ValueType().(tftypes.Object)
+	typ, ok := schemas.DataSourceSchemas[callRecordsTypeName].ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema type is %v", schemas.DataSourceSchemas[callRecordsTypeName].ValueType())
+	}
 	state := callRecordsDataSourceModel{}
 	recs := []callkit.Record{{CallID: "c1"}}
 	if _, err := encodeCallRecordsState(typ, &state, recs); err != nil {
@@ -277,8 +283,14 @@ func TestEncodeCallRecordsState_unknownAttribute(t *testing.T) {
 		t.Fatalf("an unknown attribute: got %v", err)
 	}
 
-	recordsType := typ.AttributeTypes["records"].(tftypes.List)
-	recordType := recordsType.ElementType.(tftypes.Object)
+	recordsType, ok := typ.AttributeTypes["records"].(tftypes.List)
+	if !ok {
+		t.Fatalf("records is %v", typ.AttributeTypes["records"])
+	}
+	recordType, ok := recordsType.ElementType.(tftypes.Object)
+	if !ok {
+		t.Fatalf("a record is %v", recordsType.ElementType)
+	}
 	extraRecord := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"new_field": tftypes.Number}}
 	for k, v := range recordType.AttributeTypes {
 		extraRecord.AttributeTypes[k] = v
@@ -291,4 +303,40 @@ func TestEncodeCallRecordsState_unknownAttribute(t *testing.T) {
 	if _, err := encodeCallRecordsState(withRecord, &state, recs); err == nil || !strings.Contains(err.Error(), `"new_field"`) {
 		t.Fatalf("an unknown record attribute: got %v", err)
 	}
+}
+
+// BenchmarkEncodeCallRecordsState20k is the state of an all-pages read of
+// 20,000 records written for Terraform: the provider's whole cost beyond the
+// paging itself (BenchmarkReadCallRecords20k in bench/internal/scenario).
+func BenchmarkEncodeCallRecordsState20k(b *testing.B) {
+	ctx := context.Background()
+	var resp datasource.SchemaResponse
+	NewCallRecordsDataSource().Schema(ctx, datasource.SchemaRequest{}, &resp)
+	typ, ok := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		b.Fatalf("the schema type is %v", resp.Schema.Type().TerraformType(ctx))
+	}
+	recs := make([]callkit.Record, 20000)
+	for i := range recs {
+		n := int64(i)
+		recs[i] = callkit.Record{
+			CallID: fmt.Sprintf("call-%08d", i), SDKAppID: 1400000000, MediaType: "video", RoomID: fmt.Sprint(100000 + i),
+			StartCallTs: 1_790_000_000 + n, AcceptTs: 1_790_000_003 + n, EndTs: 1_790_000_090 + n, Caller: fmt.Sprintf("user-%d", i%500),
+			TotalUserNumber: &n, CallType: "single", CallResult: "normal_end", Callees: []string{fmt.Sprintf("user-%d", (i+1)%500)},
+		}
+	}
+	state := callRecordsDataSourceModel{
+		StartTimestamp: types.Int64Value(1_790_000_000), APIVersion: types.StringValue("v1"),
+		NumberPerPage: types.Int64Value(100), TotalNum: types.Int64Value(int64(len(recs))),
+	}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		out, err := encodeCallRecordsState(typ, &state, recs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(out)
+	}
+	b.SetBytes(int64(size))
 }

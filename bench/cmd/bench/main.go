@@ -517,7 +517,7 @@ func (b *bench) terraformPaging(ctx context.Context, m *scenario.MockProcess, _ 
 // bench scenarios, and keeps their output.
 func (b *bench) goBenchmarks(ctx context.Context) error {
 	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1",
-		"-timeout", b.opts.benchTime.String(), "./internal/callkit", "./internal/mockserver", "./bench/..."}
+		"-timeout", b.opts.benchTime.String(), "./internal/callkit", "./internal/mockserver", "./internal/provider", "./bench/..."}
 	logf("go %s", strings.Join(args, " "))
 	ctx, cancel := context.WithTimeout(ctx, b.opts.benchTime+time.Minute)
 	defer cancel()

@@ -158,7 +158,7 @@ func (res *results) markdown() string {
 	b.WriteString("\nFloors: 200 pages at 200/s and 40 lookups at 20/s through a limiter of burst 1 (the first request at once, then one every 1/rate). ")
 	b.WriteString("Ratio is median ÷ floor (or ÷ target where there is no floor).\n")
 	if res.goBench != "" {
-		b.WriteString("\n## Go micro-benchmarks\n\n`go test -run '^$' -bench . -benchmem ./internal/callkit ./internal/mockserver ./bench/...`\n\n```\n")
+		b.WriteString("\n## Go micro-benchmarks\n\n`go test -run '^$' -bench . -benchmem ./internal/callkit ./internal/mockserver ./internal/provider ./bench/...`\n\n```\n")
 		b.WriteString(strings.TrimRight(res.goBench, "\n"))
 		b.WriteString("\n```\n")
 	}
