@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/vmihailenco/msgpack/v5"
@@ -42,33 +43,28 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 	var buf bytes.Buffer
 	buf.Grow(256 + len(recs)*(200+len(recordKeys)*8))
 	w := wireWriter{enc: msgpack.NewEncoder(&buf)}
+	scalars := map[string]attr.Value{
+		"api_version":     state.APIVersion,
+		"call_result":     state.CallResult,
+		"call_type":       state.CallType,
+		"end_timestamp":   state.EndTimestamp,
+		"number_per_page": state.NumberPerPage,
+		"page":            state.Page,
+		"start_timestamp": state.StartTimestamp,
+		"total_num":       state.TotalNum,
+	}
 	keys := sortedAttributeNames(typ)
 	w.mapLen(len(keys))
 	for _, k := range keys {
 		w.str(k)
-		switch k {
-		case "api_version":
-			w.stringValue(k, state.APIVersion)
-		case "call_result":
-			w.stringValue(k, state.CallResult)
-		case "call_type":
-			w.stringValue(k, state.CallType)
-		case "end_timestamp":
-			w.int64Value(k, state.EndTimestamp)
-		case "number_per_page":
-			w.int64Value(k, state.NumberPerPage)
-		case "page":
-			w.int64Value(k, state.Page)
-		case "start_timestamp":
-			w.int64Value(k, state.StartTimestamp)
-		case "total_num":
-			w.int64Value(k, state.TotalNum)
-		case "records":
+		if k == "records" {
 			w.arrayLen(len(recs))
 			for i := range recs {
 				w.record(recordKeys, &recs[i])
 			}
-		default:
+		} else if v, ok := scalars[k]; ok {
+			w.scalar(k, v)
+		} else {
 			w.fail(fmt.Errorf("no wire encoding for attribute %q", k))
 		}
 		if w.err != nil {
@@ -173,28 +169,25 @@ func (w *wireWriter) intPointer(i *int64) {
 	w.int(*i)
 }
 
-// stringValue and int64Value write a top-level attribute. Terraform reads a
+// scalar writes a top-level string or number attribute. Terraform reads a
 // data source only once its configuration is known and every computed
 // attribute is set by then, so an unknown value is a bug, reported as one.
-func (w *wireWriter) stringValue(name string, v types.String) {
-	switch {
-	case v.IsUnknown():
+func (w *wireWriter) scalar(name string, v attr.Value) {
+	if v.IsUnknown() {
 		w.fail(fmt.Errorf("%s is unknown", name))
-	case v.IsNull():
-		w.null()
-	default:
-		w.str(v.ValueString())
+		return
 	}
-}
-
-func (w *wireWriter) int64Value(name string, v types.Int64) {
-	switch {
-	case v.IsUnknown():
-		w.fail(fmt.Errorf("%s is unknown", name))
-	case v.IsNull():
+	if v.IsNull() {
 		w.null()
-	default:
+		return
+	}
+	switch v := v.(type) {
+	case types.String:
+		w.str(v.ValueString())
+	case types.Int64:
 		w.int(v.ValueInt64())
+	default:
+		w.fail(fmt.Errorf("%s: no wire encoding for %T", name, v))
 	}
 }
 

@@ -110,21 +110,30 @@ func (s *protocolServer) readCallRecordsRPC(ctx context.Context, req *tfprotov6.
 		return nil
 	}
 
+	// On an error the framework answers the configuration as the state,
+	// beside the diagnostics; so does this read.
 	var diags diag.Diagnostics
+	failed := func() *tfprotov6.ReadDataSourceResponse {
+		resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(diags)}
+		if dv, err := tfprotov6.NewDynamicValue(s.callRecordsType, raw); err == nil {
+			resp.State = &dv
+		}
+		return resp
+	}
 	var state callRecordsDataSourceModel
 	diags.Append(tfsdk.Config{Raw: raw, Schema: s.callRecordsSchema.Schema}.Get(ctx, &state)...)
 	if diags.HasError() {
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(diags)}
+		return failed()
 	}
 	recs := readCallRecords(ctx, pd.Client, &state, &diags)
 	if diags.HasError() {
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(diags)}
+		return failed()
 	}
 	b, err := encodeCallRecordsState(s.callRecordsType, &state, recs)
 	if err != nil {
 		diags.AddError("Unable to Encode Call Records",
 			fmt.Sprintf("The records were read but could not be written as Terraform state: %s. This is a bug in the provider; please report it.", err))
-		return &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(diags)}
+		return failed()
 	}
 	tflog.Trace(ctx, "Served ReadDataSource at the protocol level", map[string]any{"records": len(recs), "state_bytes": len(b)})
 	return &tfprotov6.ReadDataSourceResponse{

@@ -115,6 +115,18 @@ func sameDiagnostics(t *testing.T, served, framework []*tfprotov6.Diagnostic) {
 	}
 }
 
+// sameState: both answers hold no state or the same bytes.
+func sameState(t *testing.T, served, framework *tfprotov6.ReadDataSourceResponse) {
+	t.Helper()
+	switch {
+	case served.State == nil && framework.State == nil:
+	case served.State == nil || framework.State == nil:
+		t.Fatalf("state served: %v, from the framework: %v", served.State != nil, framework.State != nil)
+	case !bytes.Equal(served.State.MsgPack, framework.State.MsgPack):
+		t.Fatalf("states differ: %d bytes served, %d bytes from the framework", len(served.State.MsgPack), len(framework.State.MsgPack))
+	}
+}
+
 // TestCallRecordsWire_sameAsFramework: for every kind of read the data
 // source does (all pages, one page, filters, v1 and v4, nothing found),
 // the state the protocol-level read sends is byte for byte the state the
@@ -174,12 +186,10 @@ func TestCallRecordsWire_sameAsFramework(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			served, framework := s.read(t, s.callRecordsConfig(t, tc.set))
 			sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-			if len(framework.Diagnostics) > 0 || served.State == nil || framework.State == nil {
-				t.Fatalf("want states without diagnostics, got%s", describeDiags(served.Diagnostics))
+			if len(framework.Diagnostics) > 0 || served.State == nil {
+				t.Fatalf("want a state without diagnostics, got%s", describeDiags(served.Diagnostics))
 			}
-			if !bytes.Equal(served.State.MsgPack, framework.State.MsgPack) {
-				t.Fatalf("states differ: %d bytes served, %d bytes from the framework", len(served.State.MsgPack), len(framework.State.MsgPack))
-			}
+			sameState(t, served, framework)
 			v, err := served.State.Unmarshal(recordsType)
 			if err != nil {
 				t.Fatal(err)
@@ -207,35 +217,36 @@ func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
 	_, url := newTestMock(t, mockserver.Options{Records: 10})
 	start := time.Now().Add(-24 * time.Hour).Unix()
 
-	t.Run("provider not configured", func(t *testing.T) {
-		t.Parallel()
-		s := newTwoServers(t)
-		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
-		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-		if len(served.Diagnostics) == 0 || !strings.Contains(served.Diagnostics[0].Summary, "Not Configured") {
-			t.Fatalf("want the framework's not-configured error, got%s", describeDiags(served.Diagnostics))
-		}
-	})
-	t.Run("configured for Cloud Contact Center only", func(t *testing.T) {
-		t.Parallel()
-		s := newTwoServers(t)
-		s.configure(t, map[string]any{"tencentcloud_secret_id": "AKIDmock", "tencentcloud_secret_key": "mock-cloud-key"})
-		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
-		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-		if len(served.Diagnostics) == 0 || !strings.Contains(served.Diagnostics[0].Detail, "Cloud Contact Center only") {
-			t.Fatalf("want the missing-settings error, got%s", describeDiags(served.Diagnostics))
-		}
-	})
-	t.Run("wrong key", func(t *testing.T) {
-		t.Parallel()
-		s := newTwoServers(t)
-		s.configure(t, map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": "not-the-key", "max_retries": int64(0)})
-		served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
-		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-		if served.State != nil || len(served.Diagnostics) != 1 || !strings.Contains(served.Diagnostics[0].Detail, "secret_key") {
-			t.Fatalf("want one error naming secret_key and no state, got state %v%s", served.State != nil, describeDiags(served.Diagnostics))
-		}
-	})
+	cases := []struct {
+		name     string
+		provider map[string]any // nil: never configured
+		want     func(d *tfprotov6.Diagnostic) bool
+		wantWhat string
+	}{
+		{name: "provider not configured", wantWhat: "the framework's not-configured error",
+			want: func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Summary, "Not Configured") }},
+		{name: "configured for Cloud Contact Center only", wantWhat: "the missing-settings error",
+			provider: map[string]any{"tencentcloud_secret_id": "AKIDmock", "tencentcloud_secret_key": "mock-cloud-key"},
+			want:     func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Detail, "Cloud Contact Center only") }},
+		{name: "wrong key", wantWhat: "an error naming secret_key",
+			provider: map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": "not-the-key", "max_retries": int64(0)},
+			want:     func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Detail, "secret_key") }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := newTwoServers(t)
+			if tc.provider != nil {
+				s.configure(t, tc.provider)
+			}
+			served, framework := s.read(t, s.callRecordsConfig(t, map[string]any{"start_timestamp": start}))
+			sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+			sameState(t, served, framework)
+			if len(served.Diagnostics) == 0 || !tc.want(served.Diagnostics[0]) {
+				t.Fatalf("want %s, got%s", tc.wantWhat, describeDiags(served.Diagnostics))
+			}
+		})
+	}
 	t.Run("unknown configuration value", func(t *testing.T) {
 		t.Parallel()
 		s := newTwoServers(t)
@@ -246,9 +257,7 @@ func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
 		})
 		served, framework := s.read(t, cfg)
 		sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-		if (served.State == nil) != (framework.State == nil) || (served.State != nil && !bytes.Equal(served.State.MsgPack, framework.State.MsgPack)) {
-			t.Fatal("the read of an unknown configuration is not the framework's")
-		}
+		sameState(t, served, framework)
 	})
 }
 
@@ -256,15 +265,7 @@ func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
 // encoder does not know is an error, never a state without it.
 func TestEncodeCallRecordsState_unknownAttribute(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s, err := NewProtocol6Server("test")()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	schemas := newTwoServers(t).schemas
 	typ, ok := schemas.DataSourceSchemas[callRecordsTypeName].ValueType().(tftypes.Object)
 	if !ok {
 		t.Fatalf("the schema type is %v", schemas.DataSourceSchemas[callRecordsTypeName].ValueType())
