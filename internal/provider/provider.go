@@ -57,7 +57,9 @@ type tencentCallKitProvider struct {
 	configured atomic.Pointer[providerData]
 }
 
-// New returns the provider factory used by main.go and the tests.
+// New returns the provider factory: the provider as the framework sees it.
+// NewProtocol6Server (server.go) serves it as main.go runs it; tests that
+// need the framework's behaviour alone serve it with providerserver.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return &tencentCallKitProvider{version: version}
