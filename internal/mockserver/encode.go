@@ -120,27 +120,7 @@ func (r *v1Record) appendJSON(dst []byte) []byte {
 }
 
 func (d *v1FilterData) appendJSON(dst []byte) []byte {
-	dst = append(dst, '{')
-	dst = appendField(dst, true, "totalNum")
-	dst = strconv.AppendInt(dst, int64(d.TotalNum), 10)
-	dst = appendField(dst, false, "page")
-	dst = strconv.AppendInt(dst, int64(d.Page), 10)
-	dst = appendField(dst, false, "callRecordList")
-	if d.CallRecordList == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i := range d.CallRecordList {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '{')
-			dst = d.CallRecordList[i].appendJSON(dst)
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
-	}
-	return append(dst, '}')
+	return appendFilterPage(dst, [3]string{"totalNum", "page", "callRecordList"}, d.TotalNum, d.Page, d.CallRecordList)
 }
 
 func (r *v4Record) appendJSON(dst []byte) []byte {
@@ -169,22 +149,32 @@ func (r *v4Record) appendJSON(dst []byte) []byte {
 }
 
 func (d *v4FilterResponse) appendJSON(dst []byte) []byte {
+	return appendFilterPage(dst, [3]string{"TotalNum", "Page", "CallRecordList"}, d.TotalNum, d.Page, d.CallRecordList)
+}
+
+// appendFilterPage writes the body of a filter answer, v1's or v4's: the
+// total, the page and the record list (null when nil), under keys, that
+// generation's names for the three.
+func appendFilterPage[T any, P interface {
+	*T
+	appendJSON([]byte) []byte
+}](dst []byte, keys [3]string, total, page int, list []T) []byte {
 	dst = append(dst, '{')
-	dst = appendField(dst, true, "TotalNum")
-	dst = strconv.AppendInt(dst, int64(d.TotalNum), 10)
-	dst = appendField(dst, false, "Page")
-	dst = strconv.AppendInt(dst, int64(d.Page), 10)
-	dst = appendField(dst, false, "CallRecordList")
-	if d.CallRecordList == nil {
+	dst = appendField(dst, true, keys[0])
+	dst = strconv.AppendInt(dst, int64(total), 10)
+	dst = appendField(dst, false, keys[1])
+	dst = strconv.AppendInt(dst, int64(page), 10)
+	dst = appendField(dst, false, keys[2])
+	if list == nil {
 		dst = append(dst, "null"...)
 	} else {
 		dst = append(dst, '[')
-		for i := range d.CallRecordList {
+		for i := range list {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, '{')
-			dst = d.CallRecordList[i].appendJSON(dst)
+			dst = P(&list[i]).appendJSON(dst)
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
