@@ -212,24 +212,31 @@ func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
 	if page < 0 {
 		return fail(v1BadParam, "page must not be negative")
 	}
-	if page == 0 {
-		page = 1
-	}
-	total, recs := s.store.find(query{
-		start: start, end: end, callType: callType, result: result,
-		offset: pageOffset(page, perPage), limit: perPage,
-	})
+	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
 	if total == 0 {
 		return fail(v1NoRecord, "no records found")
 	}
-	data := v1FilterData{TotalNum: total, CallRecordList: make([]v1Record, 0, len(recs))}
+	data := v1FilterData{TotalNum: total, Page: nextPage, CallRecordList: make([]v1Record, 0, len(recs))}
 	for _, rec := range recs {
 		data.CallRecordList = append(data.CallRecordList, s.v1Wire(rec))
 	}
-	if pageOffset(page, perPage)+perPage < total {
-		data.Page = page
-	}
 	return ok(&data)
+}
+
+// findPage runs a filter query for one page of perPage records (page 0 is
+// page 1, as both API generations read it). Its third answer is what the
+// answer's page field carries: the page itself while more records follow
+// it, 0 on the last page (callkit-api.md §4).
+func (s *Server) findPage(q query, page, perPage int) (total int, recs []Record, pageField int) {
+	if page == 0 {
+		page = 1
+	}
+	q.offset, q.limit = pageOffset(page, perPage), perPage
+	total, recs = s.store.find(q)
+	if q.offset+perPage < total {
+		pageField = page
+	}
+	return total, recs, pageField
 }
 
 // pageOffset is the index of page's first record (pages count from 1),

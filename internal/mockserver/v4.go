@@ -217,22 +217,13 @@ func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
 	if page < 0 {
 		return fail(v4ConfigBadParam, "Page must not be negative")
 	}
-	if page == 0 {
-		page = 1
-	}
-	total, recs := s.store.find(query{
-		start: start, end: end, callType: callType, result: result,
-		offset: pageOffset(page, perPage), limit: perPage,
-	})
+	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
 	if total == 0 {
 		return fail(v4NoRecord, "no call records found")
 	}
-	resp := v4FilterResponse{TotalNum: total, CallRecordList: make([]v4Record, 0, len(recs))}
+	resp := v4FilterResponse{TotalNum: total, Page: nextPage, CallRecordList: make([]v4Record, 0, len(recs))}
 	for _, rec := range recs {
 		resp.CallRecordList = append(resp.CallRecordList, v4Wire(rec))
-	}
-	if pageOffset(page, perPage)+perPage < total {
-		resp.Page = page
 	}
 	return ok(&resp)
 }
