@@ -275,15 +275,7 @@ func (s *Server) serveCCCFault(w http.ResponseWriter, r *http.Request, kind Faul
 	case FaultInternal:
 		s.writeCCC(w, map[string]any{"Error": map[string]string{"Code": "InternalError", "Message": "An internal error occurred."}})
 	case FaultStall:
-		t := time.NewTimer(stall)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		case <-s.ctx.Done():
-		}
-		http.Error(w, "bad gateway", http.StatusBadGateway)
+		s.serveStall(w, r, stall)
 	default:
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 	}

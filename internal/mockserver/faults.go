@@ -72,6 +72,22 @@ func (s *Server) pickFaultLocked(path string) FaultKind {
 	return f.Kinds[s.faultRng.IntN(len(f.Kinds))]
 }
 
+// serveStall is a stalled answer, for the v1, v4 and CCC endpoints alike: it
+// holds the request for stall, then answers 502 as a gateway that gave up
+// would. A client that hangs up first gets nothing; a server shutting down
+// ends the wait early.
+func (s *Server) serveStall(w http.ResponseWriter, r *http.Request, stall time.Duration) {
+	t := time.NewTimer(stall)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		return
+	case <-s.ctx.Done():
+	}
+	http.Error(w, "bad gateway", http.StatusBadGateway)
+}
+
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, ep endpoint, kind FaultKind, stall time.Duration) {
 	switch kind {
 	case FaultRateLimit:
@@ -83,15 +99,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, ep endpoint,
 	case FaultInternal:
 		s.writeAnswer(w, ep.v4, fail(ep.internal, "internal server error"))
 	case FaultStall:
-		t := time.NewTimer(stall)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		case <-s.ctx.Done():
-		}
-		http.Error(w, "bad gateway", http.StatusBadGateway)
+		s.serveStall(w, r, stall)
 	default:
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 	}
