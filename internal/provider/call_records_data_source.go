@@ -113,12 +113,7 @@ func (d *callRecordsDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *callRecordsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config callRecordsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	validateTimestampRange(config.StartTimestamp, config.EndTimestamp, &resp.Diagnostics)
+	validateTimestampRange(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -118,12 +118,7 @@ func (d *callStatsDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *callStatsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config callStatsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	validateTimestampRange(config.StartTimestamp, config.EndTimestamp, &resp.Diagnostics)
+	validateTimestampRange(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *callStatsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -4,6 +4,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
@@ -246,10 +248,14 @@ func callTypeFilterAttribute(what string) schema.StringAttribute {
 	}
 }
 
-// validateTimestampRange is the cross-attribute check of the filtering data sources: an end
-// before the start can match nothing, which is always a mistake in the configuration.
-func validateTimestampRange(start, end types.Int64, diags *diag.Diagnostics) {
-	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
+// validateTimestampRange is the cross-attribute check of the filtering data sources (their
+// ValidateConfig): an end before the start can match nothing, which is always a mistake in the
+// configuration.
+func validateTimestampRange(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var start, end types.Int64
+	diags.Append(config.GetAttribute(ctx, path.Root("start_timestamp"), &start)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("end_timestamp"), &end)...)
+	if diags.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
 		return
 	}
 	if end.ValueInt64() < start.ValueInt64() {
