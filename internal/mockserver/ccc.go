@@ -104,7 +104,9 @@ func (s *Server) serveCCC(w http.ResponseWriter, r *http.Request) {
 	if action == cccActionCdr {
 		key = cccStatsKey
 	}
-	if kind, stall := s.arrive(key, ""); kind != "" {
+	// The lost answer itself is armed on CallKit paths only; the failures
+	// after it reach Cloud Contact Center requests too.
+	if kind, _, stall := s.arrive(key, ""); kind != "" {
 		s.serveCCCFault(w, r, kind, stall)
 		return
 	}

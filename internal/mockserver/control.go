@@ -97,10 +97,19 @@ func (s *Server) SeenUserSigs() []string {
 
 // faultsJSON is the /_mock/faults body.
 type faultsJSON struct {
-	Rate    float64     `json:"rate"`
-	Kinds   []FaultKind `json:"kinds"`
-	StallMS int64       `json:"stall_ms"`
-	Paths   []string    `json:"paths"`
+	Rate       float64         `json:"rate"`
+	Kinds      []FaultKind     `json:"kinds"`
+	StallMS    int64           `json:"stall_ms"`
+	Paths      []string        `json:"paths"`
+	LoseAnswer *lostAnswerJSON `json:"lose_answer"`
+}
+
+// lostAnswerJSON is the optional lose_answer object of the /_mock/faults body.
+type lostAnswerJSON struct {
+	Path     string    `json:"path"`
+	Kind     FaultKind `json:"kind"`
+	FailNext int       `json:"fail_next"`
+	StallMS  int64     `json:"stall_ms"`
 }
 
 // simulateJSON is the /_mock/simulate body; every field is optional.
@@ -181,7 +190,21 @@ func (s *Server) controlMux() *http.ServeMux {
 				return
 			}
 		}
+		var lost lostAnswerState
+		if la := f.LoseAnswer; la != nil {
+			var err error
+			lost, err = LostAnswer{Path: la.Path, Kind: la.Kind, FailNext: la.FailNext, StallFor: time.Duration(la.StallMS) * time.Millisecond}.state()
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "lose_answer: " + err.Error()})
+				return
+			}
+		}
+		// Like the Go API: the body replaces the whole fault configuration,
+		// a lost answer armed before included.
 		s.SetFaults(Faults{Rate: f.Rate, Kinds: f.Kinds, StallFor: time.Duration(f.StallMS) * time.Millisecond, Paths: f.Paths})
+		if lost.armed {
+			s.armLostAnswer(lost)
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("DELETE /_mock/faults", func(w http.ResponseWriter, _ *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -177,5 +178,154 @@ func TestControlSurface(t *testing.T) {
 	wantCode(t, c.post("v1/callback/get", `{}`), v1NoPackage)
 	if sigs := s.SeenUserSigs(); len(sigs) != 1 || sigs[0] != c.sig {
 		t.Fatalf("SeenUserSigs = %d entries", len(sigs))
+	}
+}
+
+// TestLostAnswer: the one fault that follows a served request. The write
+// takes effect, its answer is a failure, the next FailNext requests (any
+// path) fail without effect, and then the mock answers normally again.
+func TestLostAnswer(t *testing.T) {
+	t.Parallel()
+	s, ts := startMock(t, Options{RateLimit: true})
+	c := newClient(t, ts.URL)
+	status := func(path, body string) int {
+		t.Helper()
+		st, _ := c.raw(http.MethodPost, path, c.query(), body)
+		return st
+	}
+
+	if err := s.LoseAnswer(LostAnswer{Path: "/v1/callback/set", FailNext: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// Other paths are served normally until the armed path is requested.
+	wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	if st := status("v1/callback/set", validConfig); st != http.StatusBadGateway {
+		t.Fatalf("lost answer: HTTP %d, want 502", st)
+	}
+	if _, ok := s.Callback(); !ok {
+		t.Fatal("the set whose answer was lost did not take effect")
+	}
+	// The next two requests fail whatever their path, and change nothing.
+	if st := status("v1/callback/delete", `{}`); st != http.StatusBadGateway {
+		t.Fatalf("first request after the lost answer: HTTP %d, want 502", st)
+	}
+	if st := status("v4/call_config/set_callback", `{"Url":"https://x.example","CallbackCommandList":["Call.CallbackAfterEndCall"]}`); st != http.StatusBadGateway {
+		t.Fatalf("second request after the lost answer: HTTP %d, want 502", st)
+	}
+	if _, ok := s.Callback(); !ok {
+		t.Fatal("a failed delete after the lost answer took effect")
+	}
+	if _, ok := s.CallbackV4(); ok {
+		t.Fatal("a failed v4 set after the lost answer took effect")
+	}
+	// Then it is over: the get reads what the lost set wrote, and a second
+	// set is answered.
+	wantCode(t, c.post("v1/callback/get", `{}`), 0)
+	wantCode(t, c.post("v1/callback/set", validConfig), 0)
+	st := s.Stats()
+	if st.LostAnswers != 1 || st.Faulted != 3 || st.Requests["v1/callback/set"] != 2 || st.Applied["v1/callback/set"] != 2 ||
+		st.Applied["v1/callback/delete"] != 0 || st.Applied["v4/call_config/set_callback"] != 0 {
+		t.Fatalf("stats after a lost answer: %+v", st)
+	}
+
+	// An envelope kind answers with the failure code after the write.
+	if err := s.LoseAnswer(LostAnswer{Path: "v4/call_config/set_callback", Kind: FaultInternal}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, c.post("v4/call_config/set_callback", `{"Url":"https://v4.example","CallbackCommandList":["Call.CallbackAfterEndCall"]}`), 100001)
+	if cb, ok := s.CallbackV4(); !ok || cb.Address != "https://v4.example" {
+		t.Fatalf("v4 set with a lost answer: %+v %v", cb, ok)
+	}
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), 0) // FailNext 0: nothing else fails
+
+	// A stalled lost answer holds the request, then answers 502.
+	if err := s.LoseAnswer(LostAnswer{Path: "v1/callback/delete", Kind: FaultStall, StallFor: 30 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	if st := status("v1/callback/delete", `{}`); st != http.StatusBadGateway {
+		t.Fatalf("stalled lost answer: HTTP %d", st)
+	}
+	if waited := time.Since(begin); waited < 30*time.Millisecond {
+		t.Fatalf("stalled lost answer came after %v", waited)
+	}
+	if _, ok := s.Callback(); ok {
+		t.Fatal("the delete whose answer stalled did not take effect")
+	}
+
+	// SetFaults replaces the whole configuration: an armed lost answer is
+	// disarmed, and so is the rest of its FailNext.
+	if err := s.LoseAnswer(LostAnswer{Path: "v1/callback/set", FailNext: 5}); err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(Faults{})
+	wantCode(t, c.post("v1/callback/set", validConfig), 0)
+	if err := s.LoseAnswer(LostAnswer{Path: "v1/callback/set", FailNext: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if st := status("v1/callback/set", validConfig); st != http.StatusBadGateway {
+		t.Fatalf("lost answer: HTTP %d", st)
+	}
+	s.SetFaults(Faults{})
+	wantCode(t, c.post("v1/callback/get", `{}`), 0)
+
+	for _, bad := range []LostAnswer{
+		{},
+		{Path: "v1/callback/nope"},
+		{Path: "v1/callback/set", Kind: "lost"},
+		{Path: "v1/callback/set", FailNext: -1},
+	} {
+		if err := s.LoseAnswer(bad); err == nil {
+			t.Errorf("LoseAnswer(%+v) accepted", bad)
+		}
+	}
+	wantCode(t, c.post("v1/callback/get", `{}`), 0) // nothing was armed
+}
+
+// TestLostAnswerControl: the lost answer through POST /_mock/faults.
+func TestLostAnswerControl(t *testing.T) {
+	t.Parallel()
+	s, ts := startMock(t, Options{})
+	post := func(body string) (int, string) {
+		t.Helper()
+		resp, err := http.Post(ts.URL+"/_mock/faults", "application/json", bytes.NewBufferString(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	for body, want := range map[string]string{
+		`{"lose_answer":{"path":"v1/nothing"}}`:                          `not an API path`,
+		`{"lose_answer":{"path":"v1/callback/set","kind":"bogus"}}`:      `unknown fault kind`,
+		`{"lose_answer":{"path":"v1/callback/set","fail_next":-2}}`:      `must not be negative`,
+		`{"rate":0.5,"lose_answer":{"path":"v1/callback/set","kind":3}}`: `invalid JSON body`,
+	} {
+		if st, b := post(body); st != http.StatusBadRequest || !strings.Contains(b, want) {
+			t.Errorf("POST %s: %d %s, want 400 with %q", body, st, b, want)
+		}
+	}
+	c := newClient(t, ts.URL)
+	wantCode(t, c.post("v1/callback/set", validConfig), 0) // nothing was armed by the refused bodies
+
+	if st, b := post(`{"lose_answer":{"path":"v1/callback/update","kind":"ratelimit","fail_next":1}}`); st != http.StatusNoContent {
+		t.Fatalf("POST lose_answer: %d %s", st, b)
+	}
+	wantCode(t, c.post("v1/callback/update", `{"address":"https://updated.example","actions":["reject"]}`), v1RateLimited)
+	if cb, _ := s.Callback(); cb.Address != "https://updated.example" {
+		t.Fatalf("the update whose answer was lost did not take effect: %+v", cb)
+	}
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	wantCode(t, c.post("v1/callback/get", `{}`), 0)
+	resp, err := http.Get(ts.URL + "/_mock/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var stats map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil || stats["lost_answers"] != float64(1) || stats["faulted"] != float64(2) {
+		t.Fatalf("stats: %v %v", stats, err)
 	}
 }

@@ -57,7 +57,8 @@ type Stats struct {
 	Requests    map[string]int `json:"requests"`     // every request received, faulted ones included
 	Applied     map[string]int `json:"applied"`      // requests answered with error code 0
 	RateLimited int            `json:"rate_limited"` // answered 70005/60011 by the limiter (not injected)
-	Faulted     int            `json:"faulted"`      // answered by fault injection
+	Faulted     int            `json:"faulted"`      // answered by fault injection, lost answers included
+	LostAnswers int            `json:"lost_answers"` // served, then answered by a LoseAnswer fault instead
 }
 
 const (
@@ -87,6 +88,7 @@ type Server struct {
 	cbV1, cbV4 *Callback
 	groupPkg   bool
 	faults     Faults
+	lost       lostAnswerState
 	faultRng   *rand.Rand
 	simRng     *rand.Rand
 	stats      Stats
@@ -254,8 +256,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sig := r.URL.Query().Get("usersig")
-	kind, stall := s.arrive(path, sig)
-	if kind != "" {
+	kind, lost, stall := s.arrive(path, sig)
+	if kind != "" && !lost {
 		s.serveFault(w, r, ep, kind, stall)
 		return
 	}
@@ -265,12 +267,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.stats.Applied[path]++
 		s.mu.Unlock()
 	}
+	if lost { // the request took effect; its answer does not arrive
+		s.serveFault(w, r, ep, kind, stall)
+		return
+	}
 	s.writeAnswer(w, ep.v4, a)
 }
 
 // arrive counts a request, remembers its UserSig and decides whether a fault
-// answers it.
-func (s *Server) arrive(path, sig string) (FaultKind, time.Duration) {
+// answers it, and whether that fault is a lost answer to a served request.
+func (s *Server) arrive(path, sig string) (FaultKind, bool, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Requests[path]++
@@ -278,11 +284,14 @@ func (s *Server) arrive(path, sig string) (FaultKind, time.Duration) {
 		s.seen[sig] = struct{}{}
 		s.seenOrder = append(s.seenOrder, sig)
 	}
-	kind := s.pickFaultLocked(path)
+	kind, lost, stall := s.pickFaultLocked(path)
 	if kind != "" {
 		s.stats.Faulted++
 	}
-	return kind, s.faults.StallFor
+	if lost {
+		s.stats.LostAnswers++
+	}
+	return kind, lost, stall
 }
 
 func (s *Server) serveAPI(r *http.Request, path string, ep endpoint) answer {
