@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -150,10 +151,19 @@ func (r *callbackResource) Configure(_ context.Context, req resource.ConfigureRe
 
 // ValidateConfig checks the action words against the vocabulary of the
 // chosen API generation; an attribute validator cannot see api_version.
+// Any attribute may be unknown here (a variable at validate, another
+// resource's output at plan): what cannot be checked yet is checked by
+// Create and Update.
 func (r *callbackResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg callbackResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() || cfg.APIVersion.IsUnknown() || cfg.Actions.IsNull() || cfg.Actions.IsUnknown() {
+		return
+	}
+	// An api_version that is neither v1 nor v4 has its own error from the
+	// attribute's validator; judging the actions against a generation the
+	// user did not choose would only add a second, misleading one.
+	if v := cfg.APIVersion.ValueString(); !cfg.APIVersion.IsNull() && v != string(callkit.V1) && v != string(callkit.V4) {
 		return
 	}
 	validateActions(cfg.apiVersion(), cfg.Actions, &resp.Diagnostics)
@@ -251,20 +261,12 @@ func (r *callbackResource) delete(ctx context.Context, v callkit.APIVersion) err
 	return r.client.DeleteCallback(ctx)
 }
 
-// readInto reads the configuration back after a write and sets it as state.
-func (r *callbackResource) readInto(ctx context.Context, v callkit.APIVersion, operation string, state setter, diags *diag.Diagnostics) {
-	cb, err := r.get(ctx, v)
-	if err != nil {
-		if errors.Is(err, callkit.ErrNotFound) {
-			diags.AddError("Unable to "+operation+" Callback Configuration",
-				fmt.Sprintf("The %s callback configuration of SDKAppID %d was written, but reading it back found no configuration. "+
-					"Something else may have deleted it at the same moment; run terraform apply again.", v, r.client.SDKAppID()))
-			return
-		}
-		addAPIError(diags, "Unable to Read Callback Configuration After "+operation, err)
-		return
-	}
-	m, d := callbackModelFrom(r.client.SDKAppID(), v, *cb)
+// setState sets cb, which the service now holds, as the resource's state.
+// After a write that is what was sent: set and update store the address and
+// actions as given (callkit-api.md §2, §7), so reading it back would only
+// add a request that can fail after the write took effect.
+func (r *callbackResource) setState(ctx context.Context, v callkit.APIVersion, cb callkit.Callback, state setter, diags *diag.Diagnostics) {
+	m, d := callbackModelFrom(r.client.SDKAppID(), v, cb)
 	diags.Append(d...)
 	if diags.HasError() {
 		return
@@ -272,9 +274,50 @@ func (r *callbackResource) readInto(ctx context.Context, v callkit.APIVersion, o
 	diags.Append(state.Set(ctx, &m)...)
 }
 
-// setter is the one method of tfsdk.State that readInto needs.
+// setter is the one method of tfsdk.State that setState needs.
 type setter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+// sameCallback reports whether the service holds exactly the planned
+// configuration: the same address and the same set of actions (a set has
+// neither order nor duplicates).
+func sameCallback(held, planned callkit.Callback) bool {
+	if held.Address != planned.Address {
+		return false
+	}
+	a, b := slices.Clone(held.Actions), slices.Clone(planned.Actions)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// writeMayHaveApplied reports whether a write that returned err may have
+// taken effect even so: no answer came back, an attempt before the last may
+// have been applied with its answer lost, or the service answered a failure
+// that does not say nothing was done (an internal error). Only a refusal on
+// the first and only attempt says for certain that nothing was written.
+func writeMayHaveApplied(err error) bool {
+	var apiErr *callkit.APIError
+	if !errors.As(err, &apiErr) || apiErr.Attempts > 1 {
+		return true
+	}
+	for _, refused := range []error{callkit.ErrNotFound, callkit.ErrRateLimited, callkit.ErrAuth, callkit.ErrNotPurchased, callkit.ErrPackageExpired, callkit.ErrInvalidRequest} {
+		if errors.Is(err, refused) {
+			return false
+		}
+	}
+	return true
+}
+
+// addWriteError reports a failed write, and when it may have been applied
+// all the same, what the next run does about it.
+func addWriteError(diags *diag.Diagnostics, summary string, err error, ifApplied string) {
+	detail := apiErrorDetail(err)
+	if writeMayHaveApplied(err) {
+		detail += "\n\nThe service may have applied the request even so (its answer did not arrive). " + ifApplied
+	}
+	diags.AddError(summary, detail)
 }
 
 func (r *callbackResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -294,29 +337,42 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	// set overwrites silently, so look first: an existing configuration is
-	// adopted by import, never replaced by create.
+	// adopted by import, never replaced by create; unless it is exactly the
+	// planned one, which is this resource's own (an earlier apply wrote it
+	// and lost the answer), and is taken over without writing it again.
 	existing, err := r.get(ctx, v)
 	switch {
+	case err == nil && existing != nil && sameCallback(*existing, cb):
+		r.setState(ctx, v, *existing, &resp.State, &resp.Diagnostics)
+		return
 	case err == nil && existing != nil:
 		id := callbackID(r.client.SDKAppID(), v)
 		resp.Diagnostics.AddError("Callback Configuration Already Exists",
-			fmt.Sprintf("SDKAppID %d already has a %s callback configuration. Creating this resource would silently overwrite it, so nothing was changed. "+
+			fmt.Sprintf("SDKAppID %d already has a %s callback configuration, and it differs from this resource's (address %q, %d actions). "+
+				"Creating this resource would silently overwrite it, so nothing was changed. "+
 				"Import the existing configuration into Terraform instead, then manage it with this resource:\n\n"+
 				"  terraform import tencentcallkit_callback.<NAME> %s\n\n"+
 				"or, with Terraform 1.5 or later, add an import block and run terraform apply:\n\n"+
 				"  import {\n    to = tencentcallkit_callback.<NAME>\n    id = %q\n  }\n\n"+
-				"where <NAME> is this resource's name in your configuration.", r.client.SDKAppID(), v, id, id))
+				"where <NAME> is this resource's name in your configuration. "+
+				"(A configuration exactly like this resource's is taken over without an import.)",
+				r.client.SDKAppID(), v, existing.Address, len(existing.Actions), id, id))
 		return
 	case err != nil && !errors.Is(err, callkit.ErrNotFound):
 		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
 		return
 	}
 
+	// No state is written when the set fails: state with an error would be
+	// tainted, and a tainted configuration is deleted and created again, which
+	// drops the app's callbacks in between. If the set was applied, the next
+	// apply finds exactly this configuration and takes it over (above).
 	if err := r.set(ctx, v, cb); err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
+		addWriteError(&resp.Diagnostics, "Unable to Create Callback Configuration", err,
+			"Run terraform apply again: it finds the configuration exactly as planned and takes it over without writing it again, or creates it if it is not there.")
 		return
 	}
-	r.readInto(ctx, v, "Create", &resp.State, &resp.Diagnostics)
+	r.setState(ctx, v, cb, &resp.State, &resp.Diagnostics)
 }
 
 func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -366,7 +422,12 @@ func (r *callbackResource) Update(ctx context.Context, req resource.UpdateReques
 		// v4 has no update: set overwrites. Check first that the configuration
 		// still exists so both generations behave alike when it was deleted
 		// since the plan, instead of v4 silently recreating it.
-		if _, err = r.client.GetCallbackV4(ctx); err == nil {
+		_, err = r.client.GetCallbackV4(ctx)
+		if err != nil && !errors.Is(err, callkit.ErrNotFound) {
+			addAPIError(&resp.Diagnostics, "Unable to Update Callback Configuration", err) // nothing was written
+			return
+		}
+		if err == nil {
 			err = r.client.SetCallbackV4(ctx, cb)
 		}
 	} else {
@@ -379,10 +440,14 @@ func (r *callbackResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Update Callback Configuration", err)
+		// The prior state stays; the next plan reads what the service holds,
+		// so an update that was applied shows as done and one that was not
+		// is planned again.
+		addWriteError(&resp.Diagnostics, "Unable to Update Callback Configuration", err,
+			"Run terraform apply again: its plan reads what the service holds and shows what is left to do, nothing if the change was applied.")
 		return
 	}
-	r.readInto(ctx, v, "Update", &resp.State, &resp.Diagnostics)
+	r.setState(ctx, v, cb, &resp.State, &resp.Diagnostics)
 }
 
 func (r *callbackResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -393,8 +458,11 @@ func (r *callbackResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	// The client reports an already deleted configuration as success; the
 	// ErrNotFound check keeps that true whichever code the service used.
+	// On failure the resource stays in state; if the delete was applied even
+	// so, the next plan's refresh finds no configuration and drops it.
 	if err := r.delete(ctx, state.apiVersion()); err != nil && !errors.Is(err, callkit.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Unable to Delete Callback Configuration", err)
+		addWriteError(&resp.Diagnostics, "Unable to Delete Callback Configuration", err,
+			"Run the destroy (or apply) again: its refresh finds whether the configuration is still there, and deletes it only if it is.")
 	}
 }
 
