@@ -11,7 +11,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -702,4 +706,123 @@ func TestAccCallback_packageNotPurchased(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCallbackValidateConfig: through the validation RPC Terraform calls
+// (attribute validators and ValidateConfig together) and through
+// ValidateConfig alone. An api_version that is neither v1 nor v4 gets
+// exactly one error, on api_version, whatever the actions hold; an unknown
+// value in any attribute, or in all of them, is no error.
+func TestCallbackValidateConfig(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schemaResp fwresource.SchemaResponse
+	NewCallbackResource().Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	actionsType := typ.AttributeTypes["actions"]
+	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	actions := func(words ...string) tftypes.Value {
+		els := make([]tftypes.Value, len(words))
+		for i, w := range words {
+			els[i] = str(w)
+		}
+		return tftypes.NewValue(actionsType, els)
+	}
+	config := func(apiVersion, address, acts tftypes.Value) tftypes.Value {
+		return tftypes.NewValue(typ, map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, nil), "api_version": apiVersion, "address": address, "actions": acts,
+		})
+	}
+	null := tftypes.NewValue(tftypes.String, nil)
+	addr := str(testCallbackAddress)
+	cases := []struct {
+		name   string
+		config tftypes.Value
+		served int    // errors through the RPC
+		direct int    // errors from ValidateConfig alone
+		on     string // the attribute of the one served error
+		want   string
+	}{
+		{"api_version 4, v4 words", config(str("4"), addr, actions("Call.CallbackAfterEndCall")), 1, 0, "api_version", `got: "4"`},
+		{"api_version 4, v1 words", config(str("4"), addr, actions("normal_end")), 1, 0, "api_version", `got: "4"`},
+		{"api_version V1", config(str("V1"), addr, actions("normal_end")), 1, 0, "api_version", `got: "V1"`},
+		{"api_version empty", config(str(""), addr, actions("Call.CallbackAfterEndCall", "bogus")), 1, 0, "api_version", `got: ""`},
+		{"v4 with a v1 word", config(str("v4"), addr, actions("normal_end")), 1, 1, "actions", `"normal_end" is not a v4 command word`},
+		{"default v1 with a v4 word", config(null, addr, actions("Call.CallbackAfterEndCall")), 1, 1, "actions", `set api_version = "v4"`},
+		{"api_version unknown", config(unknown(tftypes.String), addr, actions("Call.CallbackAfterEndCall", "normal_end")), 0, 0, "", ""},
+		{"address unknown", config(str("v4"), unknown(tftypes.String), actions("Call.CallbackAfterEndCall")), 0, 0, "", ""},
+		{"actions unknown", config(str("v1"), addr, unknown(actionsType)), 0, 0, "", ""},
+		{"an action unknown", config(null, addr, tftypes.NewValue(actionsType, []tftypes.Value{str("normal_end"), unknown(tftypes.String)})), 0, 0, "", ""},
+		{"everything unknown", config(unknown(tftypes.String), unknown(tftypes.String), unknown(actionsType)), 0, 0, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dv, err := tfprotov6.NewDynamicValue(typ, tc.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "tencentcallkit_callback", Config: &dv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.Diagnostics) != tc.served {
+				t.Fatalf("served: %d diagnostics, want %d error(s):%s", len(resp.Diagnostics), tc.served, describeDiags(resp.Diagnostics))
+			}
+			if tc.served == 1 {
+				d := resp.Diagnostics[0]
+				if d.Severity != tfprotov6.DiagnosticSeverityError || d.Attribute == nil || d.Attribute.Steps()[0] != tftypes.AttributeName(tc.on) ||
+					!strings.Contains(d.Detail, tc.want) {
+					t.Errorf("served: want one error on %s containing %q:%s", tc.on, tc.want, describeDiags(resp.Diagnostics))
+				}
+			}
+
+			var direct fwresource.ValidateConfigResponse
+			(&callbackResource{}).ValidateConfig(ctx, fwresource.ValidateConfigRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tc.config}}, &direct)
+			if direct.Diagnostics.ErrorsCount() != tc.direct || len(direct.Diagnostics) != tc.direct {
+				t.Errorf("ValidateConfig: %d diagnostics, want %d error(s): %v", len(direct.Diagnostics), tc.direct, direct.Diagnostics)
+			}
+		})
+	}
+}
+
+// TestAccCallback_invalidAPIVersionOneError: through Terraform, an invalid
+// api_version is one error, not also one per action judged as v1.
+func TestAccCallback_invalidAPIVersionOneError(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	errorLine := regexp.MustCompile(`(?m)^Error: `)
+	var checked []string
+	step := func(apiVersion string, actions []string) resource.TestStep {
+		return resource.TestStep{Config: testCallbackConfig(url, apiVersion, testCallbackAddress, actions), PlanOnly: true}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// ExpectError cannot count; ErrorCheck sees each step's error and
+		// passes it only when it is exactly the one expected diagnostic.
+		ErrorCheck: func(err error) error {
+			text := err.Error()
+			n := len(errorLine.FindAllStringIndex(text, -1))
+			if n != 1 || !errorPattern(`Invalid Attribute Value Match.*api_version value must be one of.*"v1".*"v4"`).MatchString(text) {
+				return fmt.Errorf("want exactly one error, on api_version; got %d: %w", n, err)
+			}
+			checked = append(checked, text)
+			return nil
+		},
+		Steps: []resource.TestStep{
+			step("4", callbackV4.actionsB),
+			step("4", callbackV1.actionsA),
+			step("V4", []string{"Call.CallbackAfterEndCall", "normal_end"}),
+		},
+	})
+	if len(checked) != 3 {
+		t.Errorf("%d of the 3 steps failed as expected", len(checked))
+	}
+	assertNoAPICalls(t, mock)
 }
