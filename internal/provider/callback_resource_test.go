@@ -826,3 +826,27 @@ func TestAccCallback_invalidAPIVersionOneError(t *testing.T) {
 	}
 	assertNoAPICalls(t, mock)
 }
+
+// TestAccCallback_twoV1ResourcesOneApp: two v1 resources for one SDKAppID
+// manage the same configuration, as the docs say: the second one created
+// is refused, and the first one's configuration is left as it was.
+func TestAccCallback_twoV1ResourcesOneApp(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	second := strings.Replace(testCallbackBlock("second", "", "https://second.example.com/cb", callbackV1.actionsB),
+		"resource \"tencentcallkit_callback\" \"second\" {\n", "resource \"tencentcallkit_callback\" \"second\" {\n  depends_on = [tencentcallkit_callback.first]\n", 1)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return mockHoldsNothing(mock, callbackV1).check()
+		},
+		Steps: []resource.TestStep{{
+			Config:      testProviderConfig(url) + testCallbackBlock("first", "", testCallbackAddress, callbackV1.actionsA) + second,
+			ExpectError: errorPattern(`Callback Configuration Already Exists.*with tencentcallkit_callback.second`),
+		}},
+	})
+	if n := mock.Stats().Applied["v1/callback/set"]; n != 1 {
+		t.Errorf("v1/callback/set applied %d times, want 1 (the first resource only)", n)
+	}
+}

@@ -12,7 +12,9 @@ resource "tencentcallkit_callback" "v1" {
 }
 
 # The current v4 configuration (v4/call_config): Call.* command words.
-# It is stored separately from the v1 one, so both can exist side by side.
+# It is stored separately from the v1 one, so both can exist side by side
+# (but not two v1 or two v4 resources for one SDKAppID: they would manage
+# the same configuration).
 resource "tencentcallkit_callback" "v4" {
   api_version = "v4"
   address     = "https://hooks.example.com/callkit/v4"
@@ -22,3 +24,7 @@ resource "tencentcallkit_callback" "v4" {
     "Call.CallbackAfterMemberChanged",
   ]
 }
+
+# Destroying either resource deletes that configuration and TUICallKit stops
+# sending its callbacks. To let go of a configuration but keep it, remove the
+# resource from the state (terraform state rm) instead.
