@@ -722,7 +722,10 @@ func TestCallbackValidateConfig(t *testing.T) {
 	}
 	var schemaResp fwresource.SchemaResponse
 	NewCallbackResource().Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
-	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's type is %T, not an object", schemaResp.Schema.Type().TerraformType(ctx))
+	}
 	actionsType := typ.AttributeTypes["actions"]
 	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
