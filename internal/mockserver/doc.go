@@ -25,6 +25,8 @@
 //     v1 records are not clamped to 7 days (the contract does not say).
 //   - The internal-error fault answers 70500 on v1, 101001 on v4 records and
 //     100001 on v4 call_config.
+//   - A faulted request has no effect, except a lost answer (LoseAnswer): that
+//     request is served in full, then answered with the fault.
 //   - Rate limits are token buckets on the injected clock holding one second of
 //     the documented rate: with a frozen clock they never refill.
 //   - Stats keys are API paths as the docs write them: "v1/callback/set".

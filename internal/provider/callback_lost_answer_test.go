@@ -214,8 +214,8 @@ func TestAccCallbackLostAnswer_createThenChanged(t *testing.T) {
 			},
 			{
 				Config: cfgB,
-				ExpectError: errorPattern(`Callback Configuration Already Exists.*differs from this resource's \(address "` +
-					regexp.QuoteMeta(testCallbackAddress) + `", 2 actions\).*terraform import tencentcallkit_callback.<NAME> 1400000000`),
+				ExpectError: errorPattern(`Callback Configuration Already Exists.*configuration \(address "` +
+					regexp.QuoteMeta(testCallbackAddress) + `", 2 actions\), and it differs from this resource's.*terraform import tencentcallkit_callback.<NAME> 1400000000`),
 			},
 			{
 				PreConfig: func() {

@@ -358,7 +358,7 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 	case err == nil && existing != nil:
 		id := callbackID(r.client.SDKAppID(), v)
 		resp.Diagnostics.AddError("Callback Configuration Already Exists",
-			fmt.Sprintf("SDKAppID %d already has a %s callback configuration, and it differs from this resource's (address %q, %d actions). "+
+			fmt.Sprintf("SDKAppID %d already has a %s callback configuration (address %q, %d actions), and it differs from this resource's. "+
 				"Creating this resource would silently overwrite it, so nothing was changed. "+
 				"Import the existing configuration into Terraform instead, then manage it with this resource:\n\n"+
 				"  terraform import tencentcallkit_callback.<NAME> %s\n\n"+
