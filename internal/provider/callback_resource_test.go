@@ -521,6 +521,8 @@ func TestAccCallback_planTimeValidation(t *testing.T) {
 			step("v4", testCallbackAddress, []string{"normal_end"}, `"normal_end" is not a v4 command word.*set api_version = "v1".*"Call.CallbackAfterStartCall"`),
 			step("v4", testCallbackAddress, []string{"call.callbackafterendcall"}, `did you mean "Call.CallbackAfterEndCall"`),
 			step("v2", testCallbackAddress, ok, `api_version value must be one of.*"v1".*"v4".*got: "v2"`),
+			// One error only: TestAccCallback_invalidAPIVersionOneError counts them.
+			step("4", testCallbackAddress, []string{"Call.CallbackAfterEndCall"}, `api_version value must be one of.*"v1".*"v4".*got: "4"`),
 		},
 	})
 	assertNoAPICalls(t, mock)
