@@ -33,9 +33,10 @@ type Delivery struct {
 	URL     string          `json:"url"`
 	Command string          `json:"command"`
 	CallID  string          `json:"call_id"`
-	Attempt int             `json:"attempt"` // 1-based
-	Status  int             `json:"status"`  // HTTP status; 0 when no answer arrived
-	OK      bool            `json:"ok"`      // the receiver acknowledged with ErrorCode 0
+	Attempt int             `json:"attempt"`              // 1-based
+	Status  int             `json:"status"`               // HTTP status; 0 when no answer arrived
+	OK      bool            `json:"ok"`                   // the receiver acknowledged with ErrorCode 0
+	Code    string          `json:"error_code,omitempty"` // the receiver's ErrorCode, as it sent it
 	Err     string          `json:"err,omitempty"`
 	Body    json.RawMessage `json:"body"`
 }
@@ -525,7 +526,8 @@ func (s *Server) attempt(o outgoing, n int) (ok, stop bool) {
 		d.Err = "the answer is not a JSON object"
 		return false, false
 	}
-	if code := string(bytes.Trim(ack.ErrorCode, `"`)); code != "0" {
+	d.Code = string(bytes.Trim(ack.ErrorCode, `"`))
+	if d.Code != "0" {
 		d.Err = "receiver answered ErrorCode " + string(ack.ErrorCode)
 		if len(ack.ErrorCode) == 0 {
 			d.Err = "receiver answered without ErrorCode"
