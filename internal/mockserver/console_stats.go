@@ -57,67 +57,212 @@ var diffPool = sync.Pool{New: func() any { return new([]int32) }}
 // stats computes the figures of [start, end] for callType ("" for all), with
 // one DayStats per local calendar day of loc that the window touches.
 func (s *store) stats(start, end int64, callType string, loc *time.Location) WindowStats {
+	return s.statsWithin(start, end, callType, loc, maxDiffSpan)
+}
+
+// statsWithin is stats with the difference arrays limited to spanLimit
+// seconds (tests lower it to exercise the sorted sweeps).
+func (s *store) statsWithin(start, end int64, callType string, loc *time.Location, spanLimit int64) WindowStats {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ws := WindowStats{Start: start, End: end, CallType: callType}
+	ws := WindowStats{Start: start, End: end, CallType: callType, Days: emptyDays(start, end, loc)}
 	idx, ok := s.index(callType, "")
 	if !ok || end < start {
-		ws.Days = emptyDays(start, end, loc)
 		return ws
 	}
 	slots := s.window(idx, start, end)
 	ws.Calls = int64(len(slots))
-	ws.MaxConcurrent = s.peak(slots)
-	if callType == "" {
-		if single, ok := s.index("single", ""); ok {
-			ws.MaxSingle = s.peak(s.window(single, start, end))
+	if len(slots) == 0 {
+		return ws
+	}
+	first, last := s.recs[slots[0]].start, s.recs[slots[len(slots)-1]].start
+	if last-first >= spanLimit {
+		days := make([][]uint32, len(ws.Days))
+		for d := range ws.Days {
+			days[d] = s.window(slots, ws.Days[d].Start, ws.Days[d].End)
+			ws.Days[d].Calls = int64(len(days[d]))
 		}
-		if group, ok := s.index("group", ""); ok {
-			ws.MaxGroup = s.peak(s.window(group, start, end))
+		s.peaksSorted(&ws, slots, days)
+		s.participants(&ws, days, anyCode)
+		return ws
+	}
+	// The passes read the records through the index of all calls, which
+	// holds them in (mostly) memory order, and skip the other type: faster
+	// than following a type's own, scattered index.
+	want := anyCode
+	if callType != "" {
+		want, _ = s.enums.lookup(callType)
+	}
+	all, _ := s.index("", "")
+	days := make([][]uint32, len(ws.Days))
+	firsts, lasts := make([]int64, len(days)), make([]int64, len(days))
+	for d := range ws.Days {
+		day := &ws.Days[d]
+		typed := s.window(slots, day.Start, day.End)
+		day.Calls = int64(len(typed))
+		firsts[d], lasts[d] = -1, -1
+		if len(typed) > 0 {
+			firsts[d], lasts[d] = s.recs[typed[0]].start, s.recs[typed[len(typed)-1]].start
+			days[d] = s.window(all, firsts[d], lasts[d])
 		}
-	} else if callType == "single" {
+	}
+	s.peaksInOnePass(&ws, days, firsts, lasts, want, first, last)
+	s.participants(&ws, days, want)
+	return ws
+}
+
+// peaksInOnePass fills the window's and the days' peaks from one read of
+// the records: one difference array over [first, last] for the selected
+// calls, one per type when all are selected, and one for the days, whose
+// ends are clamped to their own day's last start and whose running sum
+// restarts at each day.
+func (s *store) peaksInOnePass(ws *WindowStats, days [][]uint32, firsts, lasts []int64, want uint32, first, last int64) {
+	span := int(last-first) + 1
+	arrays := 2
+	if ws.CallType == "" {
+		arrays = 4
+	}
+	bp := diffPool.Get().(*[]int32)
+	defer diffPool.Put(bp)
+	if cap(*bp) < arrays*span {
+		*bp = make([]int32, arrays*span)
+	}
+	buf := (*bp)[:arrays*span]
+	clear(buf)
+	sel, day := buf[:span], buf[span:2*span]
+	var single, group []int32
+	var singleCode, groupCode uint32 = anyCode, anyCode
+	if arrays == 4 {
+		single, group = buf[2*span:3*span], buf[3*span:]
+		if c, ok := s.enums.lookup("single"); ok {
+			singleCode = c
+		}
+		if c, ok := s.enums.lookup("group"); ok {
+			groupCode = c
+		}
+	}
+	for d, ds := range days {
+		dayLast := lasts[d]
+		for _, slot := range ds {
+			r := &s.recs[slot]
+			if want != anyCode && r.ctype != want {
+				continue
+			}
+			at := r.start - first
+			e := max(r.end, r.start)
+			sel[at]++
+			day[at]++
+			// A call is in progress through its end second; an end at or
+			// after the last start never lowers the count at any start.
+			if e < last {
+				sel[e+1-first]--
+			}
+			if e < dayLast {
+				day[e+1-first]--
+			}
+			var typed []int32
+			switch r.ctype {
+			case singleCode:
+				typed = single
+			case groupCode:
+				typed = group
+			}
+			if typed != nil {
+				typed[at]++
+				if e < last {
+					typed[e+1-first]--
+				}
+			}
+		}
+	}
+	ws.MaxConcurrent = maxPrefix(sel)
+	if arrays == 4 {
+		ws.MaxSingle, ws.MaxGroup = maxPrefix(single), maxPrefix(group)
+	} else if ws.CallType == "single" {
 		ws.MaxSingle = ws.MaxConcurrent
 	} else {
 		ws.MaxGroup = ws.MaxConcurrent
 	}
-	// Participants of the window and of each day in one pass: seen[u] holds
-	// the last day (1-based) user u was counted in, all[u] whether it was
-	// counted for the window.
+	for d := range days {
+		if firsts[d] >= 0 {
+			ws.Days[d].MaxConcurrent = maxPrefix(day[firsts[d]-first : lasts[d]-first+1])
+		}
+	}
+}
+
+func maxPrefix(diff []int32) int64 {
+	var cur, best int64
+	for _, d := range diff {
+		cur += int64(d)
+		best = max(best, cur)
+	}
+	return best
+}
+
+// peaksSorted fills the peaks with sorted sweeps, for records spread too
+// wide in time for difference arrays.
+func (s *store) peaksSorted(ws *WindowStats, slots []uint32, days [][]uint32) {
+	ws.MaxConcurrent = s.peakSorted(slots)
+	switch ws.CallType {
+	case "":
+		var single, group []uint32
+		for _, slot := range slots {
+			switch s.enums.strs[s.recs[slot].ctype] {
+			case "single":
+				single = append(single, slot)
+			case "group":
+				group = append(group, slot)
+			}
+		}
+		ws.MaxSingle, ws.MaxGroup = s.peakSorted(single), s.peakSorted(group)
+	case "single":
+		ws.MaxSingle = ws.MaxConcurrent
+	default:
+		ws.MaxGroup = ws.MaxConcurrent
+	}
+	for d, ds := range days {
+		ws.Days[d].MaxConcurrent = s.peakSorted(ds)
+	}
+}
+
+// participants counts the window's and each day's distinct users of the
+// connected calls in one pass: seen[u] holds the last day (1-based) user u
+// was counted in, all[u] whether it was counted for the window.
+func (s *store) participants(ws *WindowStats, days [][]uint32, want uint32) {
 	seen := make([]uint32, len(s.users.strs))
 	all := make([]bool, len(s.users.strs))
-	empty, hasEmpty := s.users.lookup("")
-	ws.Days = emptyDays(start, end, loc)
-	for d := range ws.Days {
-		day := &ws.Days[d]
-		daySlots := s.window(slots, day.Start, day.End)
-		day.Calls = int64(len(daySlots))
-		day.MaxConcurrent = s.peak(daySlots)
+	if c, ok := s.users.lookup(""); ok {
+		all[c], seen[c] = true, ^uint32(0) // an empty user ID is nobody
+	}
+	for d, ds := range days {
 		mark := uint32(d + 1)
-		for _, slot := range daySlots {
+		var n int64
+		for _, slot := range ds {
 			r := &s.recs[slot]
-			if r.accept <= 0 {
+			if r.accept <= 0 || want != anyCode && r.ctype != want {
 				continue
 			}
-			count := func(u uint32) {
-				if hasEmpty && u == empty {
-					return
-				}
-				if seen[u] != mark {
+			for _, u := range s.callees[r.calleeOff : r.calleeOff+uint32(r.calleeN)] {
+				if seen[u] < mark {
 					seen[u] = mark
-					day.Participants++
+					n++
 				}
 				if !all[u] {
 					all[u] = true
 					ws.Participants++
 				}
 			}
-			count(r.caller)
-			for _, u := range s.callees[r.calleeOff : r.calleeOff+uint32(r.calleeN)] {
-				count(u)
+			if u := r.caller; seen[u] < mark {
+				seen[u] = mark
+				n++
+				if !all[u] {
+					all[u] = true
+					ws.Participants++
+				}
 			}
 		}
+		ws.Days[d].Participants = n
 	}
-	return ws
 }
 
 // index returns the start-ordered slots of one call type and result ("" for
@@ -151,41 +296,8 @@ func (s *store) window(slots []uint32, start, end int64) []uint32 {
 	return slots[lo:hi]
 }
 
-// peak is the most calls among slots (in start order) in progress at once.
-func (s *store) peak(slots []uint32) int64 {
-	if len(slots) == 0 {
-		return 0
-	}
-	first, last := s.recs[slots[0]].start, s.recs[slots[len(slots)-1]].start
-	if last-first >= maxDiffSpan {
-		return s.peakSorted(slots)
-	}
-	span := int(last-first) + 1
-	bp := diffPool.Get().(*[]int32)
-	defer diffPool.Put(bp)
-	if cap(*bp) < span {
-		*bp = make([]int32, span)
-	}
-	diff := (*bp)[:span]
-	clear(diff)
-	for _, slot := range slots {
-		r := &s.recs[slot]
-		diff[r.start-first]++
-		// A call is in progress through its end second; an end at or after
-		// the last start never lowers the count at any start.
-		if e := max(r.end, r.start); e < last {
-			diff[e+1-first]--
-		}
-	}
-	var cur, best int64
-	for _, d := range diff {
-		cur += int64(d)
-		best = max(best, cur)
-	}
-	return best
-}
-
-// peakSorted is peak for records spread too wide for a difference array:
+// peakSorted is the most calls among slots (in start order) in progress at
+// once, by a sweep over the sorted ends:
 // at each distinct start t, the calls in progress are those started at or
 // before t minus those that ended before t.
 func (s *store) peakSorted(slots []uint32) int64 {
