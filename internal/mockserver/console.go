@@ -474,8 +474,8 @@ func (s *store) newestFirst(start, end int64, callType, result string, offset, l
 }
 
 type recordData struct {
-	Record     Record
-	V1, V4     string
+	Record   Record
+	V1, V4   string
 	Rows     []Delivery
 	Poll     string
 	Sig      string
