@@ -335,13 +335,13 @@ func (p *page) waitFor(cond string, within time.Duration) {
 	}
 }
 
-// screenshot captures the whole page (not only the viewport) as PNG.
-func (p *page) screenshot() []byte {
+// screenshot captures the viewport, or the whole page when full, as PNG.
+func (p *page) screenshot(full bool) []byte {
 	p.t.Helper()
 	var res struct {
 		Data string `json:"data"`
 	}
-	p.do("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true}, &res)
+	p.do("Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": full}, &res)
 	png, err := base64.StdEncoding.DecodeString(res.Data)
 	if err != nil {
 		p.t.Fatal(err)

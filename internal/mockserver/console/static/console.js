@@ -21,6 +21,8 @@
           if (body.rows.length > 0) body.rows[0].classList.add("fresh");
         }
         sig = data.sig;
+        document.querySelectorAll("[data-shown]").forEach(function (e) { e.textContent = data.shown; });
+        document.querySelectorAll("[data-logged]").forEach(function (e) { e.textContent = data.logged; });
         table.setAttribute("data-sig", sig);
         if (status) status.textContent = "live";
       } catch (e) {
