@@ -19,8 +19,8 @@ const (
 )
 
 // RequestLogEntry is one API request as the console shows it. Secrets never
-// enter it: the usersig query value and every signature are replaced by
-// "[redacted]" before the entry is stored.
+// leave the log: RequestLog replaces the usersig query value (and any other
+// key or signature) by "[redacted]".
 type RequestLogEntry struct {
 	Time      time.Time     `json:"time"` // the mock's clock at arrival
 	Method    string        `json:"method"`
@@ -100,7 +100,8 @@ func (s *Server) trackRequest(w http.ResponseWriter, r *http.Request) *loggedWri
 	return &loggedWriter{
 		ResponseWriter: w,
 		begin:          time.Now(),
-		entry:          RequestLogEntry{Time: s.now(), Method: r.Method, Path: path, Query: redactQuery(r.URL.RawQuery)},
+		// The query is redacted when the log is read, off the request's path.
+		entry: RequestLogEntry{Time: s.now(), Method: r.Method, Path: path, Query: r.URL.RawQuery},
 	}
 }
 
@@ -179,7 +180,9 @@ func (s *Server) RequestLog(limit int) (entries []RequestLogEntry, total int) {
 	n := min(limit, len(c.requests))
 	out := make([]RequestLogEntry, 0, n)
 	for i := 1; i <= n; i++ {
-		out = append(out, c.requests[(c.next-i+len(c.requests))%len(c.requests)])
+		e := c.requests[(c.next-i+len(c.requests))%len(c.requests)]
+		e.Query = redactQuery(e.Query)
+		out = append(out, e)
 	}
 	return out, c.total
 }

@@ -122,7 +122,10 @@ func (s *store) peaksInOnePass(ws *WindowStats, days [][]uint32, firsts, lasts [
 	if ws.CallType == "" {
 		arrays = 4
 	}
-	bp := diffPool.Get().(*[]int32)
+	bp, _ := diffPool.Get().(*[]int32)
+	if bp == nil {
+		bp = new([]int32)
+	}
 	defer diffPool.Put(bp)
 	if cap(*bp) < arrays*span {
 		*bp = make([]int32, arrays*span)
@@ -131,7 +134,7 @@ func (s *store) peaksInOnePass(ws *WindowStats, days [][]uint32, firsts, lasts [
 	clear(buf)
 	sel, day := buf[:span], buf[span:2*span]
 	var single, group []int32
-	var singleCode, groupCode uint32 = anyCode, anyCode
+	singleCode, groupCode := anyCode, anyCode
 	if arrays == 4 {
 		single, group = buf[2*span:3*span], buf[3*span:]
 		if c, ok := s.enums.lookup("single"); ok {

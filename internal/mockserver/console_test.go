@@ -91,9 +91,10 @@ func TestConsoleStats_matchDefinition(t *testing.T) {
 				got := s.stats(start, end, ct, loc)
 				calls, parts, all, single, group := bruteStats(recs, start, end, ct)
 				want := WindowStats{Calls: calls, Participants: parts, MaxConcurrent: all, MaxSingle: single, MaxGroup: group}
-				if ct == "single" {
+				switch ct {
+				case "single":
 					want.MaxConcurrent, want.MaxGroup = single, 0
-				} else if ct == "group" {
+				case "group":
 					want.MaxConcurrent, want.MaxSingle = group, 0
 				}
 				if got.Calls != want.Calls || got.Participants != want.Participants || got.MaxConcurrent != want.MaxConcurrent ||
@@ -226,9 +227,10 @@ func TestConsole_statsPageFigures(t *testing.T) {
 		}
 		_, page := get(t, ts.URL, "/console/stats?"+q.Encode())
 		calls, parts, all, single, group := bruteStats(s.Records(), start, end, ct)
-		if ct == "single" {
+		switch ct {
+		case "single":
 			all, group = single, 0
-		} else if ct == "group" {
+		case "group":
 			all, single = group, 0
 		}
 		for attr, want := range map[string]int64{

@@ -2,6 +2,13 @@
 // from a small JSON endpoint while the page is open (paused while hidden).
 "use strict";
 (function () {
+  // Picking dates on the statistics page means a custom range.
+  document.querySelectorAll('input[type="date"]').forEach(function (input) {
+    input.addEventListener("change", function () {
+      const custom = input.form && input.form.querySelector('input[name="range"][value="custom"]');
+      if (custom) custom.checked = true;
+    });
+  });
   const tables = document.querySelectorAll("table[data-poll]");
   tables.forEach(function (table) {
     const url = table.getAttribute("data-poll");
