@@ -123,6 +123,56 @@ func TestBrowser_statsMatchRecordsAPI(t *testing.T) {
 	}
 }
 
+// The records page's filters select what the records API selects, newest
+// first, and a record's detail is the API's record.
+func TestBrowser_recordsMatchRecordsAPI(t *testing.T) {
+	requireAcc(t)
+	t.Parallel()
+	c := newConsole(t, mockserver.Options{Records: 3000, Seed: 12})
+	b := startBrowser(t)
+	p := b.newPage(1280, 900, false)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	from := c.now.Add(-4 * 24 * time.Hour).In(time.Local)
+	to := c.now.Add(-1 * 24 * time.Hour).In(time.Local)
+	layout := "2006-01-02T15:04"
+	for _, f := range []struct{ callType, result string }{{"single", "reject"}, {"group", ""}, {"", "not_answer"}} {
+		q := url.Values{"from": {from.Format(layout)}, "to": {to.Format(layout)}, "type": {f.callType}, "result": {f.result}}
+		p.navigate(c.url + "/console/records?" + q.Encode())
+		start, _ := time.ParseInLocation(layout, from.Format(layout), time.Local)
+		end, _ := time.ParseInLocation(layout, to.Format(layout), time.Local)
+		want, err := c.client.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{
+			StartTimestamp: start.Unix(), EndTimestamp: end.Unix() + 59, CallType: f.callType, CallResult: f.result,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.text(`[data-field="total"]`); got != strconv.Itoa(len(want)) {
+			t.Errorf("%+v: the page counts %s records, the records API %d", f, got, len(want))
+		}
+		var ids []string
+		p.eval(`Array.from(document.querySelectorAll("[data-call-id]")).map(a => a.dataset.callId)`, &ids)
+		if len(want) == 0 || len(ids) != min(50, len(want)) || ids[0] != want[len(want)-1].CallID {
+			t.Fatalf("%+v: the page lists %d records starting %v; the API's newest is %s", f, len(ids), ids[:min(1, len(ids))], want[len(want)-1].CallID)
+		}
+	}
+	// Search by call ID leads to the record's detail.
+	rec, err := c.client.GetRecord(ctx, callkit.V1, c.mock.Records()[1234].CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.navigate(c.url + "/console/records")
+	p.submit(fmt.Sprintf(`(() => { const f = document.querySelector('input[name="id"]').form; f.id.value = %q; f.submit(); })()`, rec.CallID))
+	for sel, want := range map[string]string{
+		`[data-field="call-id"]`: rec.CallID, `[data-field="caller"]`: rec.Caller, `[data-field="result"]`: rec.CallResult,
+		`[data-field="callees"]`: strings.Join(rec.Callees, ", "),
+	} {
+		if got := p.text(sel); got != want {
+			t.Errorf("the detail's %s is %q, the API's %q", sel, got, want)
+		}
+	}
+}
+
 // gatedReceiver acknowledges callbacks once released, failing the first
 // attempt of failCommand so that a retry shows.
 type gatedReceiver struct {

@@ -34,7 +34,8 @@ func findChromium(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		if _, err := exec.LookPath(p); err != nil {
-			t.Fatalf("CHROMIUM=%q is not an executable: %v", p, err)
+			t.Fatalf("CHROMIUM=%q is not an executable (%v): point it at a Chromium, or unset it and "+
+				"install one with `apt-get update && apt-get install -y chromium`", p, err)
 		}
 		return p
 	}
@@ -363,5 +364,27 @@ func requireAcc(t *testing.T) {
 	}
 	if strings.TrimSpace(os.Getenv("TF_ACC")) == "0" {
 		t.Skip(errNoTF.Error())
+	}
+}
+
+// Without Chromium the browser tests fail, saying how to get it: they never
+// skip silently. (Runs this test binary again with no browser to be found.)
+func TestBrowser_failsWithoutChromium(t *testing.T) {
+	requireAcc(t)
+	t.Parallel()
+	for name, env := range map[string][]string{
+		"nothing on PATH":  {"PATH=" + t.TempDir(), "CHROMIUM="},
+		"CHROMIUM missing": {"CHROMIUM=/nonexistent/chromium"},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBrowser_readableWidths$", "-test.count=1")
+		cmd.Env = append(append(os.Environ(), "TF_ACC=1"), env...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			t.Fatalf("%s: the browser test did not fail (err %v):\n%s", name, err, out)
+		}
+		if !strings.Contains(string(out), "apt-get install -y chromium") || strings.Contains(string(out), "--- SKIP") {
+			t.Errorf("%s: the failure does not say how to install Chromium:\n%s", name, out)
+		}
 	}
 }

@@ -457,3 +457,28 @@ func TestAttemptLabel(t *testing.T) {
 		}
 	}
 }
+
+// Cloud Contact Center requests are logged too, with API 3.0's string codes
+// and request IDs, and the signature never appears.
+func TestConsole_requestLogCCC(t *testing.T) {
+	t.Parallel()
+	s, srv, base, now := cccMock(t, Options{CCCRecords: 5, Seed: 3})
+	q := base
+	q.body = cdrBody(now, 10, 0, "")
+	_, env := q.send(t, srv)
+	okID := str(t, cccResponse(t, env)["RequestId"])
+	bad := base
+	bad.body = cdrBody(now, 10, 0, "")
+	bad.secretKey = "wrong"
+	_, env = bad.send(t, srv)
+	badID := str(t, cccResponse(t, env)["RequestId"])
+	entries, _ := s.RequestLog(10)
+	if len(entries) != 2 || entries[0].Path != "ccc/DescribeTelCdr" || entries[0].ErrorCode != "AuthFailure.SignatureFailure" ||
+		entries[0].RequestID != badID || entries[1].ErrorCode != "0" || entries[1].RequestID != okID {
+		t.Fatalf("request log: %+v", entries)
+	}
+	_, page := get(t, srv.URL, "/console/requests")
+	if !strings.Contains(page, "AuthFailure.SignatureFailure") || strings.Contains(page, "Signature=") {
+		t.Error("the request log page lacks the CCC failure or shows a signature")
+	}
+}
