@@ -71,8 +71,8 @@ func TestBrowser_statsMatchRecordsAPI(t *testing.T) {
 	}
 	c.mock.AddRecords(old...)
 
-	b := startBrowser(t)
-	p := b.newPage(1280, 900, false)
+	b := sharedBrowser(t)
+	p := b.newPage(t, 1280, 900, false)
 	from := c.now.Add(-12 * 24 * time.Hour).Format("2006-01-02")
 	to := c.now.Add(-3 * 24 * time.Hour).Format("2006-01-02")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -129,8 +129,8 @@ func TestBrowser_recordsMatchRecordsAPI(t *testing.T) {
 	requireAcc(t)
 	t.Parallel()
 	c := newConsole(t, mockserver.Options{Records: 3000, Seed: 12})
-	b := startBrowser(t)
-	p := b.newPage(1280, 900, false)
+	b := sharedBrowser(t)
+	p := b.newPage(t, 1280, 900, false)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	from := c.now.Add(-4 * 24 * time.Hour).In(time.Local)
@@ -227,8 +227,8 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 	if len(log) != 1 || log[0].Path != "v1/callback/set" || log[0].RequestID == "" {
 		t.Fatalf("the request log does not hold the set request: %+v", log)
 	}
-	b := startBrowser(t)
-	p := b.newPage(1280, 900, false)
+	b := sharedBrowser(t)
+	p := b.newPage(t, 1280, 900, false)
 	p.navigate(c.url + "/")
 	for sel, want := range map[string]string{
 		`[data-field="sdkappid"]`:              strconv.Itoa(mockserver.DefaultSDKAppID),
@@ -330,13 +330,13 @@ func TestBrowser_readableWidths(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := c.mock.Records()[0].CallID
-	b := startBrowser(t)
+	b := sharedBrowser(t)
 	for _, vp := range []struct {
 		name          string
 		width, height int
 		mobile        bool
 	}{{"phone", 390, 844, true}, {"desktop", 1280, 900, false}} {
-		p := b.newPage(vp.width, vp.height, vp.mobile)
+		p := b.newPage(t, vp.width, vp.height, vp.mobile)
 		for _, path := range []string{"/", "/console/stats", "/console/records", "/console/records/" + id, "/console/deliveries", "/console/requests", "/console/simulate"} {
 			p.navigate(c.url + path)
 			var m struct{ Scroll, Inner int }

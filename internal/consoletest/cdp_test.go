@@ -63,29 +63,56 @@ type cdpMessage struct {
 }
 
 type browser struct {
-	t      *testing.T
 	cmd    *exec.Cmd
-	w      *os.File
+	w, r   *os.File
 	mu     sync.Mutex
 	nextID int64
 	calls  map[int64]chan cdpMessage
 	subs   []chan cdpMessage
 	done   chan struct{}
 	stderr *bytes.Buffer
+	dir    string
 }
 
-// startBrowser starts Chromium with a fresh profile; the test's cleanup stops it.
-func startBrowser(t *testing.T) *browser {
+// One Chromium serves every test of the package (each test opens its own
+// tabs): starting it is most of a browser test's time. TestMain stops it.
+var shared struct {
+	once sync.Once
+	b    *browser
+	err  error
+}
+
+func sharedBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := findChromium(t)
-	profile := t.TempDir()
-	toChrome, chromeIn, err := os.Pipe() // chromeIn is our end: we write, Chromium reads fd 3
-	if err != nil {
-		t.Fatal(err)
+	shared.once.Do(func() { shared.b, shared.err = launch(path) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
 	}
-	chromeOut, fromChrome, err := os.Pipe() // Chromium writes fd 4, we read chromeOut
+	return shared.b
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.b != nil {
+		shared.b.close()
+	}
+	os.Exit(code)
+}
+
+// launch starts Chromium with a fresh, empty profile.
+func launch(path string) (*browser, error) {
+	profile, err := os.MkdirTemp("", "consoletest-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
+	}
+	toChrome, chromeIn, err := os.Pipe() // we write chromeIn; Chromium reads its fd 3
+	if err != nil {
+		return nil, err
+	}
+	chromeOut, fromChrome, err := os.Pipe() // Chromium writes its fd 4; we read chromeOut
+	if err != nil {
+		return nil, err
 	}
 	args := append(append([]string{}, chromiumFlags...), "--user-data-dir="+profile, "about:blank")
 	cmd := exec.Command(path, args...)
@@ -93,28 +120,31 @@ func startBrowser(t *testing.T) *browser {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
+		return nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	toChrome.Close()
 	fromChrome.Close()
-	b := &browser{t: t, cmd: cmd, w: chromeIn, calls: map[int64]chan cdpMessage{}, done: make(chan struct{}), stderr: &stderr}
+	b := &browser{cmd: cmd, w: chromeIn, r: chromeOut, calls: map[int64]chan cdpMessage{}, done: make(chan struct{}), stderr: &stderr, dir: profile}
 	go b.read(chromeOut)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = b.call(ctx, "", "Browser.close", nil, nil)
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		chromeIn.Close()
-		chromeOut.Close()
-	})
-	return b
+	return b, nil
+}
+
+// close asks Chromium to quit, kills it if it does not, and removes its profile.
+func (b *browser) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = b.call(ctx, "", "Browser.close", nil, nil)
+	exited := make(chan struct{})
+	go func() { _ = b.cmd.Wait(); close(exited) }()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-exited
+	}
+	b.w.Close()
+	b.r.Close()
+	_ = os.RemoveAll(b.dir)
 }
 
 func (b *browser) read(r *os.File) {
@@ -214,24 +244,30 @@ type page struct {
 	timeout time.Duration
 }
 
-// newPage opens a tab with a viewport width wide CSS pixels (mobile: a phone).
-func (b *browser) newPage(width, height int, mobile bool) *page {
-	b.t.Helper()
+// newPage opens a tab for t with a viewport width wide CSS pixels (mobile:
+// a phone); t's cleanup closes it.
+func (b *browser) newPage(t *testing.T, width, height int, mobile bool) *page {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var target struct {
 		TargetID string `json:"targetId"`
 	}
 	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
-		b.t.Fatal(err)
+		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.call(ctx, "", "Target.closeTarget", map[string]any{"targetId": target.TargetID}, nil)
+	})
 	var att struct {
 		SessionID string `json:"sessionId"`
 	}
 	if err := b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &att); err != nil {
-		b.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p := &page{b: b, t: b.t, session: att.SessionID, timeout: 15 * time.Second}
+	p := &page{b: b, t: t, session: att.SessionID, timeout: 15 * time.Second}
 	p.do("Page.enable", nil, nil)
 	p.do("Runtime.enable", nil, nil)
 	p.do("Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}, nil)
