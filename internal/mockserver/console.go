@@ -66,7 +66,10 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
 	if r.Header.Get("X-TC-Action") != "" {
 		return false
 	}
-	if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) || strings.HasPrefix(r.URL.Path, "/console/") {
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	// A browser asks for /favicon.ico on its own: answer it here so that it
+	// does not land in the API request log as an unknown path.
+	if get && (r.URL.Path == "/" || r.URL.Path == "/favicon.ico") || strings.HasPrefix(r.URL.Path, "/console/") {
 		s.consoleMux().ServeHTTP(w, r)
 		return true
 	}
@@ -79,6 +82,9 @@ func (s *Server) consoleMux() *http.ServeMux {
 		static, _ := fs.Sub(consoleFiles, "console/static")
 		mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
 		mux.HandleFunc("GET /{$}", s.consoleOverview)
+		mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/console/static/icon.svg", http.StatusMovedPermanently)
+		})
 		mux.HandleFunc("GET /console/stats", s.consoleStats)
 		mux.HandleFunc("GET /console/records", s.consoleRecords)
 		mux.HandleFunc("GET /console/records/{id}", s.consoleRecord)

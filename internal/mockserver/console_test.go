@@ -184,11 +184,15 @@ func TestConsole_pagesRender(t *testing.T) {
 		"/console/stats?range=custom&from=2025-06-10&to=2025-06-15&type=single&chart=participants",
 		"/console/records", "/console/records?result=reject&type=single&page=2", "/console/records/" + id,
 		"/console/deliveries", "/console/requests", "/console/simulate", "/console/static/console.css", "/console/static/console.js",
+		"/favicon.ico",
 	} {
 		status, body := get(t, ts.URL, path)
 		if status != http.StatusOK {
 			t.Errorf("%s: HTTP %d\n%s", path, status, body)
 		}
+	}
+	if _, total := s.RequestLog(0); total != 0 {
+		t.Errorf("console pages were logged as %d API requests", total)
 	}
 	for path, want := range map[string]int{
 		"/console/stats?range=fortnight":             http.StatusBadRequest,
