@@ -4,17 +4,20 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -94,4 +97,86 @@ data "tencentcallkit_call_stats" %q {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    []resource.TestStep{{Config: config, ConfigStateChecks: checks}},
 	})
+}
+
+// consoleShows is a state check that reads the mock console's overview and
+// requires the v1 configuration's address and the source of its last change,
+// and that the requestId shown is the one the mock logged for that request.
+type consoleShows struct {
+	t               *testing.T
+	mock            *mockserver.Server
+	url             string
+	address, source string
+}
+
+func (c consoleShows) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	r, err := http.Get(c.url + "/")
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	page := string(b)
+	v1 := page[strings.Index(page, `id="config-v1"`):strings.Index(page, `id="config-v4"`)]
+	field := func(name string) string {
+		m := regexp.MustCompile(`data-field="` + name + `">([^<]*)<`).FindStringSubmatch(v1)
+		if m == nil {
+			return ""
+		}
+		return strings.TrimSpace(m[1])
+	}
+	ch, _ := c.mock.LastChange("v1")
+	switch {
+	case field("address") != c.address:
+		resp.Error = fmt.Errorf("the console shows the address %q, want %q", field("address"), c.address)
+	case !strings.HasPrefix(field("source"), c.source):
+		resp.Error = fmt.Errorf("the console shows the last change by %q, want %q", field("source"), c.source)
+	case strings.HasPrefix(c.source, "v1/") && (ch.RequestID == "" || !strings.Contains(v1, ch.RequestID)):
+		resp.Error = fmt.Errorf("the console does not show the last change's requestId %s", ch.RequestID)
+	}
+}
+
+// A person can follow terraform apply and a drift on the console: the apply's
+// request with its requestId, then the out-of-band change, then the repair.
+func TestAccCallback_consoleFollowsApplyAndDrift(t *testing.T) {
+	t.Parallel()
+	mock, mockURL := newTestMock(t, mockserver.Options{})
+	config := func(address string) string {
+		return testProviderConfig(mockURL) + fmt.Sprintf(`
+resource "tencentcallkit_callback" "test" {
+  address = %q
+  actions = ["normal_end"]
+}
+`, address)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("https://hooks.example.com/a"),
+				ConfigStateChecks: []statecheck.StateCheck{consoleShows{mock, mockURL, "https://hooks.example.com/a", "v1/callback/set"}},
+			},
+			{
+				PreConfig: func() {
+					req, _ := http.NewRequest(http.MethodPut, mockURL+"/_mock/callback", strings.NewReader(`{"address": "https://drifted.example.com/b", "actions": ["normal_end"]}`))
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp.Body.Close()
+				},
+				Config: config("https://hooks.example.com/a"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("tencentcallkit_callback.test", plancheck.ResourceActionUpdate)},
+				},
+				// After the repair the console names the update that undid the drift.
+				ConfigStateChecks: []statecheck.StateCheck{consoleShows{mock, mockURL, "https://hooks.example.com/a", "v1/callback/"}},
+			},
+		},
+	})
+	if ch, _ := mock.LastChange("v1"); ch.RequestID == "" || ch.Source == "PUT /_mock/callback" {
+		t.Errorf("the repair is not the last change: %+v", ch)
+	}
 }
