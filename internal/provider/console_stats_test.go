@@ -103,7 +103,6 @@ data "tencentcallkit_call_stats" %q {
 // requires the v1 configuration's address and the source of its last change,
 // and that the requestId shown is the one the mock logged for that request.
 type consoleShows struct {
-	t               *testing.T
 	mock            *mockserver.Server
 	url             string
 	address, source string
