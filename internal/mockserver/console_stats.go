@@ -106,17 +106,17 @@ func (s *store) statsWithin(start, end int64, callType string, loc *time.Locatio
 			days[d] = s.window(all, firsts[d], lasts[d])
 		}
 	}
-	s.peaksInOnePass(&ws, days, firsts, lasts, want, first, last)
-	s.participants(&ws, days, want)
+	s.onePass(&ws, days, firsts, lasts, want, first, last)
 	return ws
 }
 
-// peaksInOnePass fills the window's and the days' peaks from one read of
-// the records: one difference array over [first, last] for the selected
-// calls, one per type when all are selected, and one for the days, whose
-// ends are clamped to their own day's last start and whose running sum
-// restarts at each day.
-func (s *store) peaksInOnePass(ws *WindowStats, days [][]uint32, firsts, lasts []int64, want uint32, first, last int64) {
+// onePass fills the window's and the days' peaks and participants from one
+// read of the records. The peaks come from difference arrays over [first,
+// last]: one for the selected calls, one per type when all are selected, and
+// one for the days, whose ends are clamped to their own day's last start and
+// whose running sum restarts at each day. Participants are counted as in
+// participants.
+func (s *store) onePass(ws *WindowStats, days [][]uint32, firsts, lasts []int64, want uint32, first, last int64) {
 	span := int(last-first) + 1
 	arrays := 2
 	if ws.CallType == "" {
@@ -144,12 +144,20 @@ func (s *store) peaksInOnePass(ws *WindowStats, days [][]uint32, firsts, lasts [
 			groupCode = c
 		}
 	}
+	seen, all := s.participantMarks()
 	for d, ds := range days {
 		dayLast := lasts[d]
+		mark := uint32(d + 1)
 		for _, slot := range ds {
 			r := &s.recs[slot]
 			if want != anyCode && r.ctype != want {
 				continue
+			}
+			if r.accept > 0 {
+				ws.Days[d].Participants += countUser(seen, all, r.caller, mark, &ws.Participants)
+				for _, u := range s.callees[r.calleeOff : r.calleeOff+uint32(r.calleeN)] {
+					ws.Days[d].Participants += countUser(seen, all, u, mark, &ws.Participants)
+				}
 			}
 			at := r.start - first
 			e := max(r.end, r.start)
@@ -228,43 +236,49 @@ func (s *store) peaksSorted(ws *WindowStats, slots []uint32, days [][]uint32) {
 	}
 }
 
-// participants counts the window's and each day's distinct users of the
-// connected calls in one pass: seen[u] holds the last day (1-based) user u
-// was counted in, all[u] whether it was counted for the window.
-func (s *store) participants(ws *WindowStats, days [][]uint32, want uint32) {
-	seen := make([]uint32, len(s.users.strs))
-	all := make([]bool, len(s.users.strs))
+// participantMarks returns the marks participants and onePass count users
+// with: seen[u] is the last day (1-based) user u was counted in, all[u]
+// whether it was counted for the window. The empty user ID is nobody, so it
+// starts out counted.
+func (s *store) participantMarks() (seen []uint32, all []bool) {
+	seen = make([]uint32, len(s.users.strs))
+	all = make([]bool, len(s.users.strs))
 	if c, ok := s.users.lookup(""); ok {
-		all[c], seen[c] = true, ^uint32(0) // an empty user ID is nobody
+		all[c], seen[c] = true, ^uint32(0)
 	}
+	return seen, all
+}
+
+// countUser counts user u for the day marked mark (returning 1 when new to
+// the day) and for the window.
+func countUser(seen []uint32, all []bool, u, mark uint32, window *int64) int64 {
+	if seen[u] >= mark {
+		return 0
+	}
+	seen[u] = mark
+	if !all[u] {
+		all[u] = true
+		*window++
+	}
+	return 1
+}
+
+// participants counts the window's and each day's distinct users of the
+// connected calls (for the sorted-sweep path; onePass counts them itself).
+func (s *store) participants(ws *WindowStats, days [][]uint32, want uint32) {
+	seen, all := s.participantMarks()
 	for d, ds := range days {
 		mark := uint32(d + 1)
-		var n int64
 		for _, slot := range ds {
 			r := &s.recs[slot]
 			if r.accept <= 0 || want != anyCode && r.ctype != want {
 				continue
 			}
+			ws.Days[d].Participants += countUser(seen, all, r.caller, mark, &ws.Participants)
 			for _, u := range s.callees[r.calleeOff : r.calleeOff+uint32(r.calleeN)] {
-				if seen[u] < mark {
-					seen[u] = mark
-					n++
-				}
-				if !all[u] {
-					all[u] = true
-					ws.Participants++
-				}
-			}
-			if u := r.caller; seen[u] < mark {
-				seen[u] = mark
-				n++
-				if !all[u] {
-					all[u] = true
-					ws.Participants++
-				}
+				ws.Days[d].Participants += countUser(seen, all, u, mark, &ws.Participants)
 			}
 		}
-		ws.Days[d].Participants = n
 	}
 }
 
