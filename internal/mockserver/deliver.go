@@ -33,12 +33,14 @@ type Delivery struct {
 	URL     string          `json:"url"`
 	Command string          `json:"command"`
 	CallID  string          `json:"call_id"`
-	Attempt int             `json:"attempt"`              // 1-based
-	Status  int             `json:"status"`               // HTTP status; 0 when no answer arrived
-	OK      bool            `json:"ok"`                   // the receiver acknowledged with ErrorCode 0
-	Code    string          `json:"error_code,omitempty"` // the receiver's ErrorCode, as it sent it
+	Attempt int             `json:"attempt"` // 1-based
+	Status  int             `json:"status"`  // HTTP status; 0 when no answer arrived
+	OK      bool            `json:"ok"`      // the receiver acknowledged with ErrorCode 0
 	Err     string          `json:"err,omitempty"`
 	Body    json.RawMessage `json:"body"`
+
+	// Code is the receiver's ErrorCode as it sent it ("" when it sent none).
+	Code string `json:"error_code,omitempty"`
 }
 
 // Delivery timing (callkit-api.md §3, §7).
