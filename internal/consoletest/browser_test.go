@@ -306,7 +306,17 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 	if got := p.text(`[data-field="caller"]`); got != "alice" {
 		t.Errorf("the record's caller is %q", got)
 	}
+	// A read and a miss, as a plan would make them, for the request log to show.
+	if _, err := c.client.GetCallback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.client.GetRecord(ctx, callkit.V1, "no-such-call"); err == nil {
+		t.Fatal("a record that does not exist was found")
+	}
 	p.navigate(c.url + "/console/requests")
+	if got := p.text(`tbody tr td[data-col="code"]`); got != "70011" {
+		t.Errorf("the newest request's errorCode is shown as %q, want 70011", got)
+	}
 	var html string
 	p.eval(`document.documentElement.outerHTML`, &html)
 	for _, sig := range c.mock.SeenUserSigs() {
