@@ -62,13 +62,19 @@ func (s *store) stats(start, end int64, callType string, loc *time.Location) Win
 
 // statsWithin is stats with the difference arrays limited to spanLimit
 // seconds (tests lower it to exercise the sorted sweeps).
-func (s *store) statsWithin(start, end int64, callType string, loc *time.Location, spanLimit int64) WindowStats {
+func (s *store) statsWithin(start, end int64, callType string, loc *time.Location, spanLimit int64) (ws WindowStats) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ws := WindowStats{Start: start, End: end, CallType: callType, Days: emptyDays(start, end, loc)}
+	ws = WindowStats{Start: start, End: end, CallType: callType, Days: emptyDays(start, end, loc)}
 	idx, ok := s.index(callType, "")
 	if !ok || end < start {
 		return ws
+	}
+	if ws.Days == nil {
+		// Too long a window for a day list: compute with the whole window as
+		// one bucket, and show no days.
+		ws.Days = []DayStats{{Start: start, End: end}}
+		defer func() { ws.Days = nil }()
 	}
 	slots := s.window(idx, start, end)
 	ws.Calls = int64(len(slots))
