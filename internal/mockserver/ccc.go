@@ -260,7 +260,13 @@ type telCdrWire struct {
 
 // writeCCC writes {"Response": {...data, "RequestId": ...}} with HTTP 200.
 func (s *Server) writeCCC(w http.ResponseWriter, data map[string]any) {
-	data["RequestId"] = s.cccRequestID()
+	id := s.cccRequestID()
+	data["RequestId"] = id
+	code := "0"
+	if e, isErr := data["Error"].(map[string]string); isErr {
+		code = e["Code"]
+	}
+	noteAnswer(w, code, id)
 	writeJSON(w, http.StatusOK, map[string]any{"Response": data})
 }
 

@@ -130,7 +130,7 @@ func (s *Server) controlMux() *http.ServeMux {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok")
 	})
-	configRoutes := func(prefix string, get func() (Callback, bool), set func(Callback), del func()) {
+	configRoutes := func(api, prefix string, get func() (Callback, bool), set func(Callback), del func()) {
 		mux.HandleFunc("GET "+prefix, func(w http.ResponseWriter, _ *http.Request) {
 			cb, found := get()
 			if !found {
@@ -149,15 +149,17 @@ func (s *Server) controlMux() *http.ServeMux {
 				return
 			}
 			set(cb)
+			s.noteChange(api, "set", "PUT "+prefix, "")
 			writeJSON(w, http.StatusOK, cb)
 		})
 		mux.HandleFunc("DELETE "+prefix, func(w http.ResponseWriter, _ *http.Request) {
 			del()
+			s.noteChange(api, "delete", "DELETE "+prefix, "")
 			w.WriteHeader(http.StatusNoContent)
 		})
 	}
-	configRoutes("/_mock/callback", s.Callback, s.SetCallback, s.DeleteCallback)
-	configRoutes("/_mock/v4/callback", s.CallbackV4, s.SetCallbackV4, s.DeleteCallbackV4)
+	configRoutes("v1", "/_mock/callback", s.Callback, s.SetCallback, s.DeleteCallback)
+	configRoutes("v4", "/_mock/v4/callback", s.CallbackV4, s.SetCallbackV4, s.DeleteCallbackV4)
 	mux.HandleFunc("GET /_mock/records", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.Records())
 	})

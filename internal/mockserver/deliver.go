@@ -38,6 +38,9 @@ type Delivery struct {
 	OK      bool            `json:"ok"`      // the receiver acknowledged with ErrorCode 0
 	Err     string          `json:"err,omitempty"`
 	Body    json.RawMessage `json:"body"`
+
+	// Code is the receiver's ErrorCode as it sent it ("" when it sent none).
+	Code string `json:"error_code,omitempty"`
 }
 
 // Delivery timing (callkit-api.md §3, §7).
@@ -525,7 +528,8 @@ func (s *Server) attempt(o outgoing, n int) (ok, stop bool) {
 		d.Err = "the answer is not a JSON object"
 		return false, false
 	}
-	if code := string(bytes.Trim(ack.ErrorCode, `"`)); code != "0" {
+	d.Code = string(bytes.Trim(ack.ErrorCode, `"`))
+	if d.Code != "0" {
 		d.Err = "receiver answered ErrorCode " + string(ack.ErrorCode)
 		if len(ack.ErrorCode) == 0 {
 			d.Err = "receiver answered without ErrorCode"

@@ -2,7 +2,8 @@
 // the v1 callback and record APIs and the v4 IM-domain Call APIs as
 // shared/callkit-api.md describes them (methods, query parameters, UserSig
 // checks, envelopes, error codes, paging, rate limits), a /_mock/ control
-// surface, fault injection and callback deliveries.
+// surface, fault injection, callback deliveries, and a web console at / that
+// shows all of it to a person (console*.go, templates in console/).
 //
 // It is an independent reading of the API contract with its own wire types:
 // it never imports the provider's client, so the two cannot share a mistake.

@@ -83,6 +83,7 @@ type Server struct {
 	control  *http.ServeMux
 	limiters map[string]*bucket // per endpoint path; fixed after New
 	ccc      *cccState          // Cloud Contact Center (ccc.go)
+	con      *consoleState      // the console's request log and change history (console*.go)
 
 	mu         sync.Mutex
 	cbV1, cbV4 *Callback
@@ -144,6 +145,7 @@ func New(opts Options) *Server {
 		stats:    Stats{Requests: map[string]int{}, Applied: map[string]int{}},
 		seen:     map[string]struct{}{},
 		idle:     idle,
+		con:      newConsoleState(),
 	}
 	for path, ep := range endpoints {
 		s.limiters[path] = &bucket{rate: ep.rate}
@@ -245,6 +247,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 		return
 	}
+	if s.serveConsole(w, r) {
+		return
+	}
+	lw := s.trackRequest(w, r)
+	defer s.finishRequest(lw)
+	w = lw
 	if r.Header.Get("X-TC-Action") != "" { // Tencent Cloud API 3.0 (ccc.go)
 		s.serveCCC(w, r)
 		return
@@ -398,8 +406,10 @@ func splitmix(x uint64) uint64 {
 func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	var env any
 	dataKey := `"data":`
+	id := s.requestID()
 	if v4 {
-		e := v4Envelope{ActionStatus: "OK", ErrorCode: a.code, ErrorInfo: a.msg, RequestID: "Id-" + s.requestID(), Response: a.data}
+		id = "Id-" + id
+		e := v4Envelope{ActionStatus: "OK", ErrorCode: a.code, ErrorInfo: a.msg, RequestID: id, Response: a.data}
 		if a.code != 0 {
 			e.ActionStatus = "FAIL"
 		}
@@ -409,8 +419,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 		if a.code == 0 {
 			msg = "Success"
 		}
-		env = &v1Envelope{ErrorCode: a.code, ErrorMessage: msg, RequestID: s.requestID(), Data: a.data}
+		env = &v1Envelope{ErrorCode: a.code, ErrorMessage: msg, RequestID: id, Data: a.data}
 	}
+	noteAnswer(w, strconv.Itoa(a.code), id)
 	app, fast := a.data.(jsonAppender)
 	if !fast {
 		writeJSON(w, http.StatusOK, env)

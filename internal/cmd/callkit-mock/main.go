@@ -4,7 +4,8 @@
 // The first line it prints is "listening on http://HOST:PORT"; then the
 // SDKAppID and the mock's own throwaway secret key, then the Cloud Contact
 // Center key pair and application ID, so a script can point the provider at
-// it. It stops cleanly on SIGINT or SIGTERM.
+// it, and last the address of the mock's web console. It stops cleanly on
+// SIGINT or SIGTERM.
 package main
 
 import (
@@ -131,6 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "tencentcloud_secret_id = %q\n", mockserver.DefaultCCCSecretID)
 	fmt.Fprintf(stdout, "tencentcloud_secret_key = %q\n", mockserver.DefaultCCCSecretKey)
 	fmt.Fprintf(stdout, "ccc_sdk_app_id = %d\n", mock.CCCSdkAppID())
+	fmt.Fprintf(stdout, "console: http://%s/ (open it in a browser)\n", ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

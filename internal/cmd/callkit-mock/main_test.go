@@ -110,6 +110,21 @@ func TestCommand(t *testing.T) {
 		t.Fatalf("third line %q", l)
 	}
 
+	for l := next(); !strings.HasPrefix(l, "console: "); l = next() {
+		if !strings.Contains(l, " = ") {
+			t.Fatalf("unexpected line %q before the console's address", l)
+		}
+	}
+	page, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != http.StatusOK || !strings.Contains(string(html), "SDKAppID 1400000042") {
+		t.Fatalf("the console at %s/ answered %d:\n%.300s", base, page.StatusCode, html)
+	}
+
 	sig, err := tencentyun.GenUserSig(1400000042, key, "administrator", 600)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,721 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The console: server-rendered pages at / of the mock's address that show
+// what the mock service holds and sees. Everything it needs is embedded, so it
+// works with no network. Only the mock serves it; the provider never links it.
+
+//go:embed console
+var consoleFiles embed.FS
+
+const (
+	consoleRecordsPerPage  = 50
+	consoleDeliveryRows    = 200
+	consoleRequestRows     = 200
+	consoleMaxSimulate     = 100
+	consoleTimeLayout      = "2006-01-02 15:04:05 MST"
+	consoleDateLayout      = "2006-01-02"
+	consoleDateTimeLayout  = "2006-01-02T15:04" // <input type="datetime-local">
+	consoleMaxRequestBytes = 64 << 10
+)
+
+var consolePages = parseConsolePages()
+
+func parseConsolePages() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"unix":     func(ts int64) time.Time { return time.Unix(ts, 0) },
+		"join":     strings.Join,
+		"add":      func(a, b int) int { return a + b },
+		"sub64":    func(a, b int64) int64 { return a - b },
+		"duration": formatDuration,
+		"attempt":  attemptLabel,
+		"ms": func(d time.Duration) string {
+			return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+		},
+	}
+	base := template.Must(template.New("layout.tmpl").Funcs(funcs).ParseFS(consoleFiles, "console/layout.tmpl", "console/rows.tmpl"))
+	pages := map[string]*template.Template{}
+	names, err := fs.Glob(consoleFiles, "console/page_*.tmpl")
+	if err != nil || len(names) == 0 {
+		panic("mockserver: the console's page templates are missing from the binary")
+	}
+	for _, name := range names {
+		key := strings.TrimSuffix(strings.TrimPrefix(name, "console/page_"), ".tmpl")
+		pages[key] = template.Must(template.Must(base.Clone()).ParseFS(consoleFiles, name))
+	}
+	return pages
+}
+
+// serveConsole serves the console's routes; false leaves the request to the API.
+func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
+	if r.Header.Get("X-TC-Action") != "" {
+		return false
+	}
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	// A browser asks for /favicon.ico on its own: answer it here so that it
+	// does not land in the API request log as an unknown path.
+	if get && (r.URL.Path == "/" || r.URL.Path == "/favicon.ico") || strings.HasPrefix(r.URL.Path, "/console/") {
+		s.consoleMux().ServeHTTP(w, r)
+		return true
+	}
+	return false
+}
+
+func (s *Server) consoleMux() *http.ServeMux {
+	s.con.muxOnce.Do(func() {
+		mux := http.NewServeMux()
+		static, _ := fs.Sub(consoleFiles, "console/static")
+		mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+		mux.HandleFunc("GET /{$}", s.consoleOverview)
+		mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/console/static/icon.svg", http.StatusMovedPermanently)
+		})
+		mux.HandleFunc("GET /console/stats", s.consoleStats)
+		mux.HandleFunc("GET /console/records", s.consoleRecords)
+		mux.HandleFunc("GET /console/records/{id}", s.consoleRecord)
+		mux.HandleFunc("GET /console/deliveries", s.consoleDeliveries)
+		mux.HandleFunc("GET /console/deliveries.json", s.consoleDeliveriesJSON)
+		mux.HandleFunc("GET /console/requests", s.consoleRequests)
+		mux.HandleFunc("GET /console/simulate", s.consoleSimulateForm)
+		mux.HandleFunc("POST /console/simulate", s.consoleSimulate)
+		s.con.mux = mux
+	})
+	return s.con.mux
+}
+
+// consolePage is what every page template gets.
+type consolePage struct {
+	Title    string
+	Nav      string
+	Now      time.Time
+	Loc      *time.Location
+	SDKAppID int64
+	Data     any
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name, title string, data any) {
+	var buf bytes.Buffer
+	p := consolePage{Title: title, Nav: name, Now: s.now(), Loc: time.Local, SDKAppID: s.appID, Data: data}
+	if err := consolePages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	// Everything is local: no script, style or image from anywhere else.
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// --- overview --------------------------------------------------------------
+
+type consoleConfig struct {
+	API        string
+	Configured bool
+	Callback   Callback
+	Change     *ConfigChange
+	// Unattributed: the configuration differs from what its last recorded
+	// change left, so a Go method call (not an HTTP request) changed it since.
+	Unattributed bool
+	ControlPath  string
+}
+
+type overviewData struct {
+	Identifier     string
+	GroupPackage   bool
+	Records        int
+	CCCSdkAppID    int64
+	Configs        []consoleConfig
+	Today          WindowStats
+	TodayLink      string
+	Deliveries     int
+	Requests       int
+	LastDeliveries []Delivery
+}
+
+func (s *Server) consoleConfig(api string) consoleConfig {
+	c := consoleConfig{API: api, ControlPath: "/_mock/callback"}
+	get := s.Callback
+	if api == "v4" {
+		get, c.ControlPath = s.CallbackV4, "/_mock/v4/callback"
+	}
+	c.Callback, c.Configured = get()
+	if ch, ok := s.LastChange(api); ok {
+		c.Change = &ch
+		switch {
+		case ch.result == nil:
+			c.Unattributed = c.Configured
+		case !c.Configured:
+			c.Unattributed = true
+		default:
+			c.Unattributed = ch.result.Address != c.Callback.Address || strings.Join(ch.result.Actions, "\x00") != strings.Join(c.Callback.Actions, "\x00")
+		}
+	} else {
+		c.Unattributed = c.Configured
+	}
+	return c
+}
+
+func (s *Server) consoleOverview(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	s.mu.Lock()
+	d := overviewData{Identifier: s.admin, GroupPackage: s.groupPkg, Deliveries: len(s.deliveries)}
+	s.mu.Unlock()
+	s.store.mu.RLock()
+	d.Records = s.store.live
+	s.store.mu.RUnlock()
+	d.CCCSdkAppID = s.ccc.appID
+	d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+	start, end := rangeWindow("today", now, time.Local)
+	d.Today = s.store.stats(start, end, "", time.Local)
+	d.TodayLink = "/console/stats?range=today"
+	_, d.Requests = s.RequestLog(0)
+	d.LastDeliveries, _ = s.recentDeliveries(5, nil)
+	s.render(w, http.StatusOK, "overview", "Overview", d)
+}
+
+// --- statistics ------------------------------------------------------------
+
+type statsData struct {
+	Range, Type, Chart string
+	From, To           string // custom range dates
+	Stats              WindowStats
+	Overview           int64 // the larger of the two types' peaks
+	Plot               chart
+	Error              string
+	HCL                string
+	PastRetention      bool
+}
+
+func (s *Server) consoleStats(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	now := s.now()
+	d := statsData{Range: q.Get("range"), Type: q.Get("type"), Chart: q.Get("chart"), From: q.Get("from"), To: q.Get("to")}
+	if d.Range == "" {
+		d.Range = "7d"
+	}
+	if d.Type == "all" {
+		d.Type = ""
+	}
+	if d.Type != "" && !isCallType(d.Type) {
+		d.Error = fmt.Sprintf("type %q must be all, single or group", d.Type)
+		d.Type = ""
+	}
+	if d.Chart != "participants" && d.Chart != "peak" {
+		d.Chart = "calls"
+	}
+	var start, end int64
+	var err error
+	switch {
+	case q.Get("start") != "" || q.Get("end") != "":
+		// Exact Unix-second bounds, as tencentcallkit_call_stats takes them.
+		d.Range = "custom"
+		start, end, err = unixWindow(q.Get("start"), q.Get("end"), now)
+		d.From, d.To = time.Unix(start, 0).In(time.Local).Format(consoleDateLayout), time.Unix(end, 0).In(time.Local).Format(consoleDateLayout)
+	case d.Range == "custom":
+		start, end, err = dateWindow(d.From, d.To, time.Local)
+	case d.Range == "today" || d.Range == "7d" || d.Range == "30d":
+		start, end = rangeWindow(d.Range, now, time.Local)
+	default:
+		err = fmt.Errorf("range %q must be today, 7d, 30d or custom", d.Range)
+	}
+	if err != nil {
+		d.Error = err.Error()
+		d.Range = "7d"
+		start, end = rangeWindow(d.Range, now, time.Local)
+	}
+	if d.From == "" {
+		d.From = time.Unix(start, 0).In(time.Local).Format(consoleDateLayout)
+		d.To = time.Unix(end, 0).In(time.Local).Format(consoleDateLayout)
+	}
+	d.Stats = s.store.stats(start, end, d.Type, time.Local)
+	d.Overview = max(d.Stats.MaxSingle, d.Stats.MaxGroup)
+	d.Plot = dayChart(d.Stats.Days, d.Chart)
+	d.PastRetention = start < now.Unix()-int64(retention/time.Second)
+	d.HCL = fmt.Sprintf("data \"tencentcallkit_call_stats\" \"console\" {\n  start_timestamp = %d\n  end_timestamp   = %d\n", start, end)
+	if d.Type != "" {
+		d.HCL += fmt.Sprintf("  call_type       = %q\n", d.Type)
+	}
+	d.HCL += "}"
+	status := http.StatusOK
+	if d.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, status, "stats", "Statistics", d)
+}
+
+// rangeWindow is a named window ending now: today from local midnight, or
+// the last 7 or 30 calendar days, today included.
+func rangeWindow(name string, now time.Time, loc *time.Location) (start, end int64) {
+	t := now.In(loc)
+	midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	switch name {
+	case "30d":
+		midnight = midnight.AddDate(0, 0, -29)
+	case "7d":
+		midnight = midnight.AddDate(0, 0, -6)
+	}
+	return midnight.Unix(), now.Unix()
+}
+
+// dateWindow is from's local midnight through the last second of to.
+func dateWindow(from, to string, loc *time.Location) (start, end int64, err error) {
+	f, err := time.ParseInLocation(consoleDateLayout, from, loc)
+	if err != nil {
+		return 0, 0, fmt.Errorf("from %q is not a date (YYYY-MM-DD)", from)
+	}
+	t, err := time.ParseInLocation(consoleDateLayout, to, loc)
+	if err != nil {
+		return 0, 0, fmt.Errorf("to %q is not a date (YYYY-MM-DD)", to)
+	}
+	if t.Before(f) {
+		return 0, 0, fmt.Errorf("to %s is before from %s", to, from)
+	}
+	if t.Sub(f) > 366*24*time.Hour {
+		return 0, 0, fmt.Errorf("the range %s to %s is longer than a year, the console's reach", from, to)
+	}
+	return f.Unix(), t.AddDate(0, 0, 1).Unix() - 1, nil
+}
+
+// unixWindow reads start and end in Unix seconds; end defaults to now.
+func unixWindow(startS, endS string, now time.Time) (start, end int64, err error) {
+	start, err = strconv.ParseInt(startS, 10, 64)
+	if err != nil || start < 0 {
+		return 0, 0, fmt.Errorf("start %q must be a Unix time in seconds", startS)
+	}
+	end = now.Unix()
+	if endS != "" {
+		end, err = strconv.ParseInt(endS, 10, 64)
+		if err != nil || end < 0 {
+			return 0, 0, fmt.Errorf("end %q must be a Unix time in seconds", endS)
+		}
+	}
+	if end < start {
+		return 0, 0, fmt.Errorf("end %d is before start %d", end, start)
+	}
+	if end-start > 400*24*3600 {
+		return 0, 0, fmt.Errorf("the window %d to %d is longer than 400 days", start, end)
+	}
+	return start, end, nil
+}
+
+// chart is a per-day bar chart, laid out here so the template only draws.
+type chart struct {
+	Metric        string
+	Width, Height int
+	Bars          []chartBar
+	Ticks         []chartTick
+	Max           int64
+	BaseY         int
+}
+
+type chartBar struct {
+	X, Y, W, H int
+	LabelX     int
+	Label      string
+	Value      int64
+	Title      string
+	ShowLabel  bool
+}
+
+type chartTick struct {
+	Y     int
+	Value int64
+}
+
+func dayChart(days []DayStats, metric string) chart {
+	const left, top, bottom, width, height = 48, 12, 28, 960, 260
+	c := chart{Metric: metric, Width: width, Height: height, BaseY: height - bottom}
+	value := func(d DayStats) int64 {
+		switch metric {
+		case "participants":
+			return d.Participants
+		case "peak":
+			return d.MaxConcurrent
+		}
+		return d.Calls
+	}
+	for _, d := range days {
+		c.Max = max(c.Max, value(d))
+	}
+	scale := c.Max
+	if scale == 0 {
+		scale = 1
+	}
+	for i := range 5 {
+		v := int64(math.Round(float64(scale) * float64(i) / 4))
+		c.Ticks = append(c.Ticks, chartTick{Y: c.BaseY - int(float64(v)/float64(scale)*float64(c.BaseY-top)), Value: v})
+	}
+	if len(days) == 0 {
+		return c
+	}
+	slot := float64(width-left) / float64(len(days))
+	every := max(1, len(days)/10)
+	for i, d := range days {
+		v := value(d)
+		h := int(float64(v) / float64(scale) * float64(c.BaseY-top))
+		x := left + int(float64(i)*slot+slot*0.15)
+		bw := max(1, int(slot*0.7))
+		c.Bars = append(c.Bars, chartBar{
+			X: x, Y: c.BaseY - h, W: bw, H: h, LabelX: x + bw/2,
+			Label: d.Day.Format("01-02"), Value: v, ShowLabel: i%every == 0,
+			Title: fmt.Sprintf("%s: %d calls, %d participants, %d max concurrent", d.Day.Format(consoleDateLayout), d.Calls, d.Participants, d.MaxConcurrent),
+		})
+	}
+	return c
+}
+
+// --- records ---------------------------------------------------------------
+
+type recordsData struct {
+	From, To, Result, Type, ID string
+	Results                    []string
+	Records                    []Record
+	Total                      int
+	Page, Pages                int
+	Error                      string
+	NotFound                   bool
+	Link                       func(page int) string
+}
+
+func (s *Server) consoleRecords(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := recordsData{From: q.Get("from"), To: q.Get("to"), Result: q.Get("result"), Type: q.Get("type"), ID: strings.TrimSpace(q.Get("id")), Results: callResults}
+	status := http.StatusOK
+	if d.ID != "" {
+		if rec, found := s.store.get(d.ID); found {
+			http.Redirect(w, r, "/console/records/"+url.PathEscape(rec.CallID), http.StatusSeeOther)
+			return
+		}
+		d.NotFound = true
+		status = http.StatusNotFound
+	}
+	start, end := int64(math.MinInt64), int64(math.MaxInt64)
+	var err error
+	if d.From != "" {
+		if start, err = parseLocalDateTime(d.From); err != nil {
+			d.Error = "from: " + err.Error()
+		}
+	}
+	if d.To != "" && d.Error == "" {
+		if end, err = parseLocalDateTime(d.To); err != nil {
+			d.Error = "to: " + err.Error()
+		} else if len(d.To) == len(consoleDateTimeLayout) {
+			end += 59 // the whole minute
+		}
+	}
+	if d.Result != "" && !isCallResult(d.Result) {
+		d.Error = fmt.Sprintf("result %q is not one of %s", d.Result, strings.Join(callResults, ", "))
+	}
+	if d.Type != "" && !isCallType(d.Type) {
+		d.Error = fmt.Sprintf("type %q must be single or group", d.Type)
+	}
+	if d.Error != "" {
+		s.render(w, http.StatusBadRequest, "records", "Call records", d)
+		return
+	}
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = max(d.Page, 1)
+	d.Total, d.Records = s.store.newestFirst(start, end, d.Type, d.Result, (d.Page-1)*consoleRecordsPerPage, consoleRecordsPerPage)
+	d.Pages = max(1, (d.Total+consoleRecordsPerPage-1)/consoleRecordsPerPage)
+	base := url.Values{}
+	for k, v := range map[string]string{"from": d.From, "to": d.To, "result": d.Result, "type": d.Type} {
+		if v != "" {
+			base.Set(k, v)
+		}
+	}
+	d.Link = func(page int) string {
+		v := url.Values{}
+		for k, vs := range base {
+			v[k] = vs
+		}
+		v.Set("page", strconv.Itoa(page))
+		return "/console/records?" + v.Encode()
+	}
+	s.render(w, status, "records", "Call records", d)
+}
+
+func parseLocalDateTime(v string) (int64, error) {
+	for _, layout := range []string{consoleDateTimeLayout, consoleDateTimeLayout + ":05", consoleDateLayout} {
+		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
+			return t.Unix(), nil
+		}
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%q is not a date and time (YYYY-MM-DDTHH:MM) or Unix seconds", v)
+}
+
+// newestFirst answers one page of a filter query in descending start time.
+func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx, ok := s.index(callType, result)
+	if !ok {
+		return 0, nil
+	}
+	slots := s.window(idx, start, end)
+	out := make([]Record, 0, limit)
+	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
+		out = append(out, s.toRecord(slots[i]))
+	}
+	return len(slots), out
+}
+
+type recordData struct {
+	Record   Record
+	V1, V4   string
+	Rows     []Delivery
+	Poll     string
+	Sig      string
+	Duration int64
+}
+
+func (s *Server) consoleRecord(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	rec, found := s.store.get(id)
+	if !found {
+		s.render(w, http.StatusNotFound, "records", "Call records", recordsData{ID: id, NotFound: true, Results: callResults, Page: 1, Pages: 1, Link: func(int) string { return "/console/records" }})
+		return
+	}
+	d := recordData{Record: rec}
+	if rec.AcceptTs > 0 && rec.EndTs > rec.AcceptTs {
+		d.Duration = rec.EndTs - rec.AcceptTs
+	}
+	v1, _ := json.MarshalIndent(s.v1Wire(rec), "", "  ")
+	v4, _ := json.MarshalIndent(v4Wire(rec), "", "  ")
+	d.V1, d.V4 = string(v1), string(v4)
+	var logged int
+	d.Rows, logged = s.recentDeliveries(consoleDeliveryRows, func(x *Delivery) bool { return x.CallID == rec.CallID })
+	d.Sig = deliveriesSig(d.Rows, logged)
+	d.Poll = "/console/deliveries.json?" + url.Values{"call": {rec.CallID}}.Encode()
+	s.render(w, http.StatusOK, "record", "Call "+rec.CallID, d)
+}
+
+// --- deliveries ------------------------------------------------------------
+
+type deliveriesData struct {
+	Call, API, Simulated string
+	Rows                 []Delivery
+	Logged               int
+	Poll, Sig            string
+	Configs              []consoleConfig
+}
+
+func deliveryFilter(call, api string) func(*Delivery) bool {
+	if call == "" && api == "" {
+		return nil
+	}
+	return func(d *Delivery) bool { return (call == "" || d.CallID == call) && (api == "" || d.API == api) }
+}
+
+func (s *Server) consoleDeliveries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := deliveriesData{Call: q.Get("call"), API: q.Get("api"), Simulated: q.Get("simulated")}
+	if d.API != "" && d.API != "v1" && d.API != "v4" {
+		d.API = ""
+	}
+	d.Rows, d.Logged = s.recentDeliveries(consoleDeliveryRows, deliveryFilter(d.Call, d.API))
+	d.Sig = deliveriesSig(d.Rows, d.Logged)
+	v := url.Values{}
+	if d.Call != "" {
+		v.Set("call", d.Call)
+	}
+	if d.API != "" {
+		v.Set("api", d.API)
+	}
+	d.Poll = "/console/deliveries.json?" + v.Encode()
+	d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+	s.render(w, http.StatusOK, "deliveries", "Deliveries", d)
+}
+
+// consoleDeliveriesJSON is what the deliveries tables poll: the rows rendered
+// by the same template as the page, and a signature that changes with them.
+func (s *Server) consoleDeliveriesJSON(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	rows, logged := s.recentDeliveries(consoleDeliveryRows, deliveryFilter(q.Get("call"), q.Get("api")))
+	var buf bytes.Buffer
+	if err := consolePages["deliveries"].ExecuteTemplate(&buf, "delivery_rows", rows); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	sig := deliveriesSig(rows, logged)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"sig": sig, "shown": len(rows), "logged": logged, "rows": buf.String()})
+}
+
+// deliveriesSig changes whenever the rows shown change.
+func deliveriesSig(rows []Delivery, logged int) string {
+	sig := strconv.Itoa(len(rows)) + "-" + strconv.Itoa(logged)
+	if len(rows) > 0 {
+		sig += "-" + strconv.FormatInt(rows[0].Time.UnixNano(), 10)
+	}
+	return sig
+}
+
+// retryOffsets are the v1 attempts' offsets from the first attempt, in seconds
+// (callkit-api.md §3 Provider choice).
+var retryOffsets = func() []time.Duration {
+	out := []time.Duration{0}
+	var at time.Duration
+	for _, w := range v1RetryWaits {
+		at += w
+		out = append(out, at)
+	}
+	return out
+}()
+
+// attemptLabel says which attempt of the retry schedule a delivery was.
+func attemptLabel(d Delivery) string {
+	if d.API == "v4" {
+		return "1 of 1 (v4: no retry)"
+	}
+	n := len(retryOffsets)
+	if d.Attempt < 1 || d.Attempt > n {
+		return strconv.Itoa(d.Attempt)
+	}
+	if d.Attempt == 1 {
+		return fmt.Sprintf("1 of %d", n)
+	}
+	return fmt.Sprintf("%d of %d (retry at +%s)", d.Attempt, n, retryOffsets[d.Attempt-1])
+}
+
+// --- request log -----------------------------------------------------------
+
+type requestsData struct {
+	Path     string
+	Failed   bool
+	Rows     []RequestLogEntry
+	Total    int
+	Kept     int
+	Paths    []string
+	RowLimit int
+}
+
+func (s *Server) consoleRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := requestsData{Path: q.Get("path"), Failed: q.Get("failed") == "1", RowLimit: consoleRequestRows}
+	all, total := s.RequestLog(maxRequestLog)
+	d.Total, d.Kept = total, len(all)
+	seen := map[string]bool{}
+	for _, e := range all {
+		if !seen[e.Path] && len(d.Paths) < 50 {
+			seen[e.Path] = true
+			d.Paths = append(d.Paths, e.Path)
+		}
+		if (d.Path == "" || e.Path == d.Path) && (!d.Failed || e.ErrorCode != "0") && len(d.Rows) < consoleRequestRows {
+			d.Rows = append(d.Rows, e)
+		}
+	}
+	s.render(w, http.StatusOK, "requests", "API requests", d)
+}
+
+// --- simulate --------------------------------------------------------------
+
+type simulateData struct {
+	Caller, Callees, CallType, MediaType, Result string
+	Calls                                        int
+	Results                                      []string
+	Error                                        string
+	Configs                                      []consoleConfig
+}
+
+func (s *Server) consoleSimulateForm(w http.ResponseWriter, r *http.Request) {
+	d := simulateData{Calls: 1, Results: callResults, Configs: []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}}
+	s.render(w, http.StatusOK, "simulate", "Simulate a call", d)
+}
+
+// sameOrigin refuses a form posted from another site: the mock has no
+// authentication, so a page elsewhere must not be able to drive it.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		return err == nil && u.Host == r.Host
+	}
+	return true
+}
+
+func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "the simulate form only accepts posts from the console itself", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, consoleMaxRequestBytes)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form could not be read", http.StatusBadRequest)
+		return
+	}
+	d := simulateData{
+		Caller: strings.TrimSpace(r.PostForm.Get("caller")), Callees: strings.TrimSpace(r.PostForm.Get("callees")),
+		CallType: r.PostForm.Get("call_type"), MediaType: r.PostForm.Get("media_type"), Result: r.PostForm.Get("result"),
+		Results: callResults, Calls: 1,
+	}
+	if v := r.PostForm.Get("calls"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > consoleMaxSimulate {
+			d.Error = fmt.Sprintf("calls must be a number from 1 to %d", consoleMaxSimulate)
+		}
+		d.Calls = n
+	}
+	var recs []Record
+	if d.Error == "" {
+		c := SimulatedCall{Caller: d.Caller, CallType: d.CallType, MediaType: d.MediaType, Result: d.Result}
+		if d.Callees != "" {
+			c.Callees = strings.FieldsFunc(d.Callees, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
+		}
+		// The calls are the mock's, not this request's: deliveries go on after it returns.
+		for range d.Calls {
+			rec, err := s.SimulateCall(context.WithoutCancel(r.Context()), c)
+			if err != nil {
+				d.Error = strings.TrimPrefix(err.Error(), "mockserver: ")
+				break
+			}
+			recs = append(recs, rec)
+		}
+	}
+	if d.Error != "" && len(recs) == 0 {
+		d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+		s.render(w, http.StatusBadRequest, "simulate", "Simulate a call", d)
+		return
+	}
+	v := url.Values{"simulated": {strconv.Itoa(len(recs))}}
+	if len(recs) == 1 {
+		v.Set("call", recs[0].CallID)
+	}
+	http.Redirect(w, r, "/console/deliveries?"+v.Encode(), http.StatusSeeOther)
+}
+
+// formatDuration prints seconds as the console does: 1h02m03s, 4m05s, 6s.
+func formatDuration(sec int64) string {
+	if sec <= 0 {
+		return "0s"
+	}
+	h, m, s := sec/3600, sec/60%60, sec%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}
