@@ -411,18 +411,34 @@ func TestAllPagesWalk(t *testing.T) {
 			}
 		}
 	})
-	t.Run("stops when TotalCount is covered", func(t *testing.T) {
-		t.Parallel()
-		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-			writeBody(w, 200, pageJSON(20, ids(fmt.Sprintf("p%d-", n), 10)...))
+	// TotalCount is a hint only (issue 17): missing, too small or too large,
+	// the walk reads until a short or empty page.
+	for name, total := range map[string]string{"missing": "", "too small": `"TotalCount":5,`, "too large": `"TotalCount":1000,`, "exact multiple": `"TotalCount":20,`} {
+		t.Run("TotalCount "+name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+				size := map[int]int{1: 10, 2: 10, 3: 4}[n]
+				if name == "exact multiple" && n == 3 {
+					size = 0
+				}
+				recs := make([]string, size)
+				for i := range recs {
+					recs[i] = fmt.Sprintf(`{"SessionId":"p%d-%d"}`, n, i)
+				}
+				writeBody(w, 200, fmt.Sprintf(`{"Response":{%s"TelCdrList":[%s],"RequestId":"r"}}`, total, strings.Join(recs, ",")))
+			})
+			q := testQuery
+			q.PageSize = 10
+			recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+			want := 24
+			if name == "exact multiple" {
+				want = 20
+			}
+			if err != nil || len(recs) != want || f.hits.Load() != 3 {
+				t.Fatalf("%d records, err %v, %d requests; want %d records in 3 requests", len(recs), err, f.hits.Load(), want)
+			}
 		})
-		q := testQuery
-		q.PageSize = 10
-		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-		if err != nil || len(recs) != 20 || f.hits.Load() != 2 {
-			t.Fatalf("%d records, err %v, %d requests", len(recs), err, f.hits.Load())
-		}
-	})
+	}
 	t.Run("empty", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
