@@ -1,17 +1,9 @@
 // Package callkit is the client of the Tencent TUICallKit (TRTC Call) server
-// API: callback configuration (v1 and v4) and call records (v1 and v4). It has
-// no Terraform imports. See ../shared/callkit-api.md for the contract.
-//
-// Every request is a POST with a JSON body to
-// https://{domain}/{path}?sdkappid=&identifier=&usersig=&random=&contenttype=json,
-// paced by a per-endpoint rate limiter shared by everything that uses one
-// Client, and retried with exponential backoff and jitter when the failure is
-// transient.
-//
-// Retried writes cannot apply twice in a way that matters: set and update send
-// the whole configuration (address and action list), and the service's
-// last-write-wins semantics make a repeated identical write a no-op; delete of an
-// already deleted configuration is success. Records calls are reads.
+// API: callback configuration and call records, v1 and v4 (callkit-api.md).
+// It has no Terraform imports. Requests are paced per path (internal/pace)
+// and retried by internal/retry. Retrying a write is safe: set and update
+// send the whole configuration (last write wins) and deleting nothing is
+// success.
 package callkit
 
 import (

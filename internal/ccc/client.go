@@ -1,22 +1,10 @@
-// Package ccc is the client of Tencent Cloud Contact Center's telephone call
-// records API (DescribeTelCdr, callkit-api.md §8). It has no Terraform
-// imports.
-//
-// Signing (TC3-HMAC-SHA256) and transport come from the official Tencent
-// Cloud Go SDK's common module: common.NewCommonClient with
-// tchttp.NewCommonRequest("ccc", "2020-02-10", action). This package adds what
-// the provider needs around it: a 20 requests/s limiter shared by everything
-// that uses one Client, retries of RequestLimitExceeded and InternalError*
-// with exponential backoff and jitter that stop when the context ends (the
-// SDK's own retry options are switched off: its waits ignore the context), a
-// per-attempt timeout, a bound on the size of an answer, typed errors, and a
-// bounded all-pages walk.
-//
-// The SDK never puts the SecretKey into an error or a log line: its errors
-// carry the API's Code/Message/RequestId, the request URL (scheme, host,
-// path) and, for unparsable answers, the answer body; its debug dump (which
-// would print the Authorization header) stays off. The client still scrubs the
-// key from every message it builds, as a last line of defence.
+// Package ccc is the client of Cloud Contact Center's telephone call records
+// (DescribeTelCdr, callkit-api.md §8). It has no Terraform imports. The
+// Tencent Cloud SDK's common module signs (TC3-HMAC-SHA256) and sends; the
+// SDK's own retries are off because their waits ignore the context, so
+// pacing (internal/pace) and retries (internal/retry) are this package's.
+// The SDK keeps the SecretKey out of its errors; messages built here are
+// scrubbed of it as well.
 package ccc
 
 import (

@@ -1,16 +1,10 @@
 // Package pace keeps a client within the rate an API states for one path:
-// never more than N requests in any one-second window. A burst therefore goes
-// at once rather than 1/N apart, which is what "N requests per second" allows.
-//
-// A service may enforce its limit more strictly than it states (a bucket of
-// one token, say). The first rate-limit answer on a path switches that path
-// to spacing: one request at a time, each sent 1/N after the answer to the one
-// before. Because a request is answered only after the service has seen it,
-// the service then sees its requests more than 1/N apart however the network
-// delays them. To keep a strict service from refusing a whole burst before
-// that switch, a path starts with one request in flight and allows one more
-// per answer (as TCP's slow start does); against a service that keeps its
-// word this costs a few round trips.
+// never more than N requests in any one-second window, so a burst goes at
+// once. After a rate-limit answer (a service stricter than its docs) the path
+// sends one request at a time, 1/N after the previous answer: the service has
+// seen a request before it answers, so it then sees them 1/N apart whatever
+// the network does. A path starts with one request in flight and one more per
+// answer (slow start), so a strict service refuses a handful, not a burst.
 package pace
 
 import (
