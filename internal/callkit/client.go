@@ -260,31 +260,7 @@ type attemptErr struct {
 	err        error
 	api        *APIError
 	httpStatus int
-	retry      bool
-	resign     bool // retry once with a freshly minted UserSig
-}
-
-func (ae *attemptErr) verdict() retry.Verdict {
-	switch {
-	case ae.resign:
-		return retry.Resign
-	case ae.retry:
-		return retry.Again
-	}
-	return retry.Stop
-}
-
-// outcome is what the path's pacer learns from the attempt.
-func (ae *attemptErr) outcome() pace.Outcome {
-	switch {
-	case ae == nil:
-		return pace.Answered
-	case ae.api != nil && isRateLimitCode(ae.api.Code), ae.httpStatus == http.StatusTooManyRequests:
-		return pace.Throttled
-	case ae.api != nil:
-		return pace.Answered
-	}
-	return pace.Failed
+	verdict    retry.Verdict
 }
 
 // final is the error the call ends with if this attempt, the n-th, is the last.
@@ -310,15 +286,10 @@ func (c *Client) call(ctx context.Context, ep route, body any, out any) error {
 		res      *result
 		attempts int
 	)
-	err = retry.Do(ctx, c.retry, ep.path, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
-		ticket, err := c.pacer(ep).Wait(ctx)
-		if err != nil {
-			return retry.Stop, err
-		}
+	err = retry.Do(ctx, c.retry, c.pacer(ep), ep.path, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
 		r, ae := c.attempt(ctx, ep, payload, a)
-		ticket.Done(ae.outcome())
 		if ae != nil {
-			return ae.verdict(), ae.final(ep, a.N)
+			return ae.verdict, ae.final(ep, a.N)
 		}
 		res, attempts = r, a.N
 		return retry.Stop, nil
@@ -373,7 +344,7 @@ func (c *Client) attempt(ctx context.Context, ep route, payload []byte, a retry.
 		}
 	}
 	if ae != nil {
-		fields["retryable"] = ae.retry || ae.resign
+		fields["retryable"] = ae.verdict != retry.Stop
 	}
 	if c.logger != nil {
 		c.logger.Log(ctx, "CallKit API request", fields)
@@ -399,18 +370,18 @@ func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshS
 	if err != nil {
 		// Network errors and per-attempt timeouts are transient; a cancelled
 		// caller context is seen by the loop and ends it.
-		return nil, &attemptErr{err: redactURLError(err), retry: true}
+		return nil, &attemptErr{err: redactURLError(err), verdict: retry.Again}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, &attemptErr{err: fmt.Errorf("reading the answer: %w", redactURLError(err)), httpStatus: resp.StatusCode, retry: true}
+		return nil, &attemptErr{err: fmt.Errorf("reading the answer: %w", redactURLError(err)), httpStatus: resp.StatusCode, verdict: retry.Again}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &attemptErr{
 			err:        fmt.Errorf("not an API answer%s", snippet(raw)),
 			httpStatus: resp.StatusCode,
-			retry:      resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
+			verdict:    retry.ForStatus(resp.StatusCode),
 		}
 	}
 	if len(raw) > maxBodyBytes {
@@ -420,14 +391,13 @@ func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshS
 	if err != nil {
 		// An HTML error page or a truncated body from a proxy in the way:
 		// transient more often than not, and bounded by the retry budget.
-		return nil, &attemptErr{err: err, httpStatus: resp.StatusCode, retry: true}
+		return nil, &attemptErr{err: err, httpStatus: resp.StatusCode, verdict: retry.Again}
 	}
 	if res.code == 0 {
 		return res, nil
 	}
 	apiErr := &APIError{Code: res.code, Message: res.message, RequestID: res.requestID, Endpoint: ep.path}
-	retry, resign := classify(ep.family, res.code)
-	return nil, &attemptErr{err: apiErr, api: apiErr, retry: retry, resign: resign}
+	return nil, &attemptErr{err: apiErr, api: apiErr, verdict: classify(ep.family, res.code)}
 }
 
 // snippet returns a short, printable prefix of a non-JSON body for messages.
@@ -449,26 +419,27 @@ func snippet(raw []byte) string {
 }
 
 // classify says whether an error code is worth retrying (callkit-api.md §1, §7).
-func classify(f family, code int) (retry, resign bool) {
+func classify(f family, code int) retry.Verdict {
+	if isRateLimitCode(code) {
+		return retry.Throttled
+	}
 	if f == familyV1 {
 		switch code {
-		case 70005:
-			return true, false
 		case 70003:
-			return false, true
+			return retry.Resign
 		case 50001, 70001, 70002, 70004, 70009, 70011, 999:
-			return false, false
+			return retry.Stop
 		}
 		// Every other code is an internal error (101001 included): retry.
-		return true, false
+		return retry.Again
 	}
 	switch code {
-	case 60007, 60011, 60018, 60019, 60008, 100001, 101001:
-		return true, false
+	case 60008, 100001, 101001:
+		return retry.Again
 	case 60004, 60005:
-		return false, true
+		return retry.Resign
 	}
 	// 60010, 60020, not-found and every other code are final (§7: the rest are
 	// parameter errors).
-	return false, false
+	return retry.Stop
 }

@@ -241,20 +241,7 @@ type attemptErr struct {
 	err        error
 	api        *APIError
 	httpStatus int
-	retry      bool
-}
-
-// outcome is what the pacer learns from the attempt.
-func (ae *attemptErr) outcome() pace.Outcome {
-	switch {
-	case ae == nil:
-		return pace.Answered
-	case ae.api != nil && errors.Is(ae.api, ErrRateLimited), ae.httpStatus == http.StatusTooManyRequests:
-		return pace.Throttled
-	case ae.api != nil:
-		return pace.Answered
-	}
-	return pace.Failed
+	verdict    retry.Verdict
 }
 
 // final is the error the call ends with if this attempt, the n-th, is the last.
@@ -270,19 +257,10 @@ func (ae *attemptErr) final(n int) error {
 func (c *Client) describeTelCdr(ctx context.Context, req *DescribeTelCdrRequest) (*DescribeTelCdrResult, error) {
 	params := req.actionParameters()
 	var res *DescribeTelCdrResult
-	err := retry.Do(ctx, c.retry, ActionDescribeTelCdr, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
-		ticket, err := c.pacer.Wait(ctx)
-		if err != nil {
-			return retry.Stop, err
-		}
+	err := retry.Do(ctx, c.retry, c.pacer, ActionDescribeTelCdr, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
 		r, ae := c.attempt(ctx, params, a.N)
-		ticket.Done(ae.outcome())
 		if ae != nil {
-			v := retry.Stop
-			if ae.retry {
-				v = retry.Again
-			}
-			return v, ae.final(a.N)
+			return ae.verdict, ae.final(a.N)
 		}
 		res = r
 		return retry.Stop, nil
@@ -314,7 +292,7 @@ func (c *Client) attempt(ctx context.Context, params map[string]any, n int) (*De
 		if ae.httpStatus != 0 {
 			fields["http_status"] = ae.httpStatus
 		}
-		fields["retryable"] = ae.retry
+		fields["retryable"] = ae.verdict != retry.Stop
 	}
 	if c.logger != nil {
 		c.logger.Log(ctx, "Cloud Contact Center API request", fields)
@@ -338,7 +316,7 @@ func (c *Client) roundTrip(ctx context.Context, params map[string]any) (*Describ
 	err := c.sdk.Send(req, resp)
 	if err == nil {
 		if resp.Response == nil {
-			return nil, &attemptErr{err: errors.New("the answer has no Response object"), httpStatus: info.status, retry: true}
+			return nil, &attemptErr{err: errors.New("the answer has no Response object"), httpStatus: info.status, verdict: retry.Again}
 		}
 		return resp.Response, nil
 	}
@@ -358,7 +336,7 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 			RequestID: sdkErr.RequestId,
 			Action:    ActionDescribeTelCdr,
 		}
-		return &attemptErr{err: api, api: api, httpStatus: info.status, retry: retryable(sdkErr.Code)}
+		return &attemptErr{err: api, api: api, httpStatus: info.status, verdict: verdictFor(sdkErr.Code)}
 	}
 	// A failure on this side of the API: network, HTTP status, unreadable body.
 	switch {
@@ -367,12 +345,12 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 	case sdkErr.Code == "ClientError.NetworkError":
 		// Network errors and per-attempt timeouts are transient; a cancelled
 		// caller context is seen by the loop and ends it.
-		return &attemptErr{err: c.networkErr(sdkErr), retry: true}
+		return &attemptErr{err: c.networkErr(sdkErr), verdict: retry.Again}
 	case info.status != 0 && info.status != http.StatusOK:
 		return &attemptErr{
 			err:        fmt.Errorf("unexpected HTTP status %d %s", info.status, http.StatusText(info.status)),
 			httpStatus: info.status,
-			retry:      info.status >= 500 || info.status == http.StatusTooManyRequests,
+			verdict:    retry.ForStatus(info.status),
 		}
 	case sdkErr.Code == "ClientError.ParseJsonError" || sdkErr.Code == "ClientError.IOError":
 		// An HTML error page or a truncated body from a proxy in the way:
@@ -380,7 +358,7 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 		return &attemptErr{
 			err:        fmt.Errorf("the answer is not an API 3.0 JSON envelope: %s", snippet(c.scrub(sdkErr.Message))),
 			httpStatus: info.status,
-			retry:      true,
+			verdict:    retry.Again,
 		}
 	}
 	return &attemptErr{err: fmt.Errorf("%s: %s", sdkErr.Code, snippet(c.scrub(sdkErr.Message))), httpStatus: info.status}

@@ -4,7 +4,7 @@
 // sends one request at a time, 1/N after the previous answer: the service has
 // seen a request before it answers, so it then sees them 1/N apart whatever
 // the network does. A path starts with one request in flight and one more per
-// answer (slow start), so a strict service refuses a handful, not a burst.
+// success (slow start), so a strict service refuses a handful, not a burst.
 package pace
 
 import (
@@ -21,9 +21,9 @@ const Margin = 50 * time.Millisecond
 type Outcome int
 
 const (
-	// Failed: no answer (network error, timeout); says nothing about the rate.
+	// Failed: anything but a success or "rate limited"; says nothing about the rate.
 	Failed Outcome = iota
-	// Answered: the service answered, with anything but "rate limited".
+	// Answered: the request succeeded.
 	Answered
 	// Throttled: the service answered "rate limited".
 	Throttled
@@ -63,6 +63,9 @@ type Ticket struct {
 
 // Wait blocks until a request may be sent, or ctx ends.
 func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	for l.full() {
 		wake := l.wake

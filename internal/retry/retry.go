@@ -1,7 +1,7 @@
 // Package retry is the attempt loop below both API clients (CallKit and
-// Cloud Contact Center): how many attempts, the backoff between them, and the
-// error a call ends with. What a failure means is each client's own: it
-// answers with a Verdict.
+// Cloud Contact Center): pacing each attempt, how many attempts, the backoff
+// between them, and the error a call ends with. What a failure means is each
+// client's own: it answers with a Verdict.
 package retry
 
 import (
@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/pace"
 )
 
 // Policy bounds the loop. Zero waits are not defaulted here: the clients do.
@@ -27,6 +30,9 @@ const (
 	Stop Verdict = iota
 	// Again: transient; retry after a backoff while the budget lasts.
 	Again
+	// Throttled: the service answered "rate limited"; as Again, and the
+	// path's pacer falls back to spacing.
+	Throttled
 	// Resign: the credentials may have expired in flight; retry at once with
 	// fresh ones, once per call, outside the budget.
 	Resign
@@ -39,21 +45,26 @@ type Attempt struct {
 }
 
 // Try sends one attempt: nil on success, or the failure (already carrying
-// a.N, for "after N attempts") and what to do about it. A Try that could not
-// send because ctx ended returns ctx's error.
+// a.N, for "after N attempts") and what to do about it.
 type Try func(ctx context.Context, a Attempt) (Verdict, error)
 
-// Do runs try until it succeeds, a failure is final, the retries are spent or
-// ctx ends. It returns the last failure as the Try returned it; when ctx
-// ended first, ctx's error wrapping that failure ("context deadline exceeded
-// (last failure: …)"), or naming op when nothing was sent.
-func Do(ctx context.Context, p Policy, op string, try Try) error {
+// Do runs try, each attempt paced by pacer, until it succeeds, a failure is
+// final, the retries are spent or ctx ends. It returns the last failure as
+// the Try returned it; when ctx ended first, ctx's error wrapping that
+// failure ("context deadline exceeded (last failure: …)"), or naming op when
+// nothing was sent.
+func Do(ctx context.Context, p Policy, pacer *pace.Limiter, op string, try Try) error {
 	var last error
 	retries, resigned := 0, false
 	a := Attempt{}
 	for {
+		ticket, err := pacer.Wait(ctx)
+		if err != nil {
+			return ended(op, err, last)
+		}
 		a.N++
 		v, err := try(ctx, a)
+		ticket.Done(outcome(v, err))
 		if err == nil {
 			return nil
 		}
@@ -71,7 +82,7 @@ func Do(ctx context.Context, p Policy, op string, try Try) error {
 		case v == Resign && !resigned:
 			resigned, a.Fresh = true, true
 			continue
-		case v != Again || retries >= p.MaxRetries:
+		case v != Again && v != Throttled || retries >= p.MaxRetries:
 			return last
 		}
 		retries++
@@ -79,6 +90,29 @@ func Do(ctx context.Context, p Policy, op string, try Try) error {
 			return ended(op, err, last)
 		}
 	}
+}
+
+// ForStatus reads an HTTP status other than 200 that carries no API answer:
+// 5xx is transient, 429 is throttling, the rest is final.
+func ForStatus(status int) Verdict {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return Throttled
+	case status >= 500:
+		return Again
+	}
+	return Stop
+}
+
+// outcome is what the pacer learns: only a success widens the slow start.
+func outcome(v Verdict, err error) pace.Outcome {
+	switch {
+	case err == nil:
+		return pace.Answered
+	case v == Throttled:
+		return pace.Throttled
+	}
+	return pace.Failed
 }
 
 func ended(op string, cerr, last error) error {
