@@ -191,3 +191,32 @@ func TestMockFaultsAndSharedLimit(t *testing.T) {
 		t.Fatalf("stats %+v: want some faults and no request over the mock's own limit", st)
 	}
 }
+
+// TestMockStrictRateLimitFallsBackToSpacing: against a mock that allows no
+// burst, the first burst is partly refused and the client then spaces its
+// requests: parallel walks finish with no error and a handful of refusals.
+func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 13, RateLimitStrict: true})
+	c := client(t, url)
+	want := mockSessionIDs(m.TelCdrs())
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !slices.Equal(sessionIDs(recs), want) {
+				t.Errorf("read %d records, want %d", len(recs), len(want))
+			}
+		})
+	}
+	wg.Wait()
+	st := m.Stats()
+	t.Logf("%d rate-limit answers of %v", st.RateLimited, st.Requests)
+	if st.RateLimited == 0 || st.RateLimited > 4 {
+		t.Errorf("%d rate-limit answers: want a few, in the first burst only", st.RateLimited)
+	}
+}
