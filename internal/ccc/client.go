@@ -79,7 +79,7 @@ type Config struct {
 }
 
 // Client reads Cloud Contact Center records. It is safe for concurrent use;
-// everything that shares one Client shares its rate limiter.
+// everything that shares one Client shares its pacer.
 type Client struct {
 	sdk       *common.Client
 	secretKey string // only to scrub messages; never sent by this package
