@@ -4,7 +4,7 @@
 // sends one request at a time, 1/N after the previous answer: the service has
 // seen a request before it answers, so it then sees them 1/N apart whatever
 // the network does. A path starts with one request in flight and one more per
-// success (slow start), so a strict service refuses a handful, not a burst.
+// answer (slow start), so a strict service refuses a handful, not a burst.
 package pace
 
 import (
@@ -21,9 +21,9 @@ const Margin = 50 * time.Millisecond
 type Outcome int
 
 const (
-	// Failed: anything but a success or "rate limited"; says nothing about the rate.
+	// Failed: no answer, or a transient failure; says nothing about the rate.
 	Failed Outcome = iota
-	// Answered: the request succeeded.
+	// Answered: the service took the request (success, or a final answer).
 	Answered
 	// Throttled: the service answered "rate limited".
 	Throttled

@@ -104,10 +104,12 @@ func ForStatus(status int) Verdict {
 	return Stop
 }
 
-// outcome is what the pacer learns: only a success widens the slow start.
+// outcome is what the pacer learns. A final or re-sign answer came from a
+// service that took the request, so it widens the slow start as a success
+// does; a transient failure says nothing about the rate.
 func outcome(v Verdict, err error) pace.Outcome {
 	switch {
-	case err == nil:
+	case err == nil, v == Stop, v == Resign:
 		return pace.Answered
 	case v == Throttled:
 		return pace.Throttled

@@ -161,3 +161,34 @@ func TestForStatus(t *testing.T) {
 
 // open is a pacer that never holds a test back.
 func open() *pace.Limiter { return pace.New(1000) }
+
+// TestDoGrowsTheSlowStartOnAnswers: a final answer (such as "not found")
+// lets the next request go alongside, as a success does; a transient
+// failure does not.
+func TestDoGrowsTheSlowStartOnAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    Verdict
+		grow bool
+	}{{Stop, true}, {Resign, true}, {Again, false}} {
+		p := pace.New(10)
+		_ = Do(context.Background(), Policy{}, p, "op", func(context.Context, Attempt) (Verdict, error) {
+			return tc.v, errors.New("answer")
+		})
+		// Two may be in flight only if the answer widened the slow start.
+		first, err := p.Wait(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		second, err := p.Wait(ctx)
+		cancel()
+		if (err == nil) != tc.grow {
+			t.Errorf("verdict %v: a second request in flight = %v, want %v", tc.v, err == nil, tc.grow)
+		}
+		first.Done(pace.Answered)
+		if second != nil {
+			second.Done(pace.Answered)
+		}
+	}
+}
