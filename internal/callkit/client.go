@@ -1,17 +1,9 @@
 // Package callkit is the client of the Tencent TUICallKit (TRTC Call) server
-// API: callback configuration (v1 and v4) and call records (v1 and v4). It has
-// no Terraform imports. See ../shared/callkit-api.md for the contract.
-//
-// Every request is a POST with a JSON body to
-// https://{domain}/{path}?sdkappid=&identifier=&usersig=&random=&contenttype=json,
-// paced by a per-endpoint rate limiter shared by everything that uses one
-// Client, and retried with exponential backoff and jitter when the failure is
-// transient.
-//
-// Retried writes cannot apply twice in a way that matters: set and update send
-// the whole configuration (address and action list), and the service's
-// last-write-wins semantics make a repeated identical write a no-op; delete of an
-// already deleted configuration is success. Records calls are reads.
+// API: callback configuration and call records, v1 and v4 (callkit-api.md).
+// It has no Terraform imports. Requests are paced per path (internal/pace)
+// and retried by internal/retry. Retrying a write is safe: set and update
+// send the whole configuration (last write wins) and deleting nothing is
+// success.
 package callkit
 
 import (
@@ -29,8 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/pace"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
 )
@@ -74,12 +66,10 @@ type Client struct {
 	v1Base     *url.URL
 	v4Base     *url.URL
 	timeout    time.Duration
-	maxRetries int
+	retry      retry.Policy
 	http       *http.Client
 	now        func() time.Time
 	logger     Logger
-	waitMin    time.Duration
-	waitMax    time.Duration
 	sigTTL     time.Duration
 	signer     *usersig.Signer
 	maxPages   int64 // 0 → MaxPages; lowered by tests
@@ -87,8 +77,8 @@ type Client struct {
 
 	sigMu  sync.Mutex
 	sig    usersig.Sig
-	limMu  sync.Mutex
-	limits map[string]*rate.Limiter
+	paceMu sync.Mutex
+	pacers map[string]*pace.Limiter
 }
 
 // New validates cfg and returns a Client. Its errors never contain the key.
@@ -143,22 +133,20 @@ func New(cfg Config) (*Client, error) {
 		v1Base:     &url.URL{Scheme: "https", Host: dom.v1},
 		v4Base:     &url.URL{Scheme: "https", Host: dom.v4},
 		timeout:    cfg.Timeout,
-		maxRetries: cfg.MaxRetries,
+		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
 		http:       cfg.HTTPClient,
 		now:        cfg.Clock,
 		logger:     cfg.Logger,
-		waitMin:    cfg.RetryWaitMin,
-		waitMax:    cfg.RetryWaitMax,
 		sigTTL:     cfg.UserSigTTL,
 		signer:     signer,
-		limits:     map[string]*rate.Limiter{},
+		pacers:     map[string]*pace.Limiter{},
 		userAgent:  cfg.UserAgent,
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
 	if cfg.Endpoint != "" {
-		u, err := parseEndpoint(cfg.Endpoint)
+		u, err := endpoint.Parse(cfg.Endpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -223,37 +211,35 @@ const (
 	familyV4
 )
 
-// endpoint is one API path with its documented rate limit.
-type endpoint struct {
+// route is one API path with its documented rate limit.
+type route struct {
 	path   string
 	family family
-	rps    float64
+	rps    int // documented requests per second
 }
 
 var (
-	epSetCallback    = endpoint{"v1/callback/set", familyV1, 10}
-	epGetCallback    = endpoint{"v1/callback/get", familyV1, 10}
-	epUpdateCallback = endpoint{"v1/callback/update", familyV1, 10}
-	epDeleteCallback = endpoint{"v1/callback/delete", familyV1, 10}
-	epGetRecord      = endpoint{"v1/records/get_record_by_callId", familyV1, 20}
-	epListRecords    = endpoint{"v1/records/get_records_by_filter", familyV1, 200}
-	epSetCallbackV4  = endpoint{"v4/call_config/set_callback", familyV4, 200}
-	epGetCallbackV4  = endpoint{"v4/call_config/get_callback", familyV4, 200}
-	epDelCallbackV4  = endpoint{"v4/call_config/delete_callback", familyV4, 200}
-	epGetRecordV4    = endpoint{"v4/call_record_http_srv/get_record_by_callid", familyV4, 200}
-	epListRecordsV4  = endpoint{"v4/call_record_http_srv/get_record_by_filter", familyV4, 200}
+	epSetCallback    = route{"v1/callback/set", familyV1, 10}
+	epGetCallback    = route{"v1/callback/get", familyV1, 10}
+	epUpdateCallback = route{"v1/callback/update", familyV1, 10}
+	epDeleteCallback = route{"v1/callback/delete", familyV1, 10}
+	epGetRecord      = route{"v1/records/get_record_by_callId", familyV1, 20}
+	epListRecords    = route{"v1/records/get_records_by_filter", familyV1, 200}
+	epSetCallbackV4  = route{"v4/call_config/set_callback", familyV4, 200}
+	epGetCallbackV4  = route{"v4/call_config/get_callback", familyV4, 200}
+	epDelCallbackV4  = route{"v4/call_config/delete_callback", familyV4, 200}
+	epGetRecordV4    = route{"v4/call_record_http_srv/get_record_by_callid", familyV4, 200}
+	epListRecordsV4  = route{"v4/call_record_http_srv/get_record_by_filter", familyV4, 200}
 )
 
-// limiter returns the endpoint's limiter, shared by every caller of this
-// client. Burst 1 spaces requests evenly, so a server enforcing the same rate
-// with any burst never sees more than it allows.
-func (c *Client) limiter(ep endpoint) *rate.Limiter {
-	c.limMu.Lock()
-	defer c.limMu.Unlock()
-	l, ok := c.limits[ep.path]
+// pacer returns the path's pacer, shared by every caller of this client.
+func (c *Client) pacer(ep route) *pace.Limiter {
+	c.paceMu.Lock()
+	defer c.paceMu.Unlock()
+	l, ok := c.pacers[ep.path]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(ep.rps), 1)
-		c.limits[ep.path] = l
+		l = pace.New(ep.rps)
+		c.pacers[ep.path] = l
 	}
 	return l
 }
@@ -274,13 +260,21 @@ type attemptErr struct {
 	err        error
 	api        *APIError
 	httpStatus int
-	retry      bool
-	resign     bool // retry once with a freshly minted UserSig
+	verdict    retry.Verdict
+}
+
+// final is the error the call ends with if this attempt, the n-th, is the last.
+func (ae *attemptErr) final(ep route, n int) error {
+	if ae.api != nil {
+		ae.api.Attempts = n
+		return ae.api
+	}
+	return &TransportError{Endpoint: ep.path, Attempts: n, HTTPStatus: ae.httpStatus, Err: ae.err}
 }
 
 // call sends body to ep and decodes the answer's data into out (when non-nil),
 // retrying transient failures.
-func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error {
+func (c *Client) call(ctx context.Context, ep route, body any, out any) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("%s: encoding request: %w", ep.path, err)
@@ -288,62 +282,30 @@ func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error
 	if string(payload) == "null" {
 		payload = []byte("{}")
 	}
-	resigned := false
-	var last attemptErr
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter(ep).Wait(ctx); err != nil {
-			return c.finalErr(ep, attempt-1, last, err)
+	var (
+		res      *result
+		attempts int
+	)
+	err = retry.Do(ctx, c.retry, c.pacer(ep), ep.path, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
+		r, ae := c.attempt(ctx, ep, payload, a)
+		if ae != nil {
+			return ae.verdict, ae.final(ep, a.N)
 		}
-		res, ae := c.attempt(ctx, ep, payload, attempt, resigned && last.resign)
-		if ae == nil {
-			if out != nil && len(res.data) > 0 && string(res.data) != "null" {
-				if err := json.Unmarshal(res.data, out); err != nil {
-					return &TransportError{Endpoint: ep.path, Attempts: attempt, Err: fmt.Errorf("unexpected shape of the answer's data: %w", describeDecodeError(err))}
-				}
-			}
-			return nil
-		}
-		last = *ae
-		if ae.api != nil {
-			ae.api.Attempts = attempt
-		}
-		if ctx.Err() != nil {
-			return c.finalErr(ep, attempt, last, ctx.Err())
-		}
-		if ae.resign && !resigned {
-			// A UserSig can expire between minting and arrival (clock skew):
-			// one immediate retry with a new one, outside the retry budget.
-			resigned = true
-			continue
-		}
-		if !ae.retry || attempt > c.maxRetries {
-			return c.finalErr(ep, attempt, last, nil)
-		}
-		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
-			return c.finalErr(ep, attempt, last, err)
+		res, attempts = r, a.N
+		return retry.Stop, nil
+	})
+	if err != nil {
+		return err
+	}
+	if out != nil && len(res.data) > 0 && string(res.data) != "null" {
+		if err := json.Unmarshal(res.data, out); err != nil {
+			return &TransportError{Endpoint: ep.path, Attempts: attempts, Err: fmt.Errorf("unexpected shape of the answer's data: %w", describeDecodeError(err))}
 		}
 	}
+	return nil
 }
 
-// finalErr turns the last attempt's failure into the returned error. When the
-// context ended first, that is reported together with the last failure seen.
-func (c *Client) finalErr(ep endpoint, attempts int, last attemptErr, ctxErr error) error {
-	if ctxErr != nil {
-		if last.api != nil {
-			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
-		}
-		if last.err != nil {
-			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
-		}
-		return fmt.Errorf("%s: %w", ep.path, ctxErr)
-	}
-	if last.api != nil {
-		return last.api
-	}
-	return &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
-}
-
-func (c *Client) buildURL(ep endpoint, sig string) string {
+func (c *Client) buildURL(ep route, sig string) string {
 	base := c.v1Base
 	if ep.family == familyV4 {
 		base = c.v4Base
@@ -362,10 +324,10 @@ func (c *Client) buildURL(ep endpoint, sig string) string {
 
 // attempt sends one request. It returns the decoded envelope, or the
 // classified failure.
-func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int, freshSig bool) (*result, *attemptErr) {
+func (c *Client) attempt(ctx context.Context, ep route, payload []byte, a retry.Attempt) (*result, *attemptErr) {
 	start := time.Now()
-	fields := map[string]any{"endpoint": ep.path, "attempt": n}
-	res, ae := c.roundTrip(ctx, ep, payload, freshSig)
+	fields := map[string]any{"endpoint": ep.path, "attempt": a.N}
+	res, ae := c.roundTrip(ctx, ep, payload, a.Fresh)
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	switch {
 	case ae == nil:
@@ -382,7 +344,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int
 		}
 	}
 	if ae != nil {
-		fields["retryable"] = ae.retry || ae.resign
+		fields["retryable"] = ae.verdict != retry.Stop
 	}
 	if c.logger != nil {
 		c.logger.Log(ctx, "CallKit API request", fields)
@@ -390,7 +352,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int
 	return res, ae
 }
 
-func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, freshSig bool) (*result, *attemptErr) {
+func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshSig bool) (*result, *attemptErr) {
 	sig, err := c.adminSig(freshSig)
 	if err != nil {
 		return nil, &attemptErr{err: err}
@@ -408,18 +370,18 @@ func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, fre
 	if err != nil {
 		// Network errors and per-attempt timeouts are transient; a cancelled
 		// caller context is seen by the loop and ends it.
-		return nil, &attemptErr{err: redactURLError(err), retry: true}
+		return nil, &attemptErr{err: redactURLError(err), verdict: retry.Again}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return nil, &attemptErr{err: fmt.Errorf("reading the answer: %w", redactURLError(err)), httpStatus: resp.StatusCode, retry: true}
+		return nil, &attemptErr{err: fmt.Errorf("reading the answer: %w", redactURLError(err)), httpStatus: resp.StatusCode, verdict: retry.Again}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &attemptErr{
 			err:        fmt.Errorf("not an API answer%s", snippet(raw)),
 			httpStatus: resp.StatusCode,
-			retry:      resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
+			verdict:    retry.ForStatus(resp.StatusCode),
 		}
 	}
 	if len(raw) > maxBodyBytes {
@@ -429,14 +391,13 @@ func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, fre
 	if err != nil {
 		// An HTML error page or a truncated body from a proxy in the way:
 		// transient more often than not, and bounded by the retry budget.
-		return nil, &attemptErr{err: err, httpStatus: resp.StatusCode, retry: true}
+		return nil, &attemptErr{err: err, httpStatus: resp.StatusCode, verdict: retry.Again}
 	}
 	if res.code == 0 {
 		return res, nil
 	}
 	apiErr := &APIError{Code: res.code, Message: res.message, RequestID: res.requestID, Endpoint: ep.path}
-	retry, resign := classify(ep.family, res.code)
-	return nil, &attemptErr{err: apiErr, api: apiErr, retry: retry, resign: resign}
+	return nil, &attemptErr{err: apiErr, api: apiErr, verdict: classify(ep.family, res.code)}
 }
 
 // snippet returns a short, printable prefix of a non-JSON body for messages.
@@ -458,26 +419,27 @@ func snippet(raw []byte) string {
 }
 
 // classify says whether an error code is worth retrying (callkit-api.md §1, §7).
-func classify(f family, code int) (retry, resign bool) {
+func classify(f family, code int) retry.Verdict {
+	if isRateLimitCode(code) {
+		return retry.Throttled
+	}
 	if f == familyV1 {
 		switch code {
-		case 70005:
-			return true, false
 		case 70003:
-			return false, true
+			return retry.Resign
 		case 50001, 70001, 70002, 70004, 70009, 70011, 999:
-			return false, false
+			return retry.Stop
 		}
 		// Every other code is an internal error (101001 included): retry.
-		return true, false
+		return retry.Again
 	}
 	switch code {
-	case 60007, 60011, 60018, 60019, 60008, 100001, 101001:
-		return true, false
+	case 60008, 100001, 101001:
+		return retry.Again
 	case 60004, 60005:
-		return false, true
+		return retry.Resign
 	}
 	// 60010, 60020, not-found and every other code are final (§7: the rest are
 	// parameter errors).
-	return false, false
+	return retry.Stop
 }

@@ -7,8 +7,8 @@ import (
 	"sync"
 )
 
-// pageWorkers is how many later pages are fetched at once. The shared
-// endpoint limiter paces them; the workers only hide round-trip latency.
+// pageWorkers bounds how many later pages are in flight at once; the path's
+// pacer decides when each may go.
 const pageWorkers = 16
 
 // ErrTooManyPages is returned when a walk reaches MaxPages.
@@ -17,13 +17,10 @@ var ErrTooManyPages = errors.New("too many pages")
 // ListAllRecords returns every record matching f across all pages, in the
 // service's order (ascending start time).
 //
-// The walk follows callkit-api.md §4 under every reading of the docs: it asks
-// the first page without a page number, then pages 2, 3, … and stops at the
-// first of: the answer's page is 0; a page holds fewer than NumberPerPage
-// records; "nothing found" on a page after the first. totalNum is never
-// trusted to end the walk; it only lets the pages it announces be fetched
-// concurrently, and the stop rule is then applied to them in order, the
-// sequential walk resuming if they do not end it.
+// The docs allow several readings of the paging fields (callkit-api.md §4),
+// so the walk stops at the first of: the answer's page is 0, a short page,
+// "nothing found" after the first page. totalNum only lets the pages it
+// announces be fetched concurrently; the stop rule still decides.
 func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilter) ([]Record, error) {
 	if err := checkVersion(v); err != nil {
 		return nil, err
@@ -32,6 +29,7 @@ func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilte
 	if err != nil {
 		return nil, err
 	}
+	f = c.withEnd(f)
 	first, err := c.fetchPage(ctx, v, f, 0)
 	if errors.Is(err, ErrNotFound) {
 		return []Record{}, nil

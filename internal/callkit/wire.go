@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // flexInt decodes an integer given as a JSON number or a numeric string
@@ -50,6 +51,11 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
 	case string(b) == "null":
+		return nil
+	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b):
+		// The decoder has checked the literal: without escapes its content
+		// is the string (most fields of a record page).
+		*f = flexString(b[1 : len(b)-1])
 		return nil
 	case len(b) > 0 && b[0] == '"':
 		var s string

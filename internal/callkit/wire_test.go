@@ -124,3 +124,19 @@ func TestDescribeDecodeError(t *testing.T) {
 		t.Fatal("names a Go type")
 	}
 }
+
+// TestFlexStringSameAsJSON: the no-escape fast path decodes every string as
+// encoding/json does (escapes, multi-byte text, invalid UTF-8).
+func TestFlexStringSameAsJSON(t *testing.T) {
+	t.Parallel()
+	for _, lit := range []string{`"abc"`, `""`, `"a\"b"`, `"\u00e9t\u00e9"`, `"été 通话"`, "\"\xff\xfe\"", `"tab\tx"`, `"back\\slash"`} {
+		var want string
+		if err := json.Unmarshal([]byte(lit), &want); err != nil {
+			t.Fatalf("%q: %v", lit, err)
+		}
+		var got flexString
+		if err := json.Unmarshal([]byte(lit), &got); err != nil || string(got) != want {
+			t.Errorf("%q: got %q (%v), want %q", lit, got, err, want)
+		}
+	}
+}

@@ -1,22 +1,10 @@
-// Package ccc is the client of Tencent Cloud Contact Center's telephone call
-// records API (DescribeTelCdr, callkit-api.md §8). It has no Terraform
-// imports.
-//
-// Signing (TC3-HMAC-SHA256) and transport come from the official Tencent
-// Cloud Go SDK's common module: common.NewCommonClient with
-// tchttp.NewCommonRequest("ccc", "2020-02-10", action). This package adds what
-// the provider needs around it: a 20 requests/s limiter shared by everything
-// that uses one Client, retries of RequestLimitExceeded and InternalError*
-// with exponential backoff and jitter that stop when the context ends (the
-// SDK's own retry options are switched off: its waits ignore the context), a
-// per-attempt timeout, a bound on the size of an answer, typed errors, and a
-// bounded all-pages walk.
-//
-// The SDK never puts the SecretKey into an error or a log line: its errors
-// carry the API's Code/Message/RequestId, the request URL (scheme, host,
-// path) and, for unparsable answers, the answer body; its debug dump (which
-// would print the Authorization header) stays off. The client still scrubs the
-// key from every message it builds, as a last line of defence.
+// Package ccc is the client of Cloud Contact Center's telephone call records
+// (DescribeTelCdr, callkit-api.md §8). It has no Terraform imports. The
+// Tencent Cloud SDK's common module signs (TC3-HMAC-SHA256) and sends; the
+// SDK's own retries are off because their waits ignore the context, so
+// pacing (internal/pace) and retries (internal/retry) are this package's.
+// The SDK keeps the SecretKey out of its errors; messages built here are
+// scrubbed of it as well.
 package ccc
 
 import (
@@ -34,9 +22,9 @@ import (
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	"golang.org/x/time/rate"
 
-	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/pace"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
@@ -73,7 +61,7 @@ type Config struct {
 	SecretID  string
 	SecretKey string
 	// Endpoint replaces DefaultEndpoint: an absolute https URL, or http on a
-	// loopback host (callkit.ValidateEndpoint's rule).
+	// loopback host (the endpoint package's rule).
 	Endpoint string
 	// Region is sent as X-TC-Region when set. DescribeTelCdr does not need one.
 	Region     string
@@ -91,18 +79,16 @@ type Config struct {
 }
 
 // Client reads Cloud Contact Center records. It is safe for concurrent use;
-// everything that shares one Client shares its rate limiter.
+// everything that shares one Client shares its pacer.
 type Client struct {
-	sdk        *common.Client
-	secretKey  string // only to scrub messages; never sent by this package
-	endpoint   string // scheme://host[/path], for logs and messages
-	timeout    time.Duration
-	maxRetries int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	maxPages   int
-	logger     Logger
-	limiter    *rate.Limiter
+	sdk       *common.Client
+	secretKey string // only to scrub messages; never sent by this package
+	endpoint  string // scheme://host[/path], for logs and messages
+	timeout   time.Duration
+	retry     retry.Policy
+	maxPages  int
+	logger    Logger
+	pacer     *pace.Limiter
 }
 
 // New validates cfg and returns a Client. It sends nothing. Its errors never
@@ -119,12 +105,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
 	}
-	if err := callkit.ValidateEndpoint(cfg.Endpoint); err != nil {
+	u, err := endpoint.Parse(cfg.Endpoint)
+	if err != nil {
 		return nil, err
-	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil { // unreachable after ValidateEndpoint; kept so a change there cannot panic here
-		return nil, fmt.Errorf("endpoint %q is not a URL: %w", cfg.Endpoint, err)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
@@ -172,18 +155,14 @@ func New(cfg Config) (*Client, error) {
 	sdk.WithHttpTransport(&recordingTransport{base: cfg.Transport})
 
 	return &Client{
-		sdk:        sdk,
-		secretKey:  cfg.SecretKey,
-		endpoint:   u.Scheme + "://" + host + path,
-		timeout:    cfg.Timeout,
-		maxRetries: cfg.MaxRetries,
-		waitMin:    cfg.RetryWaitMin,
-		waitMax:    cfg.RetryWaitMax,
-		maxPages:   cfg.MaxPages,
-		logger:     cfg.Logger,
-		// Burst 1 spaces requests evenly, so a server enforcing the same rate
-		// with any burst never sees more than it allows.
-		limiter: rate.NewLimiter(RequestsPerSecond, 1),
+		sdk:       sdk,
+		secretKey: cfg.SecretKey,
+		endpoint:  u.Scheme + "://" + host + path,
+		timeout:   cfg.Timeout,
+		retry:     retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
+		maxPages:  cfg.MaxPages,
+		logger:    cfg.Logger,
+		pacer:     pace.New(RequestsPerSecond),
 	}, nil
 }
 
@@ -262,61 +241,31 @@ type attemptErr struct {
 	err        error
 	api        *APIError
 	httpStatus int
-	retry      bool
+	verdict    retry.Verdict
+}
+
+// final is the error the call ends with if this attempt, the n-th, is the last.
+func (ae *attemptErr) final(n int) error {
+	if ae.api != nil {
+		ae.api.Attempts = n
+		return ae.api
+	}
+	return &TransportError{Action: ActionDescribeTelCdr, Attempts: n, HTTPStatus: ae.httpStatus, Err: ae.err}
 }
 
 // describeTelCdr sends one DescribeTelCdr request, retrying transient failures.
 func (c *Client) describeTelCdr(ctx context.Context, req *DescribeTelCdrRequest) (*DescribeTelCdrResult, error) {
 	params := req.actionParameters()
-	var last attemptErr
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, c.finalErr(attempt-1, last, ctxErr(ctx, err))
+	var res *DescribeTelCdrResult
+	err := retry.Do(ctx, c.retry, c.pacer, ActionDescribeTelCdr, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
+		r, ae := c.attempt(ctx, params, a.N)
+		if ae != nil {
+			return ae.verdict, ae.final(a.N)
 		}
-		res, ae := c.attempt(ctx, params, attempt)
-		if ae == nil {
-			return res, nil
-		}
-		last = *ae
-		if ae.api != nil {
-			ae.api.Attempts = attempt
-		}
-		if ctx.Err() != nil {
-			return nil, c.finalErr(attempt, last, ctx.Err())
-		}
-		if !ae.retry || attempt > c.maxRetries {
-			return nil, c.finalErr(attempt, last, nil)
-		}
-		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
-			return nil, c.finalErr(attempt, last, err)
-		}
-	}
-}
-
-// ctxErr prefers the context's own error over the limiter's wording of it.
-func ctxErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
-}
-
-// finalErr turns the last attempt's failure into the returned error. When the
-// context ended first, that is reported together with the last failure seen.
-func (c *Client) finalErr(attempts int, last attemptErr, ctxErr error) error {
-	if ctxErr != nil {
-		switch {
-		case last.api != nil:
-			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
-		case last.err != nil:
-			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
-		}
-		return fmt.Errorf("%s: %w", ActionDescribeTelCdr, ctxErr)
-	}
-	if last.api != nil {
-		return last.api
-	}
-	return &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
+		res = r
+		return retry.Stop, nil
+	})
+	return res, err
 }
 
 // attempt sends one signed request through the SDK and logs it.
@@ -343,7 +292,7 @@ func (c *Client) attempt(ctx context.Context, params map[string]any, n int) (*De
 		if ae.httpStatus != 0 {
 			fields["http_status"] = ae.httpStatus
 		}
-		fields["retryable"] = ae.retry
+		fields["retryable"] = ae.verdict != retry.Stop
 	}
 	if c.logger != nil {
 		c.logger.Log(ctx, "Cloud Contact Center API request", fields)
@@ -367,7 +316,7 @@ func (c *Client) roundTrip(ctx context.Context, params map[string]any) (*Describ
 	err := c.sdk.Send(req, resp)
 	if err == nil {
 		if resp.Response == nil {
-			return nil, &attemptErr{err: errors.New("the answer has no Response object"), httpStatus: info.status, retry: true}
+			return nil, &attemptErr{err: errors.New("the answer has no Response object"), httpStatus: info.status, verdict: retry.Again}
 		}
 		return resp.Response, nil
 	}
@@ -387,7 +336,7 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 			RequestID: sdkErr.RequestId,
 			Action:    ActionDescribeTelCdr,
 		}
-		return &attemptErr{err: api, api: api, httpStatus: info.status, retry: retryable(sdkErr.Code)}
+		return &attemptErr{err: api, api: api, httpStatus: info.status, verdict: verdictFor(sdkErr.Code)}
 	}
 	// A failure on this side of the API: network, HTTP status, unreadable body.
 	switch {
@@ -396,12 +345,12 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 	case sdkErr.Code == "ClientError.NetworkError":
 		// Network errors and per-attempt timeouts are transient; a cancelled
 		// caller context is seen by the loop and ends it.
-		return &attemptErr{err: c.networkErr(sdkErr), retry: true}
+		return &attemptErr{err: c.networkErr(sdkErr), verdict: retry.Again}
 	case info.status != 0 && info.status != http.StatusOK:
 		return &attemptErr{
 			err:        fmt.Errorf("unexpected HTTP status %d %s", info.status, http.StatusText(info.status)),
 			httpStatus: info.status,
-			retry:      info.status >= 500 || info.status == http.StatusTooManyRequests,
+			verdict:    retry.ForStatus(info.status),
 		}
 	case sdkErr.Code == "ClientError.ParseJsonError" || sdkErr.Code == "ClientError.IOError":
 		// An HTML error page or a truncated body from a proxy in the way:
@@ -409,7 +358,7 @@ func (c *Client) classify(err error, info *attemptInfo) *attemptErr {
 		return &attemptErr{
 			err:        fmt.Errorf("the answer is not an API 3.0 JSON envelope: %s", snippet(c.scrub(sdkErr.Message))),
 			httpStatus: info.status,
-			retry:      true,
+			verdict:    retry.Again,
 		}
 	}
 	return &attemptErr{err: fmt.Errorf("%s: %s", sdkErr.Code, snippet(c.scrub(sdkErr.Message))), httpStatus: info.status}

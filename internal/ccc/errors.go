@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
 // Sentinel errors, matched with errors.Is against the errors the client returns.
@@ -59,10 +61,16 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// retryable reports whether an API error code is worth another attempt:
+// verdictFor says whether an API error code is worth another attempt:
 // throttling and internal errors (InternalError.DBError included).
-func retryable(code string) bool {
-	return hasCodePrefix(code, "RequestLimitExceeded") || hasCodePrefix(code, "InternalError")
+func verdictFor(code string) retry.Verdict {
+	switch {
+	case hasCodePrefix(code, "RequestLimitExceeded"):
+		return retry.Throttled
+	case hasCodePrefix(code, "InternalError"):
+		return retry.Again
+	}
+	return retry.Stop
 }
 
 // hasCodePrefix reports whether code is prefix or one of its sub-codes

@@ -161,19 +161,13 @@ func TestMockAuthFailures(t *testing.T) {
 	}
 }
 
-// TestMockFaultsAndSharedLimit: injected throttling and internal errors are
-// retried to success, and parallel walks through one client never trip the
-// mock's own 20/s limit.
-func TestMockFaultsAndSharedLimit(t *testing.T) {
-	t.Parallel()
-	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 12, RateLimit: true})
-	c := client(t, url)
-	m.SetFaults(mockserver.Faults{Rate: 0.3, Kinds: []mockserver.FaultKind{mockserver.FaultInternal, mockserver.FaultRateLimit, mockserver.FaultHTTP502}})
+// parallelWalks reads every page n times at once through c and checks each
+// read against the mock's records.
+func parallelWalks(t *testing.T, m *mockserver.Server, c *ccc.Client, n int) {
+	t.Helper()
 	want := mockSessionIDs(m.TelCdrs())
 	var wg sync.WaitGroup
-	// 6 walks of 5 pages, plus retries: well over the 20 requests the mock's
-	// bucket holds, so an unshared or missing limiter trips it.
-	for range 6 {
+	for range n {
 		wg.Go(func() {
 			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
 			if err != nil {
@@ -186,8 +180,36 @@ func TestMockFaultsAndSharedLimit(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMockFaultsAndSharedLimit: injected throttling and internal errors are
+// retried to success, and parallel walks through one client never trip the
+// mock's own 20/s limit.
+func TestMockFaultsAndSharedLimit(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 12, RateLimit: true})
+	c := client(t, url)
+	m.SetFaults(mockserver.Faults{Rate: 0.3, Kinds: []mockserver.FaultKind{mockserver.FaultInternal, mockserver.FaultRateLimit, mockserver.FaultHTTP502}})
+	// 6 walks of 5 pages, plus retries: well over the 20 requests the mock's
+	// bucket holds, so an unshared or missing limiter trips it.
+	parallelWalks(t, m, c, 6)
 	st := m.Stats()
 	if st.Faulted == 0 || st.RateLimited != 0 {
 		t.Fatalf("stats %+v: want some faults and no request over the mock's own limit", st)
+	}
+}
+
+// TestMockStrictRateLimitFallsBackToSpacing: against a mock that allows no
+// burst, the first burst is partly refused and the client then spaces its
+// requests: parallel walks finish with no error and a handful of refusals.
+func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 13, RateLimitStrict: true})
+	c := client(t, url)
+	parallelWalks(t, m, c, 3)
+	st := m.Stats()
+	t.Logf("%d rate-limit answers of %v", st.RateLimited, st.Requests)
+	if st.RateLimited == 0 || st.RateLimited > 4 {
+		t.Errorf("%d rate-limit answers: want a few, in the first burst only", st.RateLimited)
 	}
 }

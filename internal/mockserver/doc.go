@@ -29,6 +29,7 @@
 //   - A faulted request has no effect, except a lost answer (LoseAnswer): that
 //     request is served in full, then answered with the fault.
 //   - Rate limits are token buckets on the injected clock holding one second of
-//     the documented rate: with a frozen clock they never refill.
+//     the documented rate (strict mode: one token, so requests must be 1/N
+//     apart): with a frozen clock they never refill.
 //   - Stats keys are API paths as the docs write them: "v1/callback/set".
 package mockserver
