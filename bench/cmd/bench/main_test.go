@@ -97,14 +97,14 @@ func TestHCL(t *testing.T) {
 	if n := strings.Count(hcl, `data "tencentcallkit_call_record"`); n != 3 {
 		t.Fatalf("%d lookups in\n%s", n, hcl)
 	}
-	if !strings.Contains(startHCL(`x"y`), `call_id = "x\"y"`) {
+	if !strings.Contains(workspaceHCL(`x"y`), `call_id = "x\"y"`) {
 		t.Fatal("call ID not quoted")
 	}
 	if !strings.Contains(pagingHCL(10, 20), "start_timestamp = 10") {
 		t.Fatal(pagingHCL(10, 20))
 	}
 	rc := filepath.Join(t.TempDir(), "rc")
-	if err := cliConfig(rc, "/tmp/with space"); err != nil {
+	if err := cliConfig(rc, "tencentcallkit/tencentcallkit", "/tmp/with space"); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(rc)
