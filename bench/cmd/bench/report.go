@@ -136,7 +136,7 @@ func (res *results) phaseRows() []row {
 		target := phaseTargets[name]
 		paired, ofMedians := phaseRatio(withIO, noop)
 		noopFig := "no-I/O " + secs(noop.median()) + " (" + noop.spread() + ")"
-		rows = append(rows, row{fmt.Sprintf("%s, the issue's workspace: tencentcallkit vs. the no-I/O provider (%d rounds in turns after %d warm-up; ratio: median of the round-by-round ratios)", phaseTitles[name], len(withIO), res.warmups),
+		rows = append(rows, row{fmt.Sprintf("%s, the issue's workspace: tencentcallkit vs. the no-I/O provider (%d rounds in turns after %d warm-up rounds; ratio: median of the round-by-round ratios)", phaseTitles[name], len(withIO), res.warmups),
 			secs(withIO.median()), withIO.spread(), noopFig, fmt.Sprintf("≤ %.2f×", target),
 			fmt.Sprintf("%.2f× (of medians: %.2f×)", paired, ofMedians), verdict(len(withIO) > 0 && paired <= target)})
 		if peer, ok := p.samples[keyPeer]; ok {
