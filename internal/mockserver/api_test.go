@@ -247,6 +247,48 @@ func TestRateLimits(t *testing.T) {
 	}
 }
 
+// TestRateLimitStrict: burst 1, so only requests 1/N apart get through, per
+// path; the mode can also be switched at run time.
+func TestRateLimitStrict(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock(time.Now())
+	s, ts := startMock(t, Options{Clock: clock.Now, RateLimitStrict: true})
+	c := newClient(t, ts.URL)
+	if m := s.RateMode(); m != RateModeStrict {
+		t.Fatalf("RateMode = %v, want strict", m)
+	}
+	wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	clock.Advance(90 * time.Millisecond) // 10/s: 100 ms apart
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	clock.Advance(10 * time.Millisecond)
+	wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	// A long pause still earns only one request: the bucket holds one token.
+	clock.Advance(time.Minute)
+	wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	// Per path, at the path's own rate (200/s: 5 ms).
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4NoConfig)
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4RateLimited)
+	clock.Advance(5 * time.Millisecond)
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4NoConfig)
+	if got := s.Stats().RateLimited; got != 4 {
+		t.Fatalf("RateLimited = %d, want 4", got)
+	}
+
+	// Back to the default mode: one second's allowance at once.
+	s.SetRateMode(RateModeDefault)
+	clock.Advance(time.Second)
+	for range 10 {
+		wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	}
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	s.SetRateMode(RateModeOff)
+	for range 20 {
+		wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	}
+}
+
 func TestGroupCallPackage(t *testing.T) {
 	t.Parallel()
 	s, ts := startMock(t, Options{NoGroupCallPackage: true})

@@ -30,7 +30,8 @@ import (
 //     SessionId is one of SessionIds (when given). Pages are in ascending
 //     StartTimestamp, then SessionId; a page past the end is empty.
 //   - The rate limit is a token bucket of 20 requests/s on the injected clock
-//     (only with Options.RateLimit), answering RequestLimitExceeded.
+//     (only with Options.RateLimit; burst 1 with RateLimitStrict), answering
+//     RequestLimitExceeded.
 //   - Injected faults answer RequestLimitExceeded (ratelimit), InternalError
 //     (internal), HTTP 502 (http502) or a stall; Stats counts these requests
 //     under "ccc/DescribeTelCdr".
@@ -150,7 +151,7 @@ func (s *Server) serveCCCAPI(r *http.Request, action string) (map[string]any, *c
 	if tok := r.Header.Get("X-TC-Token"); tok != "" {
 		return nil, cccFail("AuthFailure.TokenFailure", "The mock does not issue temporary credentials: remove X-TC-Token.")
 	}
-	if s.limit && !c.limiter.allow(s.now()) {
+	if !s.allow(c.limiter) {
 		s.mu.Lock()
 		s.stats.RateLimited++
 		s.mu.Unlock()

@@ -433,6 +433,25 @@ func TestCCCRateLimit(t *testing.T) {
 	}
 }
 
+func TestCCCRateLimitStrict(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)) // cccMock's signing time
+	s, srv, base, _ := cccMock(t, Options{RateLimitStrict: true, Clock: clock.Now})
+	base.body = cdrBody(clock.Now(), 10, 0, "")
+	if _, env := base.send(t, srv); cccErrorCode(t, env) != "" {
+		t.Fatalf("first request refused: %v", env)
+	}
+	_, env := base.send(t, srv)
+	wantCCCCode(t, env, "RequestLimitExceeded")
+	clock.Advance(time.Second / cccRate)
+	if _, env := base.send(t, srv); cccErrorCode(t, env) != "" {
+		t.Fatalf("a request 1/N later refused: %v", env)
+	}
+	if st := s.Stats(); st.RateLimited != 1 {
+		t.Fatalf("RateLimited = %d, want 1", st.RateLimited)
+	}
+}
+
 func TestCCCFaults(t *testing.T) {
 	t.Parallel()
 	s, srv, base, now := cccMock(t, Options{})

@@ -228,6 +228,24 @@ func (s *Server) controlMux() *http.ServeMux {
 		s.SetGroupCallPackage(*req.Bought)
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /_mock/rate-limit", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"mode": s.RateMode().String()})
+	})
+	mux.HandleFunc("POST /_mock/rate-limit", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Mode string `json:"mode"`
+		}
+		if !decodeControl(w, r, &req) {
+			return
+		}
+		i := slices.Index(rateModeNames, req.Mode)
+		if i < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("mode must be one of %q, got %q", rateModeNames, req.Mode)})
+			return
+		}
+		s.SetRateMode(RateMode(i))
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.Stats())
 	})

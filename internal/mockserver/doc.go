@@ -26,6 +26,7 @@
 //   - The internal-error fault answers 70500 on v1, 101001 on v4 records and
 //     100001 on v4 call_config.
 //   - Rate limits are token buckets on the injected clock holding one second of
-//     the documented rate: with a frozen clock they never refill.
+//     the documented rate (strict mode: one token, so requests must be 1/N
+//     apart): with a frozen clock they never refill.
 //   - Stats keys are API paths as the docs write them: "v1/callback/set".
 package mockserver

@@ -175,6 +175,15 @@ func TestControlSurface(t *testing.T) {
 		t.Fatalf("package: %d", st)
 	}
 	wantCode(t, c.post("v1/callback/get", `{}`), v1NoPackage)
+	if st, b := do("GET", "/_mock/rate-limit", ""); st != 200 || string(b) != `{"mode":"off"}` {
+		t.Fatalf("GET rate-limit: %d %s", st, b)
+	}
+	if st, _ := do("POST", "/_mock/rate-limit", `{"mode":"strict"}`); st != 204 || s.RateMode() != RateModeStrict {
+		t.Fatalf("POST rate-limit strict: %d, mode %v", st, s.RateMode())
+	}
+	if st, b := do("POST", "/_mock/rate-limit", `{"mode":"fast"}`); st != 400 || !bytes.Contains(b, []byte(`\"fast\"`)) {
+		t.Fatalf("POST rate-limit fast: %d %s", st, b)
+	}
 	if sigs := s.SeenUserSigs(); len(sigs) != 1 || sigs[0] != c.sig {
 		t.Fatalf("SeenUserSigs = %d entries", len(sigs))
 	}

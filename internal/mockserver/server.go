@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
@@ -31,6 +32,7 @@ type Options struct {
 	Seed               int64            // seeds the record generator, simulated calls and fault injection
 	Records            int              // deterministic records generated within the 7 days before Clock()
 	RateLimit          bool             // enforce the documented per-endpoint limits
+	RateLimitStrict    bool             // enforce them with burst 1: anything closer than 1/N is refused (implies RateLimit)
 	NoGroupCallPackage bool             // every v1 endpoint answers 50001, every v4 one 60020
 	DeliveryTimeScale  float64          // multiplies delivery retry waits; 0 → 1 (real time)
 	DeliveryClient     *http.Client     // nil → a client with a per-attempt timeout
@@ -73,7 +75,7 @@ type Server struct {
 	admin    string
 	now      func() time.Time
 	seed     int64
-	limit    bool
+	limit    atomic.Int32 // a RateMode
 	scale    float64
 	client   *http.Client
 	store    *store
@@ -129,7 +131,6 @@ func New(opts Options) *Server {
 		admin:    opts.Identifier,
 		now:      opts.Clock,
 		seed:     opts.Seed,
-		limit:    opts.RateLimit,
 		scale:    opts.DeliveryTimeScale,
 		client:   opts.DeliveryClient,
 		store:    newStore(),
@@ -142,6 +143,12 @@ func New(opts Options) *Server {
 		stats:    Stats{Requests: map[string]int{}, Applied: map[string]int{}},
 		seen:     map[string]struct{}{},
 		idle:     idle,
+	}
+	switch {
+	case opts.RateLimitStrict:
+		s.SetRateMode(RateModeStrict)
+	case opts.RateLimit:
+		s.SetRateMode(RateModeDefault)
 	}
 	for path, ep := range endpoints {
 		s.limiters[path] = &bucket{rate: ep.rate}
@@ -338,7 +345,7 @@ func (s *Server) serveAPI(r *http.Request, path string, ep endpoint) answer {
 	if !bought {
 		return fail(code(v1NoPackage, v4PackageExpired), "the app has not bought the Group Call package")
 	}
-	if s.limit && !s.limiters[path].allow(s.now()) {
+	if !s.allow(s.limiters[path]) {
 		s.mu.Lock()
 		s.stats.RateLimited++
 		s.mu.Unlock()
@@ -442,29 +449,67 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// bucket is a token bucket on the injected clock: tests that freeze the clock
-// get a limiter that never refills, which makes rate limiting deterministic.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	tokens float64
-	last   time.Time
-	primed bool
+// RateMode says how the mock enforces the documented limits.
+type RateMode int32
+
+const (
+	RateModeOff     RateMode = iota // nothing is limited
+	RateModeDefault                 // a bucket of one second's allowance: N at once, refilled at N/s
+	RateModeStrict                  // burst 1: a request closer than 1/N to the previous one is refused
+)
+
+var rateModeNames = []string{"off", "default", "strict"}
+
+func (m RateMode) String() string {
+	if m < 0 || int(m) >= len(rateModeNames) {
+		return fmt.Sprintf("RateMode(%d)", int32(m))
+	}
+	return rateModeNames[m]
 }
 
-func (b *bucket) allow(now time.Time) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.primed {
-		b.primed, b.tokens, b.last = true, b.rate, now
-	}
-	if el := now.Sub(b.last); el > 0 {
-		b.tokens = min(b.rate, b.tokens+el.Seconds()*b.rate)
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
+// SetRateMode changes the enforcement mode at run time (also POST /_mock/rate-limit).
+func (s *Server) SetRateMode(m RateMode) { s.limit.Store(int32(m)) }
+
+// RateMode returns the current enforcement mode.
+func (s *Server) RateMode() RateMode { return RateMode(s.limit.Load()) }
+
+// allow takes a token from b under the current mode.
+func (s *Server) allow(b *bucket) bool {
+	m := s.RateMode()
+	if m == RateModeOff {
 		return true
 	}
-	return false
+	return b.allow(s.now(), m == RateModeStrict)
+}
+
+// bucket is a token bucket on the injected clock: tests that freeze the clock
+// get a limiter that never refills, which makes rate limiting deterministic.
+// It is kept as the time the bucket would next be full (GCRA), so a request
+// exactly 1/N after the previous one is allowed without float rounding.
+type bucket struct {
+	mu   sync.Mutex
+	rate float64   // documented requests per second
+	full time.Time // when the bucket is full again; zero before the first request
+}
+
+// allow holds one second's allowance, or a single token when strict (the
+// stricter reading of "N requests per second" a real service may enforce).
+func (b *bucket) allow(now time.Time, strict bool) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	interval := time.Duration(float64(time.Second) / b.rate)
+	capacity := max(1, int64(b.rate))
+	if strict {
+		capacity = 1
+	}
+	if b.full.Before(now) {
+		b.full = now
+	}
+	// Taking a token moves "full" one interval on; the bucket holds
+	// capacity tokens, so "full" may run at most capacity intervals ahead.
+	if b.full.Add(interval).Sub(now) > time.Duration(capacity)*interval {
+		return false
+	}
+	b.full = b.full.Add(interval)
+	return true
 }

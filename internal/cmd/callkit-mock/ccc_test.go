@@ -25,6 +25,21 @@ func TestParseFlagsCCCRecords(t *testing.T) {
 	}
 }
 
+func TestParseFlagsRateLimitStrict(t *testing.T) {
+	t.Parallel()
+	c, err := parseFlags(nil, io.Discard)
+	if err != nil || !c.opts.RateLimit || c.opts.RateLimitStrict {
+		t.Fatalf("defaults: %+v, %v", c.opts, err)
+	}
+	c, err = parseFlags([]string{"-ratelimit-strict"}, io.Discard)
+	if err != nil || !c.opts.RateLimitStrict {
+		t.Fatalf("-ratelimit-strict: %+v, %v", c.opts, err)
+	}
+	if m := mockserver.New(c.opts).RateMode(); m != mockserver.RateModeStrict {
+		t.Fatalf("mock mode %v, want strict", m)
+	}
+}
+
 // TestRunPrintsCCCCredentials runs the command in-process on a free port and
 // reads what it prints for Cloud Contact Center.
 func TestRunPrintsCCCCredentials(t *testing.T) {

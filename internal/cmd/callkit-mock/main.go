@@ -48,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.opts.CCCRecords, "ccc-records", 0, "number of deterministic Cloud Contact Center telephone records to generate (last 30 days)")
 	fs.Int64Var(&c.opts.Seed, "seed", 1, "seed for generated records, simulated calls and fault injection")
 	fs.BoolVar(&c.opts.RateLimit, "ratelimit", true, "enforce the documented rate limits")
+	fs.BoolVar(&c.opts.RateLimitStrict, "ratelimit-strict", false, "enforce them with burst 1: refuse any request closer than 1/N to the previous one on its path (implies -ratelimit)")
 	fs.IntVar(&c.simulateCalls, "simulate-calls", 0, "number of calls to simulate at start")
 	fs.Float64Var(&c.opts.DeliveryTimeScale, "delivery-time-scale", 1, "multiplier for callback retry waits")
 	if err := fs.Parse(args); err != nil {
