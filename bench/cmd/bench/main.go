@@ -217,9 +217,9 @@ func parseModes(list string) ([]scenario.MockMode, error) {
 }
 
 type bench struct {
-	opts options
-	root string
-	work string
+	opts  options
+	root  string
+	work  string
 	res   *results
 	modes []scenario.MockMode
 

@@ -46,6 +46,7 @@ func TestSecs(t *testing.T) {
 		1234 * time.Millisecond:  "1.234 s",
 		12345 * time.Microsecond: "12.3 ms",
 		250 * time.Microsecond:   "250 µs",
+		0:                        "0 s",
 	} {
 		if got := secs(d); got != want {
 			t.Errorf("secs(%v) = %q, want %q", d, got, want)
@@ -175,12 +176,12 @@ func TestRowsVerdicts(t *testing.T) {
 	res := &results{records: 20000, lookups: 40, binaryBytes: 19e6, modes: []*modeResult{def}}
 	got := rowsByScenario(res)
 	for key, want := range map[string]string{
-		"[default mock] Paging 20000 records (200 pages of 100) at 200/s 0.98× target": ok,
-		"[default mock] Paging 1.02× target": miss,
-		"[default mock] Lookups 1.04× target": miss,
+		"[default mock] Paging 20000 records (200 pages of 100) at 200/s 0.98× target":    ok,
+		"[default mock] Paging 1.02× target":                                              miss,
+		"[default mock] Lookups 1.04× target":                                             miss,
 		"[default mock] Rate-limit answers (70005/60011) from the mock, every scenario –": miss,
-		"[default mock] Rate-limit errors surfaced to Terraform (every terraform run) –": miss,
-		"Provider binary (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\") 0.63× target": ok,
+		"[default mock] Rate-limit errors surfaced to Terraform (every terraform run) –":  miss,
+		"Provider binary (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\") 0.63× target":     ok,
 	} {
 		if got[key].verdict != want {
 			t.Errorf("%s: %q, want %q (rows: %v)", key, got[key].verdict, want, got)
@@ -204,7 +205,7 @@ func TestStrictModeRows(t *testing.T) {
 	got := rowsByScenario(res)
 	for key, want := range map[string]string{
 		// Slow is allowed against the strict mock: only failing is not.
-		"[strict mock] Lookups –": info,
+		"[strict mock] Lookups –":                    info,
 		"[strict mock] provider-lookups 9.0 per run": ok,
 		"[strict mock] lookups 11.0 per run":         miss,
 		"[strict mock] paging 0.5 per run":           miss,

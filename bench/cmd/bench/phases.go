@@ -60,9 +60,9 @@ type contender struct {
 
 // phaseResult is one phase's runs of every contender.
 type phaseResult struct {
-	samples  map[string]sample              // measured runs, by contender key, in round order
+	samples  map[string]sample             // measured runs, by contender key, in round order
 	requests map[string]scenario.MockStats // the mock's counts over every run (warm-ups included), by contender key
-	runs     int                            // runs of each contender, warm-ups included
+	runs     int                           // runs of each contender, warm-ups included
 }
 
 // peerInfo describes the peer binary the figures are of.
