@@ -306,3 +306,36 @@ func TestRunnerExitStatus(t *testing.T) {
 		t.Errorf("%+v %v", run, err)
 	}
 }
+
+func TestSetupPeer(t *testing.T) {
+	dir := t.TempDir()
+	newBench := func(peer string) *bench {
+		return &bench{opts: options{peer: peer}, work: t.TempDir(), res: &results{}}
+	}
+	other := filepath.Join(dir, "terraform-provider-null")
+	if err := os.WriteFile(other, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := newBench(other).setupPeer(); err == nil || !strings.Contains(err.Error(), "mastercard/restapi only") {
+		t.Errorf("a null provider as the peer: %v", err)
+	}
+	if err := newBench(filepath.Join(dir, "terraform-provider-restapi")).setupPeer(); err == nil {
+		t.Error("a missing peer binary was accepted")
+	}
+	peer := filepath.Join(dir, "terraform-provider-restapi_v3.0.0")
+	if err := os.WriteFile(peer, []byte("peer"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := newBench(peer)
+	if err := b.setupPeer(); err != nil {
+		t.Fatal(err)
+	}
+	// dev_overrides looks for terraform-provider-<type> in the directory.
+	raw, err := os.ReadFile(filepath.Join(b.peerDir, "terraform-provider-restapi"))
+	if err != nil || string(raw) != "peer" {
+		t.Fatalf("copied peer %q %v", raw, err)
+	}
+	if p := b.res.peer; p == nil || p.bytes != 4 || p.sha256 != "2ffc1d06387ef8bb7a34312b6c6c3f691550684508c3ce7ee3889375a18d6fa0" || p.source != peerSource {
+		t.Fatalf("%+v", p)
+	}
+}
