@@ -11,7 +11,6 @@ require (
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.209
 	github.com/tencentyun/tls-sig-api-v2-golang v1.4.0
 	github.com/vmihailenco/msgpack/v5 v5.4.1
-	golang.org/x/time v0.16.0
 )
 
 require (

@@ -134,7 +134,7 @@ func (c *Client) DeleteCallbackV4(ctx context.Context) error {
 
 // callConfig reads a configuration: data that is absent, null or an empty
 // string leaves out zero (read as "no configuration" by the caller).
-func (c *Client) callConfig(ctx context.Context, ep endpoint, out any) error {
+func (c *Client) callConfig(ctx context.Context, ep route, out any) error {
 	var raw json.RawMessage
 	if err := c.call(ctx, ep, struct{}{}, &raw); err != nil {
 		return err

@@ -29,8 +29,8 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/pace"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
 )
@@ -74,12 +74,10 @@ type Client struct {
 	v1Base     *url.URL
 	v4Base     *url.URL
 	timeout    time.Duration
-	maxRetries int
+	retry      retry.Policy
 	http       *http.Client
 	now        func() time.Time
 	logger     Logger
-	waitMin    time.Duration
-	waitMax    time.Duration
 	sigTTL     time.Duration
 	signer     *usersig.Signer
 	maxPages   int64 // 0 → MaxPages; lowered by tests
@@ -87,8 +85,8 @@ type Client struct {
 
 	sigMu  sync.Mutex
 	sig    usersig.Sig
-	limMu  sync.Mutex
-	limits map[string]*rate.Limiter
+	paceMu sync.Mutex
+	pacers map[string]*pace.Limiter
 }
 
 // New validates cfg and returns a Client. Its errors never contain the key.
@@ -143,22 +141,20 @@ func New(cfg Config) (*Client, error) {
 		v1Base:     &url.URL{Scheme: "https", Host: dom.v1},
 		v4Base:     &url.URL{Scheme: "https", Host: dom.v4},
 		timeout:    cfg.Timeout,
-		maxRetries: cfg.MaxRetries,
+		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
 		http:       cfg.HTTPClient,
 		now:        cfg.Clock,
 		logger:     cfg.Logger,
-		waitMin:    cfg.RetryWaitMin,
-		waitMax:    cfg.RetryWaitMax,
 		sigTTL:     cfg.UserSigTTL,
 		signer:     signer,
-		limits:     map[string]*rate.Limiter{},
+		pacers:     map[string]*pace.Limiter{},
 		userAgent:  cfg.UserAgent,
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
 	if cfg.Endpoint != "" {
-		u, err := parseEndpoint(cfg.Endpoint)
+		u, err := endpoint.Parse(cfg.Endpoint)
 		if err != nil {
 			return nil, err
 		}
@@ -223,37 +219,35 @@ const (
 	familyV4
 )
 
-// endpoint is one API path with its documented rate limit.
-type endpoint struct {
+// route is one API path with its documented rate limit.
+type route struct {
 	path   string
 	family family
-	rps    float64
+	rps    int // documented requests per second
 }
 
 var (
-	epSetCallback    = endpoint{"v1/callback/set", familyV1, 10}
-	epGetCallback    = endpoint{"v1/callback/get", familyV1, 10}
-	epUpdateCallback = endpoint{"v1/callback/update", familyV1, 10}
-	epDeleteCallback = endpoint{"v1/callback/delete", familyV1, 10}
-	epGetRecord      = endpoint{"v1/records/get_record_by_callId", familyV1, 20}
-	epListRecords    = endpoint{"v1/records/get_records_by_filter", familyV1, 200}
-	epSetCallbackV4  = endpoint{"v4/call_config/set_callback", familyV4, 200}
-	epGetCallbackV4  = endpoint{"v4/call_config/get_callback", familyV4, 200}
-	epDelCallbackV4  = endpoint{"v4/call_config/delete_callback", familyV4, 200}
-	epGetRecordV4    = endpoint{"v4/call_record_http_srv/get_record_by_callid", familyV4, 200}
-	epListRecordsV4  = endpoint{"v4/call_record_http_srv/get_record_by_filter", familyV4, 200}
+	epSetCallback    = route{"v1/callback/set", familyV1, 10}
+	epGetCallback    = route{"v1/callback/get", familyV1, 10}
+	epUpdateCallback = route{"v1/callback/update", familyV1, 10}
+	epDeleteCallback = route{"v1/callback/delete", familyV1, 10}
+	epGetRecord      = route{"v1/records/get_record_by_callId", familyV1, 20}
+	epListRecords    = route{"v1/records/get_records_by_filter", familyV1, 200}
+	epSetCallbackV4  = route{"v4/call_config/set_callback", familyV4, 200}
+	epGetCallbackV4  = route{"v4/call_config/get_callback", familyV4, 200}
+	epDelCallbackV4  = route{"v4/call_config/delete_callback", familyV4, 200}
+	epGetRecordV4    = route{"v4/call_record_http_srv/get_record_by_callid", familyV4, 200}
+	epListRecordsV4  = route{"v4/call_record_http_srv/get_record_by_filter", familyV4, 200}
 )
 
-// limiter returns the endpoint's limiter, shared by every caller of this
-// client. Burst 1 spaces requests evenly, so a server enforcing the same rate
-// with any burst never sees more than it allows.
-func (c *Client) limiter(ep endpoint) *rate.Limiter {
-	c.limMu.Lock()
-	defer c.limMu.Unlock()
-	l, ok := c.limits[ep.path]
+// pacer returns the path's pacer, shared by every caller of this client.
+func (c *Client) pacer(ep route) *pace.Limiter {
+	c.paceMu.Lock()
+	defer c.paceMu.Unlock()
+	l, ok := c.pacers[ep.path]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(ep.rps), 1)
-		c.limits[ep.path] = l
+		l = pace.New(ep.rps)
+		c.pacers[ep.path] = l
 	}
 	return l
 }
@@ -278,9 +272,41 @@ type attemptErr struct {
 	resign     bool // retry once with a freshly minted UserSig
 }
 
+func (ae *attemptErr) verdict() retry.Verdict {
+	switch {
+	case ae.resign:
+		return retry.Resign
+	case ae.retry:
+		return retry.Again
+	}
+	return retry.Stop
+}
+
+// outcome is what the path's pacer learns from the attempt.
+func (ae *attemptErr) outcome() pace.Outcome {
+	switch {
+	case ae == nil:
+		return pace.Answered
+	case ae.api != nil && isRateLimitCode(ae.api.Code), ae.httpStatus == http.StatusTooManyRequests:
+		return pace.Throttled
+	case ae.api != nil:
+		return pace.Answered
+	}
+	return pace.Failed
+}
+
+// final is the error the call ends with if this attempt, the n-th, is the last.
+func (ae *attemptErr) final(ep route, n int) error {
+	if ae.api != nil {
+		ae.api.Attempts = n
+		return ae.api
+	}
+	return &TransportError{Endpoint: ep.path, Attempts: n, HTTPStatus: ae.httpStatus, Err: ae.err}
+}
+
 // call sends body to ep and decodes the answer's data into out (when non-nil),
 // retrying transient failures.
-func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error {
+func (c *Client) call(ctx context.Context, ep route, body any, out any) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("%s: encoding request: %w", ep.path, err)
@@ -288,62 +314,35 @@ func (c *Client) call(ctx context.Context, ep endpoint, body any, out any) error
 	if string(payload) == "null" {
 		payload = []byte("{}")
 	}
-	resigned := false
-	var last attemptErr
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter(ep).Wait(ctx); err != nil {
-			return c.finalErr(ep, attempt-1, last, err)
+	var (
+		res      *result
+		attempts int
+	)
+	err = retry.Do(ctx, c.retry, ep.path, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
+		ticket, err := c.pacer(ep).Wait(ctx)
+		if err != nil {
+			return retry.Stop, err
 		}
-		res, ae := c.attempt(ctx, ep, payload, attempt, resigned && last.resign)
-		if ae == nil {
-			if out != nil && len(res.data) > 0 && string(res.data) != "null" {
-				if err := json.Unmarshal(res.data, out); err != nil {
-					return &TransportError{Endpoint: ep.path, Attempts: attempt, Err: fmt.Errorf("unexpected shape of the answer's data: %w", describeDecodeError(err))}
-				}
-			}
-			return nil
+		r, ae := c.attempt(ctx, ep, payload, a)
+		ticket.Done(ae.outcome())
+		if ae != nil {
+			return ae.verdict(), ae.final(ep, a.N)
 		}
-		last = *ae
-		if ae.api != nil {
-			ae.api.Attempts = attempt
-		}
-		if ctx.Err() != nil {
-			return c.finalErr(ep, attempt, last, ctx.Err())
-		}
-		if ae.resign && !resigned {
-			// A UserSig can expire between minting and arrival (clock skew):
-			// one immediate retry with a new one, outside the retry budget.
-			resigned = true
-			continue
-		}
-		if !ae.retry || attempt > c.maxRetries {
-			return c.finalErr(ep, attempt, last, nil)
-		}
-		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
-			return c.finalErr(ep, attempt, last, err)
+		res, attempts = r, a.N
+		return retry.Stop, nil
+	})
+	if err != nil {
+		return err
+	}
+	if out != nil && len(res.data) > 0 && string(res.data) != "null" {
+		if err := json.Unmarshal(res.data, out); err != nil {
+			return &TransportError{Endpoint: ep.path, Attempts: attempts, Err: fmt.Errorf("unexpected shape of the answer's data: %w", describeDecodeError(err))}
 		}
 	}
+	return nil
 }
 
-// finalErr turns the last attempt's failure into the returned error. When the
-// context ended first, that is reported together with the last failure seen.
-func (c *Client) finalErr(ep endpoint, attempts int, last attemptErr, ctxErr error) error {
-	if ctxErr != nil {
-		if last.api != nil {
-			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
-		}
-		if last.err != nil {
-			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
-		}
-		return fmt.Errorf("%s: %w", ep.path, ctxErr)
-	}
-	if last.api != nil {
-		return last.api
-	}
-	return &TransportError{Endpoint: ep.path, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
-}
-
-func (c *Client) buildURL(ep endpoint, sig string) string {
+func (c *Client) buildURL(ep route, sig string) string {
 	base := c.v1Base
 	if ep.family == familyV4 {
 		base = c.v4Base
@@ -362,10 +361,10 @@ func (c *Client) buildURL(ep endpoint, sig string) string {
 
 // attempt sends one request. It returns the decoded envelope, or the
 // classified failure.
-func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int, freshSig bool) (*result, *attemptErr) {
+func (c *Client) attempt(ctx context.Context, ep route, payload []byte, a retry.Attempt) (*result, *attemptErr) {
 	start := time.Now()
-	fields := map[string]any{"endpoint": ep.path, "attempt": n}
-	res, ae := c.roundTrip(ctx, ep, payload, freshSig)
+	fields := map[string]any{"endpoint": ep.path, "attempt": a.N}
+	res, ae := c.roundTrip(ctx, ep, payload, a.Fresh)
 	fields["duration_ms"] = time.Since(start).Milliseconds()
 	switch {
 	case ae == nil:
@@ -390,7 +389,7 @@ func (c *Client) attempt(ctx context.Context, ep endpoint, payload []byte, n int
 	return res, ae
 }
 
-func (c *Client) roundTrip(ctx context.Context, ep endpoint, payload []byte, freshSig bool) (*result, *attemptErr) {
+func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshSig bool) (*result, *attemptErr) {
 	sig, err := c.adminSig(freshSig)
 	if err != nil {
 		return nil, &attemptErr{err: err}

@@ -162,38 +162,6 @@ func TestRegionDomains(t *testing.T) {
 	}
 }
 
-func TestEndpointLoopbackRule(t *testing.T) {
-	t.Parallel()
-	ok := []string{"https://example.com", "https://10.0.0.1:8443/x", "http://127.0.0.1:8080", "http://127.5.6.7", "http://[::1]:9000", "http://localhost:1234", "http://LOCALHOST"}
-	bad := map[string]string{
-		"http://example.com":        "https is required",
-		"http://10.0.0.1:8080":      "https is required",
-		"http://127.0.0.1.nip.io":   "https is required",
-		"ftp://127.0.0.1":           "scheme",
-		"127.0.0.1:8080":            "",
-		"":                          "not a URL",
-		"https://":                  "absolute",
-		"https://x.com?a=1":         "query",
-		" https://x.com":            "not a URL",
-		"https://user:pw@x.com":     "user information",
-		"http://[::ffff:10.0.0.1]/": "https is required",
-	}
-	for _, u := range ok {
-		if err := ValidateEndpoint(u); err != nil {
-			t.Errorf("%q refused: %v", u, err)
-		}
-	}
-	for u, want := range bad {
-		err := ValidateEndpoint(u)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: error %v, want mention of %q", u, err, want)
-		}
-		if err != nil && strings.Contains(err.Error(), "pw") {
-			t.Errorf("%q: error leaks the password: %v", u, err)
-		}
-	}
-}
-
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	cases := map[string]Config{
@@ -472,6 +440,43 @@ func TestNoRetryOnAuth(t *testing.T) {
 	}
 	if n := f.count("v1/callback/get"); n != 1 {
 		t.Fatalf("%d requests for an auth failure", n)
+	}
+}
+
+// TestResignIsOutsideTheRetryBudget: the one immediate retry with a fresh
+// UserSig after "expired" does not use up a retry (issue 17): 70003 once,
+// then rate limits with MaxRetries 3, is 1 + 1 + 3 requests.
+func TestResignIsOutsideTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		path    string
+		expired func(http.ResponseWriter)
+		limited func(http.ResponseWriter)
+		call    func(*Client) error
+	}{
+		{"v1/callback/get", func(w http.ResponseWriter) { v1Answer(w, 70003, nil) }, func(w http.ResponseWriter) { v1Answer(w, 70005, nil) },
+			func(c *Client) error { _, err := c.GetCallback(context.Background()); return err }},
+		{"v4/call_config/get_callback", func(w http.ResponseWriter) { v4Answer(w, 60004, nil) }, func(w http.ResponseWriter) { v4Answer(w, 60011, nil) },
+			func(c *Client) error { _, err := c.GetCallbackV4(context.Background()); return err }},
+		{"v4/call_config/get_callback", func(w http.ResponseWriter) { v4Answer(w, 60005, nil) }, func(w http.ResponseWriter) { v4Answer(w, 60011, nil) },
+			func(c *Client) error { _, err := c.GetCallbackV4(context.Background()); return err }},
+	} {
+		f, srv := newFake(t, func(_ string, n int, _ map[string]any, w http.ResponseWriter) {
+			if n == 1 {
+				tc.expired(w)
+				return
+			}
+			tc.limited(w)
+		})
+		c, _ := newTestClient(t, srv.URL) // MaxRetries 3
+		err := tc.call(c)
+		var ae *APIError
+		if !errors.Is(err, ErrRateLimited) || !errors.As(err, &ae) || ae.Attempts != 5 {
+			t.Errorf("%s: err %v, want rate limited after 5 attempts", tc.path, err)
+		}
+		if n := f.count(tc.path); n != 5 {
+			t.Errorf("%s: %d requests, want 5 (the re-sign is not a retry)", tc.path, n)
+		}
 	}
 }
 

@@ -192,30 +192,91 @@ func TestMockFaultsAreRiddenThrough(t *testing.T) {
 	}
 }
 
-func TestMockRateLimitNeverSurfaces(t *testing.T) {
-	t.Parallel()
-	m, url := startMock(t, mockserver.Options{Records: 50, RateLimit: true, Seed: 1})
-	c := client(t, url)
-	ids := m.Records()
+// lookups reads n records by call ID at once, as Terraform reads n
+// call_record data sources, and returns how long that took.
+func lookups(t *testing.T, c *callkit.Client, recs []mockserver.Record, n int) time.Duration {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 40)
+	errs := make(chan error, n)
 	start := time.Now()
-	for i := range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.GetRecord(context.Background(), callkit.V1, ids[i].CallID); err != nil {
+	for i := range n {
+		wg.Go(func() {
+			if _, err := c.GetRecord(context.Background(), callkit.V1, recs[i%len(recs)].CallID); err != nil {
 				errs <- err
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
 	}
-	// 40 lookups at 20/s cannot finish faster than the limit allows.
-	if el := time.Since(start); el < 1900*time.Millisecond {
-		t.Errorf("40 lookups in %v: the client is not pacing at 20/s", el)
+	return time.Since(start)
+}
+
+// TestMockLookupsBurstWithinTheLimit: 40 lookups at 20/s go as two bursts a
+// second apart (not 1/20 s apart, which takes 1.95 s), and the mock's own
+// bucket never refuses one.
+func TestMockLookupsBurstWithinTheLimit(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{Records: 50, RateLimit: true, Seed: 1})
+	el := lookups(t, client(t, url), m.Records(), 40)
+	if el < time.Second {
+		t.Errorf("40 lookups in %v: more than 20 went within one second", el)
 	}
+	if el > 1500*time.Millisecond {
+		t.Errorf("40 lookups in %v: the client spaces requests instead of letting 20 go at once", el)
+	}
+	if st := m.Stats(); st.RateLimited != 0 {
+		t.Errorf("the mock refused %d lookups over its 20/s limit", st.RateLimited)
+	}
+}
+
+// TestMockStrictRateLimitFallsBackToSpacing: a service that allows no burst
+// at all (the mock's strict mode) refuses only a handful of requests per
+// path before the client spaces them 1/N apart; nothing fails.
+func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{Records: 3000, RateLimitStrict: true, Seed: 2})
+	c := client(t, url)
+	lookups(t, c, m.Records(), 40)
+	afterLookups := m.Stats().RateLimited
+	ctx := context.Background()
+	f := callkit.RecordFilter{StartTimestamp: m.Records()[0].StartCallTs}
+	for _, v := range []callkit.APIVersion{callkit.V1, callkit.V4} {
+		recs, err := c.ListAllRecords(ctx, v, f)
+		if err != nil || len(recs) != 3000 {
+			t.Fatalf("%s: %d records, %v", v, len(recs), err)
+		}
+	}
+	if err := c.SetCallback(ctx, callkit.Callback{Address: "https://a.example", Actions: []string{"cancel"}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.GetCallback(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := m.Stats()
+	t.Logf("rate-limit answers: %d for 40 lookups, %d in all for %d requests", afterLookups, st.RateLimited, total(st.Requests))
+	if afterLookups == 0 {
+		t.Error("the strict mock refused no lookup: the test does not exercise the fallback")
+	}
+	// Each path is refused in its first burst only: one or two answers.
+	for path, n := range st.Requests {
+		if refused := n - st.Applied[path]; refused > 3 {
+			t.Errorf("%s: %d of %d requests refused, want a handful at most", path, refused, n)
+		}
+	}
+	if st.RateLimited > 10 {
+		t.Errorf("%d rate-limit answers in all, want a handful", st.RateLimited)
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -32,6 +32,7 @@ func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilte
 	if err != nil {
 		return nil, err
 	}
+	f = c.withEnd(f)
 	first, err := c.fetchPage(ctx, v, f, 0)
 	if errors.Is(err, ErrNotFound) {
 		return []Record{}, nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pagingFake serves records "c1".."cN" under one reading of the paging docs.
@@ -193,6 +194,47 @@ func TestFilterTranslatedForV4(t *testing.T) {
 	}
 	if _, ok := seen["Page"]; ok {
 		t.Error("first page must omit Page")
+	}
+}
+
+// TestUnsetEndIsTheReadTime: with no end the client sends the read time, the
+// same on every page, on v1 and v4, for one page and all pages (issue 17).
+func TestUnsetEndIsTheReadTime(t *testing.T) {
+	t.Parallel()
+	readAt := time.Now()
+	for _, v := range []APIVersion{V1, V4} {
+		f, srv := newFake(t, pagingHandler(250, 100, reading{}, v == V4))
+		c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Clock = func() time.Time { return readAt } })
+		path, key := "v1/records/get_records_by_filter", "endTimestamp"
+		if v == V4 {
+			path, key = "v4/call_record_http_srv/get_record_by_filter", "EndTime"
+		}
+		if recs, err := c.ListAllRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}); err != nil || len(recs) != 250 {
+			t.Fatalf("%s: %d records, %v", v, len(recs), err)
+		}
+		if _, err := c.ListRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}, 2); err != nil {
+			t.Fatal(err)
+		}
+		// A start after the read time: the end is the start, never before it.
+		future := readAt.Unix() + 3600
+		if _, err := c.ListRecords(context.Background(), v, RecordFilter{StartTimestamp: future}, 0); err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		bodies := append([]string(nil), f.bodies[path]...)
+		f.mu.Unlock()
+		if len(bodies) != 5 {
+			t.Fatalf("%s: %d requests, want 3 pages + 2", v, len(bodies))
+		}
+		for i, b := range bodies {
+			want := readAt.Unix()
+			if i == 4 {
+				want = future
+			}
+			if !strings.Contains(b, fmt.Sprintf(`"%s":%d`, key, want)) {
+				t.Errorf("%s request %d: body %s, want %s %d", v, i+1, b, key, want)
+			}
+		}
 	}
 }
 

@@ -47,7 +47,7 @@ type Record struct {
 // RecordFilter selects records; strings are in the v1 vocabulary.
 type RecordFilter struct {
 	StartTimestamp int64
-	EndTimestamp   int64 // 0 = unset
+	EndTimestamp   int64 // 0 → the read time; always sent
 	CallResult     string
 	CallType       string
 	NumberPerPage  int // 0 → 100
@@ -87,6 +87,16 @@ func (f RecordFilter) validate() (RecordFilter, error) {
 		return f, fmt.Errorf("%w: call type %q: valid types are %s", ErrInvalidRequest, f.CallType, strings.Join(CallTypes, ", "))
 	}
 	return f, nil
+}
+
+// withEnd fills an unset end with the read time, once per read so every page
+// asks the same window: the docs' "default 7 days" may count from the start,
+// which would drop the latest calls of an older start.
+func (c *Client) withEnd(f RecordFilter) RecordFilter {
+	if f.EndTimestamp == 0 {
+		f.EndTimestamp = max(c.now().Unix(), f.StartTimestamp)
+	}
+	return f
 }
 
 func checkVersion(v APIVersion) error {
@@ -140,7 +150,7 @@ func (c *Client) ListRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 	if page < 0 {
 		return nil, fmt.Errorf("%w: page %d is negative", ErrInvalidRequest, page)
 	}
-	p, err := c.fetchPage(ctx, v, f, page)
+	p, err := c.fetchPage(ctx, v, c.withEnd(f), page)
 	if errors.Is(err, ErrNotFound) {
 		return &RecordPage{Page: 0, Records: []Record{}}, nil
 	}
@@ -149,10 +159,7 @@ func (c *Client) ListRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 
 func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, page int64) (*RecordPage, error) {
 	if v == V4 {
-		body := v4FilterBody{StartTime: f.StartTimestamp, NumberPerPage: f.NumberPerPage}
-		if f.EndTimestamp != 0 {
-			body.EndTime = f.EndTimestamp
-		}
+		body := v4FilterBody{StartTime: f.StartTimestamp, EndTime: f.EndTimestamp, NumberPerPage: f.NumberPerPage}
 		if f.CallResult != "" {
 			body.CallResult = v4Result(f.CallResult)
 		}

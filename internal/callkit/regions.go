@@ -2,8 +2,6 @@ package callkit
 
 import (
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -61,50 +59,6 @@ func V1Domain(region string) (string, error) {
 func V4Domain(region string) (string, error) {
 	d, err := lookupRegion(region)
 	return d.v4, err
-}
-
-// ValidateEndpoint checks an endpoint override: an absolute http(s) URL without
-// query or fragment. Plain http is accepted only for loopback hosts, because
-// every request carries an admin UserSig that must not cross a network in clear.
-func ValidateEndpoint(raw string) error {
-	_, err := parseEndpoint(raw)
-	return err
-}
-
-func parseEndpoint(raw string) (*url.URL, error) {
-	if strings.TrimSpace(raw) != raw || raw == "" {
-		return nil, fmt.Errorf("endpoint %q is not a URL: it must be an absolute URL such as https://proxy.example.com", raw)
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("endpoint %q is not an absolute URL: expected e.g. https://proxy.example.com or http://127.0.0.1:8080", raw)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("endpoint %q must not contain user information", u.Redacted())
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("endpoint %q must not have a query or fragment", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !IsLoopbackHost(u.Hostname()) {
-			return nil, fmt.Errorf("endpoint %q uses plain http on the non-loopback host %q: https is required (http is accepted only for 127.0.0.0/8, ::1 and localhost, e.g. a local mock)", raw, u.Hostname())
-		}
-	default:
-		return nil, fmt.Errorf("endpoint %q has scheme %q: only https (or http on a loopback host) is allowed", raw, u.Scheme)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	return u, nil
-}
-
-// IsLoopbackHost reports whether host (without port) is localhost or a loopback IP.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // ValidateTimeout checks a per-attempt timeout: it must exceed the service's 3 s.

@@ -2,6 +2,7 @@ package callkit
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -24,7 +25,9 @@ type Stats struct {
 	MaxConcurrentGroup  int64
 	// Results counts calls per result.
 	Results map[string]int64
-	// TotalDurationSeconds sums the connected time (end − accept) of connected calls.
+	// TotalDurationSeconds sums the connected time (end − accept) of connected
+	// calls. It stops at math.MaxInt64 rather than wrap to a negative number
+	// when an answer carries absurd timestamps.
 	TotalDurationSeconds int64
 	// AverageDurationSeconds is TotalDurationSeconds / ConnectedCount (0 when none connected).
 	AverageDurationSeconds float64
@@ -42,7 +45,7 @@ func ComputeStats(recs []Record) Stats {
 		}
 		s.ConnectedCount++
 		if r.EndTs > r.AcceptTs {
-			s.TotalDurationSeconds += r.EndTs - r.AcceptTs
+			s.TotalDurationSeconds = addSaturating(s.TotalDurationSeconds, r.EndTs-r.AcceptTs)
 		}
 		if r.Caller != "" {
 			users[r.Caller] = struct{}{}
@@ -61,6 +64,14 @@ func ComputeStats(recs []Record) Stats {
 	s.MaxConcurrentSingle = peak(recs, "single")
 	s.MaxConcurrentGroup = peak(recs, "group")
 	return s
+}
+
+// addSaturating adds two non-negative durations, stopping at math.MaxInt64.
+func addSaturating(a, b int64) int64 {
+	if b > math.MaxInt64-a {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 type edge struct {

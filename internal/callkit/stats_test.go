@@ -3,6 +3,7 @@ package callkit
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -32,6 +33,25 @@ func TestComputeStats(t *testing.T) {
 	empty := ComputeStats(nil)
 	if empty.CallCount != 0 || empty.AverageDurationSeconds != 0 || empty.Results == nil || empty.MaxConcurrentCalls != 0 {
 		t.Fatalf("empty: %+v", empty)
+	}
+}
+
+// TestComputeStatsDurationSaturates: a hostile answer whose durations sum past
+// int64 gives the largest total, never a negative one (issue 17).
+func TestComputeStatsDurationSaturates(t *testing.T) {
+	t.Parallel()
+	huge := int64(math.MaxInt64/2 + 10)
+	recs := []Record{
+		{CallID: "A", StartCallTs: 1, AcceptTs: 1, EndTs: 1 + huge, CallResult: "normal_end"},
+		{CallID: "B", StartCallTs: 1, AcceptTs: 1, EndTs: 1 + huge, CallResult: "normal_end"},
+		{CallID: "C", StartCallTs: 1, AcceptTs: 1, EndTs: math.MaxInt64, CallResult: "normal_end"},
+	}
+	s := ComputeStats(recs)
+	if s.TotalDurationSeconds != math.MaxInt64 || s.AverageDurationSeconds <= 0 {
+		t.Fatalf("total %d, average %v: want math.MaxInt64 and a positive average", s.TotalDurationSeconds, s.AverageDurationSeconds)
+	}
+	if got := ComputeStats(recs[:1]).TotalDurationSeconds; got != huge {
+		t.Fatalf("one call: %d, want %d", got, huge)
 	}
 }
 

@@ -34,9 +34,9 @@ import (
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	"golang.org/x/time/rate"
 
-	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/pace"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
@@ -73,7 +73,7 @@ type Config struct {
 	SecretID  string
 	SecretKey string
 	// Endpoint replaces DefaultEndpoint: an absolute https URL, or http on a
-	// loopback host (callkit.ValidateEndpoint's rule).
+	// loopback host (the endpoint package's rule).
 	Endpoint string
 	// Region is sent as X-TC-Region when set. DescribeTelCdr does not need one.
 	Region     string
@@ -93,16 +93,14 @@ type Config struct {
 // Client reads Cloud Contact Center records. It is safe for concurrent use;
 // everything that shares one Client shares its rate limiter.
 type Client struct {
-	sdk        *common.Client
-	secretKey  string // only to scrub messages; never sent by this package
-	endpoint   string // scheme://host[/path], for logs and messages
-	timeout    time.Duration
-	maxRetries int
-	waitMin    time.Duration
-	waitMax    time.Duration
-	maxPages   int
-	logger     Logger
-	limiter    *rate.Limiter
+	sdk       *common.Client
+	secretKey string // only to scrub messages; never sent by this package
+	endpoint  string // scheme://host[/path], for logs and messages
+	timeout   time.Duration
+	retry     retry.Policy
+	maxPages  int
+	logger    Logger
+	pacer     *pace.Limiter
 }
 
 // New validates cfg and returns a Client. It sends nothing. Its errors never
@@ -119,12 +117,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
 	}
-	if err := callkit.ValidateEndpoint(cfg.Endpoint); err != nil {
+	u, err := endpoint.Parse(cfg.Endpoint)
+	if err != nil {
 		return nil, err
-	}
-	u, err := url.Parse(cfg.Endpoint)
-	if err != nil { // unreachable after ValidateEndpoint; kept so a change there cannot panic here
-		return nil, fmt.Errorf("endpoint %q is not a URL: %w", cfg.Endpoint, err)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
@@ -172,18 +167,14 @@ func New(cfg Config) (*Client, error) {
 	sdk.WithHttpTransport(&recordingTransport{base: cfg.Transport})
 
 	return &Client{
-		sdk:        sdk,
-		secretKey:  cfg.SecretKey,
-		endpoint:   u.Scheme + "://" + host + path,
-		timeout:    cfg.Timeout,
-		maxRetries: cfg.MaxRetries,
-		waitMin:    cfg.RetryWaitMin,
-		waitMax:    cfg.RetryWaitMax,
-		maxPages:   cfg.MaxPages,
-		logger:     cfg.Logger,
-		// Burst 1 spaces requests evenly, so a server enforcing the same rate
-		// with any burst never sees more than it allows.
-		limiter: rate.NewLimiter(RequestsPerSecond, 1),
+		sdk:       sdk,
+		secretKey: cfg.SecretKey,
+		endpoint:  u.Scheme + "://" + host + path,
+		timeout:   cfg.Timeout,
+		retry:     retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
+		maxPages:  cfg.MaxPages,
+		logger:    cfg.Logger,
+		pacer:     pace.New(RequestsPerSecond),
 	}, nil
 }
 
@@ -265,58 +256,50 @@ type attemptErr struct {
 	retry      bool
 }
 
+// outcome is what the pacer learns from the attempt.
+func (ae *attemptErr) outcome() pace.Outcome {
+	switch {
+	case ae == nil:
+		return pace.Answered
+	case ae.api != nil && errors.Is(ae.api, ErrRateLimited), ae.httpStatus == http.StatusTooManyRequests:
+		return pace.Throttled
+	case ae.api != nil:
+		return pace.Answered
+	}
+	return pace.Failed
+}
+
+// final is the error the call ends with if this attempt, the n-th, is the last.
+func (ae *attemptErr) final(n int) error {
+	if ae.api != nil {
+		ae.api.Attempts = n
+		return ae.api
+	}
+	return &TransportError{Action: ActionDescribeTelCdr, Attempts: n, HTTPStatus: ae.httpStatus, Err: ae.err}
+}
+
 // describeTelCdr sends one DescribeTelCdr request, retrying transient failures.
 func (c *Client) describeTelCdr(ctx context.Context, req *DescribeTelCdrRequest) (*DescribeTelCdrResult, error) {
 	params := req.actionParameters()
-	var last attemptErr
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, c.finalErr(attempt-1, last, ctxErr(ctx, err))
+	var res *DescribeTelCdrResult
+	err := retry.Do(ctx, c.retry, ActionDescribeTelCdr, func(ctx context.Context, a retry.Attempt) (retry.Verdict, error) {
+		ticket, err := c.pacer.Wait(ctx)
+		if err != nil {
+			return retry.Stop, err
 		}
-		res, ae := c.attempt(ctx, params, attempt)
-		if ae == nil {
-			return res, nil
+		r, ae := c.attempt(ctx, params, a.N)
+		ticket.Done(ae.outcome())
+		if ae != nil {
+			v := retry.Stop
+			if ae.retry {
+				v = retry.Again
+			}
+			return v, ae.final(a.N)
 		}
-		last = *ae
-		if ae.api != nil {
-			ae.api.Attempts = attempt
-		}
-		if ctx.Err() != nil {
-			return nil, c.finalErr(attempt, last, ctx.Err())
-		}
-		if !ae.retry || attempt > c.maxRetries {
-			return nil, c.finalErr(attempt, last, nil)
-		}
-		if err := retry.Sleep(ctx, retry.Backoff(attempt, c.waitMin, c.waitMax)); err != nil {
-			return nil, c.finalErr(attempt, last, err)
-		}
-	}
-}
-
-// ctxErr prefers the context's own error over the limiter's wording of it.
-func ctxErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
-}
-
-// finalErr turns the last attempt's failure into the returned error. When the
-// context ended first, that is reported together with the last failure seen.
-func (c *Client) finalErr(attempts int, last attemptErr, ctxErr error) error {
-	if ctxErr != nil {
-		switch {
-		case last.api != nil:
-			return fmt.Errorf("%w (last answer: %w)", ctxErr, last.api)
-		case last.err != nil:
-			return fmt.Errorf("%w (last failure: %w)", ctxErr, &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err})
-		}
-		return fmt.Errorf("%s: %w", ActionDescribeTelCdr, ctxErr)
-	}
-	if last.api != nil {
-		return last.api
-	}
-	return &TransportError{Action: ActionDescribeTelCdr, Attempts: attempts, HTTPStatus: last.httpStatus, Err: last.err}
+		res = r
+		return retry.Stop, nil
+	})
+	return res, err
 }
 
 // attempt sends one signed request through the SDK and logs it.

@@ -411,18 +411,34 @@ func TestAllPagesWalk(t *testing.T) {
 			}
 		}
 	})
-	t.Run("stops when TotalCount is covered", func(t *testing.T) {
-		t.Parallel()
-		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-			writeBody(w, 200, pageJSON(20, ids(fmt.Sprintf("p%d-", n), 10)...))
+	// TotalCount is a hint only (issue 17): missing, too small or too large,
+	// the walk reads until a short or empty page.
+	for name, total := range map[string]string{"missing": "", "too small": `"TotalCount":5,`, "too large": `"TotalCount":1000,`, "exact multiple": `"TotalCount":20,`} {
+		t.Run("TotalCount "+name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+				size := map[int]int{1: 10, 2: 10, 3: 4}[n]
+				if name == "exact multiple" && n == 3 {
+					size = 0
+				}
+				recs := make([]string, size)
+				for i := range recs {
+					recs[i] = fmt.Sprintf(`{"SessionId":"p%d-%d"}`, n, i)
+				}
+				writeBody(w, 200, fmt.Sprintf(`{"Response":{%s"TelCdrList":[%s],"RequestId":"r"}}`, total, strings.Join(recs, ",")))
+			})
+			q := testQuery
+			q.PageSize = 10
+			recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+			want := 24
+			if name == "exact multiple" {
+				want = 20
+			}
+			if err != nil || len(recs) != want || f.hits.Load() != 3 {
+				t.Fatalf("%d records, err %v, %d requests; want %d records in 3 requests", len(recs), err, f.hits.Load(), want)
+			}
 		})
-		q := testQuery
-		q.PageSize = 10
-		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-		if err != nil || len(recs) != 20 || f.hits.Load() != 2 {
-			t.Fatalf("%d records, err %v, %d requests", len(recs), err, f.hits.Load())
-		}
-	})
+	}
 	t.Run("empty", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
@@ -494,16 +510,24 @@ func TestAllPagesWalk(t *testing.T) {
 	})
 }
 
-// TestLimiterShared: concurrent callers of one Client together stay at 20/s.
+// TestLimiterShared: concurrent callers of one Client together never send
+// more than 20 requests in any one second, and a burst of 20 goes at once
+// (not 1/20 s apart).
 func TestLimiterShared(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) { writeBody(w, 200, pageJSON(0)) })
+	var mu sync.Mutex
+	var at []time.Time
+	f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		writeBody(w, 200, pageJSON(0))
+	})
 	c := newTestClient(t, f.srv.URL)
-	start := time.Now()
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			for range 5 {
+			for range 6 {
 				if _, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0); err != nil {
 					t.Error(err)
 				}
@@ -511,9 +535,18 @@ func TestLimiterShared(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// 20 requests at 20/s with a burst of 1: the last leaves 19/20 s after the first.
-	if el := time.Since(start); el < 900*time.Millisecond {
-		t.Fatalf("20 requests took %s: the limiter is not shared or not 20/s", el)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) != 24 {
+		t.Fatalf("%d requests", len(at))
+	}
+	for i := 0; i+RequestsPerSecond < len(at); i++ {
+		if d := at[i+RequestsPerSecond].Sub(at[i]); d < time.Second {
+			t.Fatalf("requests %d and %d arrived %v apart: more than %d in one second", i+1, i+RequestsPerSecond+1, d, RequestsPerSecond)
+		}
+	}
+	if d := at[RequestsPerSecond-1].Sub(at[0]); d > 500*time.Millisecond {
+		t.Fatalf("the first %d requests took %v: the limiter spaces them instead of letting them go at once", RequestsPerSecond, d)
 	}
 }
 

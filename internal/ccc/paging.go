@@ -61,7 +61,8 @@ func (q TelCdrQuery) request(page int64) *DescribeTelCdrRequest {
 
 // TelCdrPage is one page of records.
 type TelCdrPage struct {
-	// TotalCount is the service's count of records matching the query.
+	// TotalCount is the service's count of records matching the query: a
+	// hint, which DescribeAllTelCdrs does not rely on.
 	TotalCount int64
 	Records    []TelCdrInfo
 	RequestID  string
@@ -95,13 +96,13 @@ func pageFrom(res *DescribeTelCdrResult) *TelCdrPage {
 // DescribeAllTelCdrs reads every page from PageNumber 0 and returns the
 // records in the service's order.
 //
-// The walk stops at the first page that holds fewer than PageSize records, or
-// once the pages read cover the TotalCount the last page announced. A record
-// whose SessionId was already read is dropped: if calls end while the walk
-// runs, the service's pages can shift under it and repeat a record. A full
-// page of nothing but repeats means the service is not paging (it ignores
-// PageNumber): that is an error rather than a loop. More than the client's
-// page cap (MaxPages, default 1,000 pages) is ErrTooManyPages.
+// The walk stops at the first page that holds fewer than PageSize records
+// (an empty one included), as the CallKit walk does; TotalCount is never
+// trusted to end it, since a missing or wrong count would silently truncate
+// the list. A record whose SessionId was already read is dropped (pages can
+// shift while calls end); a full page of nothing but repeats means the
+// service ignores PageNumber, an error rather than a loop. More than the
+// client's page cap (Config.MaxPages) is ErrTooManyPages.
 func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery) ([]TelCdrInfo, error) {
 	q, err := q.normalize()
 	if err != nil {
@@ -137,7 +138,7 @@ func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery) ([]TelCd
 		if full && added == 0 {
 			return nil, fmt.Errorf("page %d repeats only records of earlier pages: the service does not seem to page (PageNumber ignored?); %d records were read before it", page, len(out))
 		}
-		if !full || (page+1)*q.PageSize >= p.TotalCount {
+		if !full {
 			return out, nil
 		}
 	}

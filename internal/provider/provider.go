@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
 )
 
 // Environment variables read when the matching attribute is not set.
@@ -418,7 +419,7 @@ func source(a configAttr, fromEnv bool) string {
 }
 
 func checkEndpointFromEnv(diags *diag.Diagnostics, a configAttr, raw string) {
-	if err := callkit.ValidateEndpoint(raw); err != nil {
+	if err := endpoint.Validate(raw); err != nil {
 		diags.AddAttributeError(a.path(), "Invalid Endpoint",
 			fmt.Sprintf("%s is refused: %s.", source(a, true), err))
 	}

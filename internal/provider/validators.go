@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/endpoint"
 )
 
 // maxCallbackAddressLength bounds the callback URL. The service documents no
@@ -24,7 +24,7 @@ var (
 	_ validator.String = userIDValidator{}
 )
 
-// endpointValidator applies callkit.ValidateEndpoint at plan time, so the
+// endpointValidator applies endpoint.Validate at plan time, so the
 // provider and the client agree on one rule.
 type endpointValidator struct{}
 
@@ -38,7 +38,7 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := callkit.ValidateEndpoint(req.ConfigValue.ValueString()); err != nil {
+	if err := endpoint.Validate(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Endpoint",
 			fmt.Sprintf("Attribute %s value is refused: %s.", req.Path, err))
 	}

@@ -1,12 +1,92 @@
-// Package retry holds the backoff both API clients (CallKit and Cloud
-// Contact Center) wait between attempts.
+// Package retry is the attempt loop below both API clients (CallKit and
+// Cloud Contact Center): how many attempts, the backoff between them, and the
+// error a call ends with. What a failure means is each client's own: it
+// answers with a Verdict.
 package retry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
+
+// Policy bounds the loop. Zero waits are not defaulted here: the clients do.
+type Policy struct {
+	MaxRetries int           // retries after the first attempt; re-signing is not one of them
+	WaitMin    time.Duration // first backoff
+	WaitMax    time.Duration // backoff cap
+}
+
+// Verdict is a client's reading of one failed attempt.
+type Verdict int
+
+const (
+	// Stop: the failure is final.
+	Stop Verdict = iota
+	// Again: transient; retry after a backoff while the budget lasts.
+	Again
+	// Resign: the credentials may have expired in flight; retry at once with
+	// fresh ones, once per call, outside the budget.
+	Resign
+)
+
+// Attempt tells a Try which request it is.
+type Attempt struct {
+	N     int  // requests sent for this call so far, this one included (1-based)
+	Fresh bool // sign with freshly minted credentials (after a Resign)
+}
+
+// Try sends one attempt: nil on success, or the failure (already carrying
+// a.N, for "after N attempts") and what to do about it. A Try that could not
+// send because ctx ended returns ctx's error.
+type Try func(ctx context.Context, a Attempt) (Verdict, error)
+
+// Do runs try until it succeeds, a failure is final, the retries are spent or
+// ctx ends. It returns the last failure as the Try returned it; when ctx
+// ended first, ctx's error wrapping that failure ("context deadline exceeded
+// (last failure: …)"), or naming op when nothing was sent.
+func Do(ctx context.Context, p Policy, op string, try Try) error {
+	var last error
+	retries, resigned := 0, false
+	a := Attempt{}
+	for {
+		a.N++
+		v, err := try(ctx, a)
+		if err == nil {
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			// A failure that is only the context ending says less than the
+			// one before it.
+			if !errors.Is(err, cerr) {
+				last = err
+			}
+			return ended(op, cerr, last)
+		}
+		last = err
+		a.Fresh = false
+		switch {
+		case v == Resign && !resigned:
+			resigned, a.Fresh = true, true
+			continue
+		case v != Again || retries >= p.MaxRetries:
+			return last
+		}
+		retries++
+		if err := Sleep(ctx, Backoff(retries, p.WaitMin, p.WaitMax)); err != nil {
+			return ended(op, err, last)
+		}
+	}
+}
+
+func ended(op string, cerr, last error) error {
+	if last == nil {
+		return fmt.Errorf("%s: %w", op, cerr)
+	}
+	return fmt.Errorf("%w (last failure: %w)", cerr, last)
+}
 
 // Backoff returns the wait before retry number attempt (1-based): exponential
 // from minWait, capped at maxWait, with jitter in [d/2, d] so that clients
