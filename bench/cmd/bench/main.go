@@ -224,7 +224,34 @@ type bench struct {
 	modes []scenario.MockMode
 
 	realDir, noopDir, mockBin, peerDir string
+
+	lastSent time.Time // when the last run of a mock-mode scenario ended
 }
+
+// rateWindow is the span the documented limits count requests over, plus a
+// margin for the two processes' clocks.
+const rateWindow = 1100 * time.Millisecond
+
+// settle waits, untimed, until the requests of the previous mock-mode run
+// have left the mock's one-second window: each run starts as a single
+// `terraform plan` does after a pause, not on the heels of the last one,
+// whose tail would count against its first second (on the real service as
+// on the mock).
+func (b *bench) settle(ctx context.Context) error {
+	wait := time.Until(b.lastSent.Add(rateWindow))
+	if wait <= 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// sent marks the end of a run that sent API requests.
+func (b *bench) sent() { b.lastSent = time.Now() }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
@@ -432,6 +459,10 @@ func (b *bench) clientPaging(ctx context.Context, m *scenario.MockProcess, mr *m
 	start, end := m.Window()
 	var ran int
 	mr.clientPaging, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		begin := time.Now()
 		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end})
 		took := time.Since(begin)
@@ -459,6 +490,10 @@ func (b *bench) providerPaging(ctx context.Context, m *scenario.MockProcess, mr 
 	start, end := m.Window()
 	var ran int
 	mr.providerPaging, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		took, n, err := p.ReadCallRecords(ctx, start, end)
 		if err == nil && n != b.opts.records {
 			err = fmt.Errorf("read %d records, want %d", n, b.opts.records)
@@ -475,6 +510,10 @@ func (b *bench) providerLookups(ctx context.Context, m *scenario.MockProcess, mr
 	}
 	var ran int
 	mr.providerLookups, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		begin := time.Now()
 		err := p.ReadCallRecordsParallel(ctx, ids, b.opts.parallelism)
 		return time.Since(begin), err
@@ -526,7 +565,15 @@ func (b *bench) alternate(ctx context.Context, m *scenario.MockProcess, mr *mode
 				logPath = filepath.Join(b.work, fmt.Sprintf("%s-%s-%d.log", name, mr.mode, i+1))
 				ran++
 			}
+			if isReal {
+				if err := b.settle(ctx); err != nil {
+					return withIO, noop, spans, ran, err
+				}
+			}
 			run, err := r.plan(ctx, dir, rc, logPath)
+			if isReal {
+				b.sent()
+			}
 			if isReal {
 				// A rate-limit answer the client gave up on reaches the user
 				// as a diagnostic naming the code.

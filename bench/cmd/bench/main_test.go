@@ -339,3 +339,27 @@ func TestSetupPeer(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+// Each mock-mode run starts once the last one's requests have left the
+// one-second window, so its first second is its own.
+func TestSettle(t *testing.T) {
+	b := &bench{}
+	begin := time.Now()
+	if err := b.settle(context.Background()); err != nil || time.Since(begin) > 50*time.Millisecond {
+		t.Fatalf("first run waited %v (%v)", time.Since(begin), err)
+	}
+	b.lastSent = time.Now().Add(-time.Second)
+	begin = time.Now()
+	if err := b.settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begin); took < 80*time.Millisecond || took > 900*time.Millisecond {
+		t.Fatalf("waited %v, want about 100 ms", took)
+	}
+	b.sent()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.settle(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+}
