@@ -1,9 +1,19 @@
 // Command bench is `make bench`: it builds the provider as the release does,
-// a no-I/O baseline provider (bench/noopprovider) and the mock backend, runs
-// every performance scenario of the project against the mock on loopback,
-// repeating each (min / median / max of at least -runs runs), prints a table
-// of each figure against its floor and target, runs the Go micro-benchmarks
-// and writes it all to bench/results.md.
+// a no-I/O baseline provider (bench/noopprovider) and the mock backend, and
+// runs every performance scenario of the project against the mock on
+// loopback:
+//
+//   - the phases (plan with no changes, apply from empty state, `providers
+//     schema -json`) of the issue's workspace, the real provider, the no-I/O
+//     provider and a peer (-peer, mastercard/restapi) in turns: -warmups
+//     rounds, then -phase-runs, medians and ratios;
+//   - the lookups and paging scenarios (in-process and inside `terraform
+//     plan`, -runs runs after one warm-up) against each mock mode of
+//     -modes: the default mock (the documented limits) and the strict one
+//     (a token bucket rejecting anything closer than 1/N).
+//
+// It prints a table of each figure against its target, runs the Go
+// micro-benchmarks and writes it all to bench/results.md.
 //
 // Terraform runs use the `terraform` on PATH (never downloaded) with a CLI
 // configuration of their own (dev_overrides, no registry, no init),
@@ -49,11 +59,19 @@ type options struct {
 	parallelism int
 	only        string
 	strict      bool
+	warmups     int
+	phaseRuns   int
+	peer        string
+	modes       string
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.runs, "runs", 5, "measured runs of each scenario (at least 5 for the results table), after one warm-up run")
+	flag.IntVar(&o.runs, "runs", 5, "measured runs of each lookups and paging scenario (at least 5 for the results table), after one warm-up run")
+	flag.IntVar(&o.phaseRuns, "phase-runs", 20, "measured rounds of the plan, apply and schema phases (each round runs every provider once)")
+	flag.IntVar(&o.warmups, "warmups", 3, "warm-up rounds of the plan, apply and schema phases, not measured")
+	flag.StringVar(&o.peer, "peer", "", "a terraform-provider-restapi binary (mastercard/restapi) to run in the phases beside the others, with a workspace the bench writes (never downloaded; empty: \"peer: not given\")")
+	flag.StringVar(&o.modes, "modes", "default,strict", "mock modes the lookups and paging scenarios run against, comma-separated: default (the documented limits), strict (-ratelimit-strict)")
 	flag.IntVar(&o.records, "records", 20000, "records the mock holds and the paging scenario reads (100 a page)")
 	flag.IntVar(&o.lookups, "lookups", 40, "tencentcallkit_call_record data sources in the lookups scenario")
 	flag.StringVar(&o.out, "out", "bench/results.md", "where to write the results (empty: do not write)")
@@ -65,7 +83,7 @@ func main() {
 	flag.DurationVar(&o.benchTime, "gobench-timeout", 30*time.Minute, "time limit of the Go micro-benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, configurations, provider logs)")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "reads at once in the in-process lookups scenario (Terraform's default -parallelism)")
-	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way)")
+	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way); unrelated to the strict mock mode")
 	flag.StringVar(&o.only, "only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ", ")+" (the table then has only their rows)")
 	flag.Parse()
 
@@ -81,8 +99,12 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.runs < 1 || o.records < 100 || o.lookups < 1 {
-		return errors.New("-runs must be at least 1, -records at least 100 and -lookups at least 1")
+	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 {
+		return errors.New("-runs and -phase-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return err
 	}
 	for _, name := range strings.Split(o.only, ",") {
 		if name = strings.TrimSpace(name); name != "" && !slices.Contains(scenarioNames, name) {
@@ -92,6 +114,11 @@ func run(ctx context.Context, o options) error {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return err
+	}
+	if o.peer != "" {
+		if o.peer, err = filepath.Abs(o.peer); err != nil {
+			return err
+		}
 	}
 	if o.terraform == "" {
 		if o.terraform, err = exec.LookPath("terraform"); err != nil {
@@ -108,13 +135,19 @@ func run(ctx context.Context, o options) error {
 		defer os.RemoveAll(work)
 	}
 
-	b := &bench{opts: o, root: root, work: work, res: &results{runs: o.runs, records: o.records, lookups: o.lookups}}
+	b := &bench{opts: o, root: root, work: work, modes: modes, res: &results{runs: o.runs, records: o.records, lookups: o.lookups,
+		phaseRuns: o.phaseRuns, warmups: o.warmups, phases: map[string]*phaseResult{}}}
 	b.res.env, err = describeEnv(ctx, root, o.terraform)
 	if err != nil {
 		return err
 	}
 	if err := b.build(ctx); err != nil {
 		return err
+	}
+	if o.peer != "" {
+		if err := b.setupPeer(); err != nil {
+			return err
+		}
 	}
 	if o.quietWait > 0 {
 		waitQuiet(ctx, o.quietLoad, o.quietWait)
@@ -129,9 +162,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	table := b.res.table()
 	fmt.Println()
-	fmt.Print(table)
+	if t := b.res.sideBySide(); t != "" {
+		fmt.Println(t)
+	}
+	fmt.Print(b.res.table())
 	if o.out != "" {
 		out := o.out
 		if !filepath.IsAbs(out) {
@@ -154,17 +189,69 @@ func run(ctx context.Context, o options) error {
 // errMissed ends a -strict run whose table has a miss.
 var errMissed = errors.New("a figure missed its target")
 
-// scenarioNames are the -only names, in the order the scenarios run.
-var scenarioNames = []string{"client-paging", "provider-paging", "provider-lookups", "schema", "start", "lookups", "paging"}
+// scenarioNames are the -only names, in the order they run: the phases
+// (default mock), then the mock-mode scenarios (each mode of -modes).
+var scenarioNames = []string{phaseSchema, phasePlan, phaseApply, "provider-schema",
+	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
+
+// modeScenarios are the scenarios run against each mock mode.
+var modeScenarios = []string{"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
+
+func parseModes(list string) ([]scenario.MockMode, error) {
+	var modes []scenario.MockMode
+	for _, name := range strings.Split(list, ",") {
+		switch m := scenario.MockMode(strings.TrimSpace(name)); m {
+		case "":
+		case scenario.ModeDefault, scenario.ModeStrict:
+			if !slices.Contains(modes, m) {
+				modes = append(modes, m)
+			}
+		default:
+			return nil, fmt.Errorf("-modes: unknown mock mode %q (known: default, strict)", m)
+		}
+	}
+	if len(modes) == 0 {
+		return nil, errors.New("-modes: name at least one mock mode (default, strict)")
+	}
+	return modes, nil
+}
 
 type bench struct {
-	opts options
-	root string
-	work string
-	res  *results
+	opts  options
+	root  string
+	work  string
+	res   *results
+	modes []scenario.MockMode
 
-	realDir, noopDir, mockBin string
+	realDir, noopDir, mockBin, peerDir string
+
+	lastSent time.Time // when the last run of a mock-mode scenario ended
 }
+
+// rateWindow is the span the documented limits count requests over, plus a
+// margin for the two processes' clocks.
+const rateWindow = 1100 * time.Millisecond
+
+// settle waits, untimed, until the requests of the previous mock-mode run
+// have left the mock's one-second window: each run starts as a single
+// `terraform plan` does after a pause, not on the heels of the last one,
+// whose tail would count against its first second (on the real service as
+// on the mock).
+func (b *bench) settle(ctx context.Context) error {
+	wait := time.Until(b.lastSent.Add(rateWindow))
+	if wait <= 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+// sent marks the end of a run that sent API requests.
+func (b *bench) sent() { b.lastSent = time.Now() }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
@@ -236,17 +323,100 @@ func (b *bench) build(ctx context.Context) error {
 	return nil
 }
 
-// scenarios runs every measured scenario against one mock process.
+// scenarios runs the phases and the in-process schema against a default
+// mock, then the mock-mode scenarios against one mock process per mode.
 func (b *bench) scenarios(ctx context.Context) error {
-	mockLog, err := os.Create(filepath.Join(b.work, "mock.log"))
+	only := map[string]bool{}
+	for _, name := range strings.Split(b.opts.only, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			only[name] = true
+		}
+	}
+	selected := func(name string) bool { return len(only) == 0 || only[name] }
+	anyOf := func(names []string) bool { return slices.ContainsFunc(names, selected) }
+
+	if anyOf(phaseNames) {
+		err := b.withMock(ctx, scenario.ModeDefault, func(m *scenario.MockProcess, ids []string) error {
+			return b.phases(ctx, m, ids, selected)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if selected("provider-schema") {
+		logf("provider-schema (load %s)", loadAvg())
+		if err := b.providerSchema(ctx); err != nil {
+			return fmt.Errorf("provider-schema: %w", err)
+		}
+	}
+	if !anyOf(modeScenarios) {
+		return nil
+	}
+	for _, mode := range b.modes {
+		mr := &modeResult{mode: mode, limited: map[string]int{}, runs: map[string]int{}, errs: map[string]error{}}
+		b.res.modes = append(b.res.modes, mr)
+		err := b.withMock(ctx, mode, func(m *scenario.MockProcess, ids []string) error {
+			steps := []struct {
+				name string
+				fn   func(context.Context, *scenario.MockProcess, *modeResult, []string) (int, error)
+			}{
+				{"client-paging", b.clientPaging},
+				{"provider-paging", b.providerPaging},
+				{"provider-lookups", b.providerLookups},
+				{"lookups", b.terraformLookups},
+				{"paging", b.terraformPaging},
+			}
+			for _, s := range steps {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if !selected(s.name) {
+					continue
+				}
+				before, err := m.Stats(ctx)
+				if err != nil {
+					return err
+				}
+				logf("%s, %s mock (load %s)", s.name, mode, loadAvg())
+				runs, err := s.fn(ctx, m, mr, ids)
+				mr.ran = append(mr.ran, s.name)
+				mr.runs[s.name] = runs
+				if err != nil {
+					// The strict mock is allowed to find a client that fails:
+					// that is a missed target, reported with the rest.
+					if mode != scenario.ModeStrict || ctx.Err() != nil {
+						return fmt.Errorf("%s (%s mock): %w", s.name, mode, err)
+					}
+					logf("%s failed against the strict mock: %v", s.name, err)
+					mr.errs[s.name] = err
+				}
+				after, err := m.Stats(ctx)
+				if err != nil {
+					return err
+				}
+				mr.limited[s.name] = after.RateLimited - before.RateLimited
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withMock runs fn against a fresh mock process in the given mode holding
+// -records records, with the call IDs of the -lookups oldest.
+func (b *bench) withMock(ctx context.Context, mode scenario.MockMode, fn func(*scenario.MockProcess, []string) error) error {
+	mockLog, err := os.OpenFile(filepath.Join(b.work, "mock.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer mockLog.Close()
-	logf("starting the mock with %d records", b.opts.records)
-	m, err := scenario.StartMockProcess(b.mockBin, b.opts.records, mockLog)
+	logf("starting the %s mock with %d records", mode, b.opts.records)
+	m, err := scenario.StartMockProcess(b.mockBin, b.opts.records, mode, mockLog)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s mock: %w", mode, err)
 	}
 	defer func() {
 		if err := m.Close(); err != nil {
@@ -257,74 +427,42 @@ func (b *bench) scenarios(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	steps := []struct {
-		name string
-		fn   func(context.Context, *scenario.MockProcess, []string) error
-	}{
-		{"client-paging", b.clientPaging},
-		{"provider-paging", b.providerPaging},
-		{"provider-lookups", b.providerLookups},
-		{"schema", b.providerSchema},
-		{"start", b.pluginStart},
-		{"lookups", b.terraformLookups},
-		{"paging", b.terraformPaging},
-	}
-	only := map[string]bool{}
-	for _, name := range strings.Split(b.opts.only, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			only[name] = true
-		}
-	}
-	for _, s := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if len(only) > 0 && !only[s.name] {
-			continue
-		}
-		before, err := m.Stats(ctx)
-		if err != nil {
-			return err
-		}
-		logf("%s (load %s)", s.name, loadAvg())
-		if err := s.fn(ctx, m, ids); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-		after, err := m.Stats(ctx)
-		if err != nil {
-			return err
-		}
-		b.res.rateLimited += after.RateLimited - before.RateLimited
-	}
-	return nil
+	return fn(m, ids)
 }
 
 // repeat runs fn once to warm up, then runs times, and returns the timings
-// fn reports.
-func repeat(ctx context.Context, runs int, fn func() (time.Duration, error)) (sample, error) {
+// fn reports and how many times fn ran.
+func repeat(ctx context.Context, runs int, fn func() (time.Duration, error)) (sample, int, error) {
 	var s sample
+	ran := 0
 	for i := -1; i < runs; i++ {
 		if err := ctx.Err(); err != nil {
-			return s, err
+			return s, ran, err
 		}
 		d, err := fn()
+		ran++
 		if err != nil {
-			return s, err
+			return s, ran, err
 		}
 		if i >= 0 {
 			s = append(s, d)
 		}
 	}
-	return s, nil
+	return s, ran, nil
 }
 
-func (b *bench) clientPaging(ctx context.Context, m *scenario.MockProcess, _ []string) error {
+func (b *bench) clientPaging(ctx context.Context, m *scenario.MockProcess, mr *modeResult, _ []string) (int, error) {
 	c, err := callkit.New(callkit.Config{SDKAppID: m.SDKAppID, SecretKey: m.Key, Endpoint: m.URL, MaxRetries: callkit.DefaultMaxRetries})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	start, end := m.Window()
-	b.res.clientPaging, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+	var ran int
+	mr.clientPaging, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		begin := time.Now()
 		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end})
 		took := time.Since(begin)
@@ -333,7 +471,7 @@ func (b *bench) clientPaging(ctx context.Context, m *scenario.MockProcess, _ []s
 		}
 		return took, err
 	})
-	return err
+	return ran, err
 }
 
 func (b *bench) configuredProvider(ctx context.Context, m *scenario.MockProcess) (*scenario.Provider, error) {
@@ -344,40 +482,50 @@ func (b *bench) configuredProvider(ctx context.Context, m *scenario.MockProcess)
 	return p, p.Configure(ctx, m.Backend)
 }
 
-func (b *bench) providerPaging(ctx context.Context, m *scenario.MockProcess, _ []string) error {
+func (b *bench) providerPaging(ctx context.Context, m *scenario.MockProcess, mr *modeResult, _ []string) (int, error) {
 	p, err := b.configuredProvider(ctx, m)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	start, end := m.Window()
-	b.res.providerPaging, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+	var ran int
+	mr.providerPaging, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		took, n, err := p.ReadCallRecords(ctx, start, end)
 		if err == nil && n != b.opts.records {
 			err = fmt.Errorf("read %d records, want %d", n, b.opts.records)
 		}
 		return took, err
 	})
-	return err
+	return ran, err
 }
 
-func (b *bench) providerLookups(ctx context.Context, m *scenario.MockProcess, ids []string) error {
+func (b *bench) providerLookups(ctx context.Context, m *scenario.MockProcess, mr *modeResult, ids []string) (int, error) {
 	p, err := b.configuredProvider(ctx, m)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	b.res.providerLookups, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+	var ran int
+	mr.providerLookups, ran, err = repeat(ctx, b.opts.runs, func() (time.Duration, error) {
+		if err := b.settle(ctx); err != nil {
+			return 0, err
+		}
+		defer b.sent()
 		begin := time.Now()
 		err := p.ReadCallRecordsParallel(ctx, ids, b.opts.parallelism)
 		return time.Since(begin), err
 	})
-	return err
+	return ran, err
 }
 
 // providerSchema times a fresh provider server's GetProviderSchema, as a
 // newly started plugin answers it (twenty times the runs: it is short).
-func (b *bench) providerSchema(ctx context.Context, _ *scenario.MockProcess, _ []string) error {
+func (b *bench) providerSchema(ctx context.Context) error {
 	var err error
-	b.res.schema, err = repeat(ctx, 20*b.opts.runs, func() (time.Duration, error) {
+	b.res.schema, _, err = repeat(ctx, 20*b.opts.runs, func() (time.Duration, error) {
 		begin := time.Now()
 		_, err := scenario.NewProvider(ctx)
 		return time.Since(begin), err
@@ -385,77 +533,77 @@ func (b *bench) providerSchema(ctx context.Context, _ *scenario.MockProcess, _ [
 	return err
 }
 
-// tfSetup writes the CLI configurations of both providers and returns a
-// runner.
-func (b *bench) tfSetup(m *scenario.MockProcess) (tfRunner, string, string, error) {
-	realRC, noopRC := filepath.Join(b.work, "real.tfrc"), filepath.Join(b.work, "noop.tfrc")
-	if err := cliConfig(realRC, b.realDir); err != nil {
-		return tfRunner{}, "", "", err
-	}
-	if err := cliConfig(noopRC, b.noopDir); err != nil {
-		return tfRunner{}, "", "", err
-	}
-	return tfRunner{terraform: b.opts.terraform, backend: m.Backend, timeout: b.opts.tfTimeout}, realRC, noopRC, nil
-}
-
 // alternate runs real and noop plans in turns (the order swapped each round)
 // after one warm-up of each, so both see the same machine. Real runs write
-// the provider log when withLog is set, and it is parsed.
-func (b *bench) alternate(ctx context.Context, m *scenario.MockProcess, name, hcl string, runs int, withLog bool) (withIO, noop sample, spans []readSpan, err error) {
-	r, realRC, noopRC, err := b.tfSetup(m)
-	if err != nil {
-		return nil, nil, nil, err
+// the provider log, and it is parsed. It returns how many real plans ran.
+func (b *bench) alternate(ctx context.Context, m *scenario.MockProcess, mr *modeResult, name, hcl string) (withIO, noop sample, spans []readSpan, ran int, err error) {
+	const source = "tencentcallkit/tencentcallkit"
+	realRC, noopRC := filepath.Join(b.work, "real.tfrc"), filepath.Join(b.work, "noop.tfrc")
+	if err := cliConfig(realRC, source, b.realDir); err != nil {
+		return nil, nil, nil, 0, err
 	}
-	dir := filepath.Join(b.work, name)
+	if err := cliConfig(noopRC, source, b.noopDir); err != nil {
+		return nil, nil, nil, 0, err
+	}
+	r := tfRunner{terraform: b.opts.terraform, backend: m.Backend, timeout: b.opts.tfTimeout}
+	dir := filepath.Join(b.work, name+"-"+string(mr.mode))
 	if err := writeDir(dir, hcl); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, 0, err
 	}
-	for i := -1; i < runs; i++ {
+	for i := -1; i < b.opts.runs; i++ {
 		order := []bool{true, false}
 		if i%2 != 0 {
 			order = []bool{false, true}
 		}
 		for _, isReal := range order {
 			if err := ctx.Err(); err != nil {
-				return withIO, noop, spans, err
+				return withIO, noop, spans, ran, err
 			}
 			rc, logPath := noopRC, ""
 			if isReal {
 				rc = realRC
-				if withLog {
-					logPath = filepath.Join(b.work, fmt.Sprintf("%s-%d.log", name, i+1))
+				logPath = filepath.Join(b.work, fmt.Sprintf("%s-%s-%d.log", name, mr.mode, i+1))
+				ran++
+			}
+			if isReal {
+				if err := b.settle(ctx); err != nil {
+					return withIO, noop, spans, ran, err
 				}
 			}
 			run, err := r.plan(ctx, dir, rc, logPath)
-			if err != nil {
-				return withIO, noop, spans, err
+			if isReal {
+				b.sent()
 			}
 			if isReal {
 				// A rate-limit answer the client gave up on reaches the user
 				// as a diagnostic naming the code.
-				b.res.surfaced += strings.Count(run.output, "errorCode 70005")
+				mr.surfaced += rateLimitCodes(run.output)
 			}
-			if i < 0 {
-				continue
+			if err != nil {
+				return withIO, noop, spans, ran, err
 			}
 			if !isReal {
-				noop = append(noop, run.wall)
+				if i >= 0 {
+					noop = append(noop, run.wall)
+				}
 				continue
 			}
-			withIO = append(withIO, run.wall)
-			if logPath != "" {
-				span, err := parseLogFile(logPath)
-				if err != nil {
-					return withIO, noop, spans, err
-				}
+			span, err := parseLogFile(logPath)
+			if err != nil {
+				return withIO, noop, spans, ran, err
+			}
+			if !b.opts.keep {
+				_ = os.Remove(logPath)
+			}
+			// Retries happen in warm-ups too: count them all, as the mock does.
+			mr.clientRetried += span.limited
+			if i >= 0 {
+				withIO = append(withIO, run.wall)
 				spans = append(spans, span)
-				if !b.opts.keep {
-					_ = os.Remove(logPath)
-				}
 			}
 		}
 	}
-	return withIO, noop, spans, nil
+	return withIO, noop, spans, ran, nil
 }
 
 func parseLogFile(path string) (readSpan, error) {
@@ -471,46 +619,35 @@ func parseLogFile(path string) (readSpan, error) {
 	return s, nil
 }
 
-func (b *bench) pluginStart(ctx context.Context, m *scenario.MockProcess, ids []string) error {
-	var err error
-	// A plan takes a fraction of a second here, and the figure is a ratio
-	// of two such times on a shared machine: four times the runs, compared
-	// pair by pair.
-	b.res.startReal, b.res.startNoop, _, err = b.alternate(ctx, m, "start", startHCL(ids[0]), 4*b.opts.runs, false)
-	return err
-}
-
-func (b *bench) terraformLookups(ctx context.Context, m *scenario.MockProcess, ids []string) error {
-	withIO, noop, spans, err := b.alternate(ctx, m, "lookups", lookupsHCL(ids), b.opts.runs, true)
+func (b *bench) terraformLookups(ctx context.Context, m *scenario.MockProcess, mr *modeResult, ids []string) (int, error) {
+	withIO, noop, spans, ran, err := b.alternate(ctx, m, mr, "lookups", lookupsHCL(ids))
 	if err != nil {
-		return err
+		return ran, err
 	}
-	b.res.lookupsPlan, b.res.lookupsNoop = withIO, noop
+	mr.lookupsPlan, mr.lookupsNoop = withIO, noop
 	for _, s := range spans {
 		if s.reads != len(ids) {
-			return fmt.Errorf("the provider log shows %d ReadDataSource calls, want %d", s.reads, len(ids))
+			return ran, fmt.Errorf("the provider log shows %d ReadDataSource calls, want %d", s.reads, len(ids))
 		}
-		b.res.lookupsSpan = append(b.res.lookupsSpan, s.span)
-		b.res.clientRetried += s.limited
+		mr.lookupsSpan = append(mr.lookupsSpan, s.span)
 	}
-	return nil
+	return ran, nil
 }
 
-func (b *bench) terraformPaging(ctx context.Context, m *scenario.MockProcess, _ []string) error {
+func (b *bench) terraformPaging(ctx context.Context, m *scenario.MockProcess, mr *modeResult, _ []string) (int, error) {
 	start, end := m.Window()
-	withIO, noop, spans, err := b.alternate(ctx, m, "paging", pagingHCL(start, end), b.opts.runs, true)
+	withIO, noop, spans, ran, err := b.alternate(ctx, m, mr, "paging", pagingHCL(start, end))
 	if err != nil {
-		return err
+		return ran, err
 	}
-	b.res.pagingPlan, b.res.pagingNoop = withIO, noop
+	mr.pagingPlan, mr.pagingNoop = withIO, noop
 	for _, s := range spans {
 		if s.reads != 1 {
-			return fmt.Errorf("the provider log shows %d ReadDataSource calls, want 1", s.reads)
+			return ran, fmt.Errorf("the provider log shows %d ReadDataSource calls, want 1", s.reads)
 		}
-		b.res.pagingSpan = append(b.res.pagingSpan, s.span)
-		b.res.clientRetried += s.limited
+		mr.pagingSpan = append(mr.pagingSpan, s.span)
 	}
-	return nil
+	return ran, nil
 }
 
 // goBenchmarks runs the Go micro-benchmarks of the client, the mock and the

@@ -54,6 +54,8 @@ func (s sample) spread() string {
 // milliseconds / microseconds when it is short.
 func secs(d time.Duration) string {
 	switch {
+	case d == 0:
+		return "0 s"
 	case d >= time.Second:
 		return fmt.Sprintf("%.3f s", d.Seconds())
 	case d >= time.Millisecond:

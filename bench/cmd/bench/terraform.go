@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,16 +20,16 @@ import (
 )
 
 // cliConfig writes a Terraform CLI configuration whose dev_overrides point
-// tencentcallkit/tencentcallkit at the provider binary in dir: no registry,
-// no terraform init.
-func cliConfig(path, dir string) error {
+// the provider source (e.g. tencentcallkit/tencentcallkit) at the provider
+// binary in dir: no registry, no terraform init.
+func cliConfig(path, source, dir string) error {
 	body := fmt.Sprintf(`provider_installation {
   dev_overrides {
-    "tencentcallkit/tencentcallkit" = %s
+    %s = %s
   }
   direct {}
 }
-`, strconv.Quote(dir))
+`, strconv.Quote(source), strconv.Quote(dir))
 	return os.WriteFile(path, []byte(body), 0o600)
 }
 
@@ -44,8 +45,9 @@ const hclHeader = `terraform {
 provider "tencentcallkit" {}
 `
 
-// startHCL is the plugin-start scenario: one callback and one record lookup.
-func startHCL(callID string) string {
+// workspaceHCL is the issue's workspace, what the apply, plan and schema
+// phases run: one callback and one record lookup.
+func workspaceHCL(callID string) string {
 	return hclHeader + fmt.Sprintf(`
 resource "tencentcallkit_callback" "main" {
   address = "https://hooks.example.com/callkit"
@@ -90,26 +92,33 @@ func writeDir(dir, hcl string) error {
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o644)
 }
 
-// tfRunner runs `terraform plan` in a scenario directory.
+// tfRunner runs terraform in a scenario directory.
 type tfRunner struct {
 	terraform string
 	backend   scenario.Backend
 	timeout   time.Duration
 }
 
-// tfRun is one finished plan.
+// tfRun is one finished terraform command.
 type tfRun struct {
 	wall   time.Duration
 	output string
+	exit   int // the exit status (0 unless a command allowed to end otherwise)
 }
 
 // plan runs `terraform plan` in dir with the CLI configuration rc. With
 // logPath set the provider's log (TF_LOG_PROVIDER=trace, framework internals
 // off) is written there. The plan must succeed: an error carries its output.
 func (r tfRunner) plan(ctx context.Context, dir, rc, logPath string) (tfRun, error) {
+	return r.run(ctx, dir, rc, logPath, nil, "plan", "-input=false", "-no-color", "-compact-warnings")
+}
+
+// run runs terraform with args in dir with the CLI configuration rc and
+// times it. An exit status other than 0 is an error unless okExit allows it.
+func (r tfRunner) run(ctx context.Context, dir, rc, logPath string, okExit []int, args ...string) (tfRun, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.terraform, "plan", "-input=false", "-no-color", "-compact-warnings")
+	cmd := exec.CommandContext(ctx, r.terraform, args...)
 	cmd.Dir = dir
 	cmd.Env = r.env(rc, logPath)
 	var out bytes.Buffer
@@ -122,11 +131,17 @@ func (r tfRunner) plan(ctx context.Context, dir, rc, logPath string) (tfRun, err
 	begin := time.Now()
 	err := cmd.Run()
 	run := tfRun{wall: time.Since(begin), output: out.String()}
+	name := "terraform " + args[0]
 	if ctx.Err() != nil {
-		return run, fmt.Errorf("terraform plan in %s did not finish within %s", dir, r.timeout)
+		return run, fmt.Errorf("%s in %s did not finish within %s", name, dir, r.timeout)
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && slices.Contains(okExit, ee.ExitCode()) {
+		run.exit = ee.ExitCode()
+		err = nil
 	}
 	if err != nil {
-		return run, fmt.Errorf("terraform plan in %s: %w\n%s", dir, err, tail(run.output, 40))
+		return run, fmt.Errorf("%s in %s: %w\n%s", name, dir, err, tail(run.output, 40))
 	}
 	return run, nil
 }
@@ -171,7 +186,7 @@ func tail(s string, lines int) string {
 type readSpan struct {
 	reads    int           // ReadDataSource requests received
 	span     time.Duration // first request received → last response served
-	limited  int           // API answers with error code 70005 the client saw (and retried)
+	limited  int           // rate-limit answers (70005, 60011) the client saw (and retried)
 	requests int           // API requests the client sent
 }
 
@@ -188,7 +203,7 @@ func parseProviderLog(r io.Reader) (readSpan, error) {
 		line := sc.Text()
 		if strings.Contains(line, "CallKit API request:") {
 			s.requests++
-			if strings.Contains(line, " error_code=70005") {
+			if strings.Contains(line, " error_code=70005") || strings.Contains(line, " error_code=60011") {
 				s.limited++
 			}
 			continue

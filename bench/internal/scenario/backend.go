@@ -14,12 +14,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/usersig"
 )
 
 // Backend is where the provider sends its requests.
@@ -33,6 +36,7 @@ type Backend struct {
 // with the documented rate limits enforced.
 type MockProcess struct {
 	Backend
+	Strict  bool // rate limits as a token bucket that rejects anything closer than 1/N
 	cmd     *exec.Cmd
 	started time.Time
 	done    chan error
@@ -42,10 +46,24 @@ type MockProcess struct {
 // DefaultSDKAppID is the app the bench's mock serves.
 const DefaultSDKAppID = 1400000000
 
+// MockMode is how the mock enforces the documented rate limits.
+type MockMode string
+
+const (
+	// ModeDefault is the mock as tests and `make mock` run it: at most N
+	// requests to a path in any one second, as the service documents.
+	ModeDefault MockMode = "default"
+	// ModeStrict is a service stricter than its documentation: a token bucket
+	// that rejects any request closer than 1/N to the previous one
+	// (callkit-mock -ratelimit-strict).
+	ModeStrict MockMode = "strict"
+)
+
 // StartMockProcess runs the callkit-mock binary at bin with n generated
-// records (within the 7 days before it starts) and a fresh throwaway key, and
-// waits at most 60 s for it to listen. Its stderr goes to logw.
-func StartMockProcess(bin string, n int, logw io.Writer) (*MockProcess, error) {
+// records (within the 7 days before it starts) and a fresh throwaway key,
+// its rate limits on in the given mode, and waits at most 60 s for it to
+// listen. Its stderr goes to logw.
+func StartMockProcess(bin string, n int, mode MockMode, logw io.Writer) (*MockProcess, error) {
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return nil, err
@@ -55,9 +73,18 @@ func StartMockProcess(bin string, n int, logw io.Writer) (*MockProcess, error) {
 		started: time.Now(),
 		done:    make(chan error, 1),
 		http:    &http.Client{Timeout: 30 * time.Second},
+		Strict:  mode == ModeStrict,
 	}
-	m.cmd = exec.Command(bin, "-addr", "127.0.0.1:0", "-ratelimit=true", "-seed", "1",
-		"-records", strconv.Itoa(n), "-sdkappid", strconv.FormatInt(m.SDKAppID, 10), "-key", m.Key)
+	args := []string{"-addr", "127.0.0.1:0", "-ratelimit=true", "-seed", "1",
+		"-records", strconv.Itoa(n), "-sdkappid", strconv.FormatInt(m.SDKAppID, 10), "-key", m.Key}
+	switch mode {
+	case ModeDefault:
+	case ModeStrict:
+		args = append(args, "-ratelimit-strict")
+	default:
+		return nil, fmt.Errorf("unknown mock mode %q", mode)
+	}
+	m.cmd = exec.Command(bin, args...)
 	m.cmd.Stderr = logw
 	stdout, err := m.cmd.StdoutPipe()
 	if err != nil {
@@ -102,8 +129,75 @@ func (m *MockProcess) Window() (start, end int64) {
 // MockStats is the part of /_mock/stats the bench reads.
 type MockStats struct {
 	Requests    map[string]int `json:"requests"`
+	Applied     map[string]int `json:"applied"`      // answered with error code 0
 	RateLimited int            `json:"rate_limited"` // answered 70005 / 60011 by the limiter
 }
+
+// Sub is what happened between an earlier reading and s.
+func (s MockStats) Sub(earlier MockStats) MockStats {
+	d := MockStats{Requests: map[string]int{}, Applied: map[string]int{}, RateLimited: s.RateLimited - earlier.RateLimited}
+	for path, n := range s.Requests {
+		if n -= earlier.Requests[path]; n != 0 {
+			d.Requests[path] = n
+		}
+	}
+	for path, n := range s.Applied {
+		if n -= earlier.Applied[path]; n != 0 {
+			d.Applied[path] = n
+		}
+	}
+	return d
+}
+
+// Failed is how many requests were answered with an error code.
+func (s MockStats) Failed() int {
+	n := 0
+	for path, req := range s.Requests {
+		n += req - s.Applied[path]
+	}
+	return n
+}
+
+// DeleteCallback removes the app's v1 callback configuration through the
+// control surface (no API request, no rate limit), so the next apply
+// creates it from nothing.
+func (m *MockProcess) DeleteCallback(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, m.URL+"/_mock/callback", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := m.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("DELETE /_mock/callback: %s", resp.Status)
+	}
+	return nil
+}
+
+// AdminQuery is the query string of a v1 API request as an administrator,
+// with a UserSig valid for valid: what a generic REST provider (the bench's
+// peer) must send, as it cannot sign requests itself. random stays fixed,
+// which the service allows.
+func (m *MockProcess) AdminQuery(valid time.Duration) (string, error) {
+	s, err := usersig.NewSigner(m.SDKAppID, m.Key, nil)
+	if err != nil {
+		return "", err
+	}
+	sig, err := s.Mint(AdminIdentifier, valid)
+	if err != nil {
+		return "", err
+	}
+	// The order the API documents, which url.Values.Encode would not keep.
+	return "sdkappid=" + strconv.FormatInt(m.SDKAppID, 10) + "&identifier=" + url.QueryEscape(AdminIdentifier) +
+		"&usersig=" + url.QueryEscape(sig.Value) + "&random=1&contenttype=json", nil
+}
+
+// AdminIdentifier is the mock's administrator account (callkit-mock's default).
+const AdminIdentifier = "administrator"
 
 // Stats reads the mock's request counters.
 func (m *MockProcess) Stats(ctx context.Context) (MockStats, error) {

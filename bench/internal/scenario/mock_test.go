@@ -24,10 +24,14 @@ type testMock struct {
 	arrivals []time.Time
 }
 
-func startTestMock(tb testing.TB, records int, rateLimit bool) *testMock {
+// noLimits is a mock without rate limits, for tests that check results only.
+const noLimits MockMode = ""
+
+func startTestMock(tb testing.TB, records int, mode MockMode) *testMock {
 	tb.Helper()
 	m := &testMock{created: time.Now()}
-	m.Server = mockserver.New(mockserver.Options{Seed: 1, Records: records, RateLimit: rateLimit})
+	m.Server = mockserver.New(mockserver.Options{Seed: 1, Records: records,
+		RateLimit: mode != noLimits, RateLimitStrict: mode == ModeStrict})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
