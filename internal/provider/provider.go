@@ -41,6 +41,10 @@ const (
 	envCCCEndpoint    = "TENCENTCALLKIT_CCC_ENDPOINT"
 )
 
+// troubleshootingLink ends the description of every page: the error codes
+// and their fixes are in one guide. The path is relative to a page under docs/.
+const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting.md)."
+
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)

@@ -532,10 +532,18 @@ func TestTelCdrsSchema(t *testing.T) {
 	if !resp.Schema.Attributes["recordings"].IsSensitive() {
 		t.Error("recordings is not sensitive")
 	}
-	for _, name := range []string{"ccc_sdk_app_id", "start_timestamp", "end_timestamp"} {
-		if !resp.Schema.Attributes[name].IsRequired() {
-			t.Errorf("%s is not required", name)
+	if !resp.Schema.Attributes["ccc_sdk_app_id"].IsRequired() {
+		t.Error("ccc_sdk_app_id is not required")
+	}
+	// Either start_timestamp and end_timestamp, or lookback: ValidateConfig
+	// requires them, so that lookback can stand in for both.
+	for _, name := range []string{"start_timestamp", "end_timestamp", "lookback"} {
+		if a := resp.Schema.Attributes[name]; a == nil || !a.IsOptional() {
+			t.Errorf("%s is not optional", name)
 		}
+	}
+	if d := resp.Schema.Attributes["recordings"].GetMarkdownDescription(); !strings.Contains(d, "a record without one") {
+		t.Errorf("recordings does not say what a record without session_id gets: %s", d)
 	}
 }
 
