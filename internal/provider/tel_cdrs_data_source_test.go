@@ -392,7 +392,7 @@ func TestAccTelCdrs_validation(t *testing.T) {
 			step(base(start+day, `  session_ids = ["a", ""]`), `Attribute session_ids\[1\] string length must be at least 1, got: 0`),
 			step(fmt.Sprintf("  ccc_sdk_app_id = 0\n  start_timestamp = %d\n  end_timestamp = %d", start, start+day), `Attribute ccc_sdk_app_id value must be at least 1, got: 0`),
 			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = -5\n  end_timestamp = %d", start), `Attribute start_timestamp value must be at least 0, got: -5`),
-			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = %d", start), `The argument "end_timestamp" is required`),
+			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = %d", start), `Missing End of Time Window.*end_timestamp \(Unix seconds\) is required with start_timestamp`),
 		},
 	})
 	assertNoAPICalls(t, mock)
