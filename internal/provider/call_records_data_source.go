@@ -34,9 +34,6 @@ func NewCallRecordsDataSource() datasource.DataSource {
 	return &callRecordsDataSource{recordsDataSource{window: callRecordsWindow}}
 }
 
-// callRecordsWindow is the time window of tencentcallkit_call_records.
-var callRecordsWindow = windowRules{what: "list", reach: recordsWindowReach}
-
 type callRecordsDataSource struct {
 	recordsDataSource
 }
@@ -113,12 +110,7 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 
 func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var state callRecordsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.client == nil {
-		addUnconfiguredClientError(&resp.Diagnostics)
+	if !d.readConfig(ctx, req, resp, &state) {
 		return
 	}
 	recs := readCallRecords(ctx, d.client, &state, &resp.Diagnostics)

@@ -27,9 +27,6 @@ func NewCallStatsDataSource() datasource.DataSource {
 	return &callStatsDataSource{recordsDataSource{window: callStatsWindow}}
 }
 
-// callStatsWindow is the time window of tencentcallkit_call_stats.
-var callStatsWindow = windowRules{what: "count", reach: recordsWindowReach}
-
 type callStatsDataSource struct {
 	recordsDataSource
 }
@@ -119,12 +116,7 @@ func (d *callStatsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *callStatsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var state callStatsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.client == nil {
-		addUnconfiguredClientError(&resp.Diagnostics)
+	if !d.readConfig(ctx, req, resp, &state) {
 		return
 	}
 

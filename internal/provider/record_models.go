@@ -225,6 +225,12 @@ func callTypeFilterAttribute(what string) schema.StringAttribute {
 // recordsWindowReach is what the records API's retention means for a window.
 const recordsWindowReach = "The API reaches back 7 days: an earlier start finds nothing older than that."
 
+// The windows of call_records and call_stats differ only in their wording.
+var (
+	callRecordsWindow = windowRules{what: "list", reach: recordsWindowReach}
+	callStatsWindow   = windowRules{what: "count", reach: recordsWindowReach}
+)
+
 // recordsDataSource is what tencentcallkit_call_records and
 // tencentcallkit_call_stats share: the CallKit client and the time window's
 // plan-time check.
@@ -241,6 +247,20 @@ func (d *recordsDataSource) Configure(_ context.Context, req datasource.Configur
 
 func (d *recordsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	validateWindow(ctx, req.Config, d.window, &resp.Diagnostics)
+}
+
+// readConfig decodes a Read's configuration into model, and reports whether
+// the read can go on (a decoded configuration and a client).
+func (d *recordsDataSource) readConfig(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse, model any) bool {
+	resp.Diagnostics.Append(req.Config.Get(ctx, model)...)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
+	if d.client == nil {
+		addUnconfiguredClientError(&resp.Diagnostics)
+		return false
+	}
+	return true
 }
 
 // recordFilterFrom builds the client's filter from the data sources' inputs, for a read at now.
