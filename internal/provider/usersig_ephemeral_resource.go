@@ -64,9 +64,9 @@ func (e *userSigEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaR
 			"expire_seconds": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How long the UserSig is valid, in seconds: `1` to `%d` (2^31 - 1, about 68 years; "+
 					"keep it as short as the use allows). Defaults to `%d` (one day).", math.MaxInt32, defaultUserSigExpireSeconds),
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(1), int64validator.AtMost(math.MaxInt32)},
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.AtMost(math.MaxInt32)},
 			},
 			"usersig": schema.StringAttribute{
 				MarkdownDescription: "The UserSig.",
