@@ -4,10 +4,12 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -56,6 +58,20 @@ func TestUnknownValues_everySchema(t *testing.T) {
 	schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil || len(schemas.Diagnostics) > 0 {
 		t.Fatalf("GetProviderSchema: %v%s", err, describeDiags(schemas.Diagnostics))
+	}
+
+	// The schemas are the provider's own lists, type for type.
+	p := New("test")()
+	pp, ok := p.(interface {
+		EphemeralResources(context.Context) []func() ephemeral.EphemeralResource
+	})
+	if !ok {
+		t.Fatal("the provider has no ephemeral resources method")
+	}
+	if len(schemas.ResourceSchemas) != len(p.Resources(ctx)) || len(schemas.DataSourceSchemas) != len(p.DataSources(ctx)) ||
+		len(schemas.EphemeralResourceSchemas) != len(pp.EphemeralResources(ctx)) {
+		t.Fatalf("the served schemas (%d resources, %d data sources, %d ephemeral resources) are not the provider's lists",
+			len(schemas.ResourceSchemas), len(schemas.DataSourceSchemas), len(schemas.EphemeralResourceSchemas))
 	}
 
 	type kind struct {

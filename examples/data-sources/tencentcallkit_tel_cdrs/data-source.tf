@@ -5,11 +5,17 @@
 # start_timestamp and end_timestamp fix it instead. The API reaches back 180
 # days, and a window must be under 90 days.
 
-# Every page of the last week's calls to or from two numbers.
+variable "vip_phones" {
+  type        = list(string)
+  description = "The numbers whose calls to read."
+  default     = ["13800010001", "13800010002"]
+}
+
+# Every page of the last week's calls to or from those numbers.
 data "tencentcallkit_tel_cdrs" "vip" {
   ccc_sdk_app_id = 1400000100
   lookback       = "7d"
-  phones         = ["13800010001", "13800010002"]
+  phones         = var.vip_phones
 }
 
 # Only the first page of 20 records of a fixed window, in Unix seconds (not
