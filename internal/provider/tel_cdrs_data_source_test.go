@@ -181,15 +181,11 @@ data "tencentcallkit_tel_cdrs" "all" {
 	}
 }
 
-// TestAccTelCdrs_filters checks the phones and session_ids filters against
-// the test's own reading of them over the mock's records.
-func TestAccTelCdrs_filters(t *testing.T) {
-	t.Parallel()
-	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 400, Seed: 32})
-	recs := mock.TelCdrs()
-	start, end := cccWindow()
-	phoneA, phoneB := recs[10].Caller, recs[20].Callee
-	var byPhone []mockserver.TelCdr
+// twoPhones picks two phone numbers of recs (seed 32's) and the records to or
+// from either: the test's own reading of the phones filter.
+func twoPhones(t *testing.T, recs []mockserver.TelCdr) (phoneA, phoneB string, byPhone []mockserver.TelCdr) {
+	t.Helper()
+	phoneA, phoneB = recs[10].Caller, recs[20].Callee
 	for _, r := range recs {
 		if r.Caller == phoneA || r.Callee == phoneA || r.Caller == phoneB || r.Callee == phoneB {
 			byPhone = append(byPhone, r)
@@ -198,6 +194,17 @@ func TestAccTelCdrs_filters(t *testing.T) {
 	if len(byPhone) < 3 || len(byPhone) == len(recs) {
 		t.Fatalf("seed 32: phones %s and %s are in %d of %d records", phoneA, phoneB, len(byPhone), len(recs))
 	}
+	return phoneA, phoneB, byPhone
+}
+
+// TestAccTelCdrs_filters checks the phones and session_ids filters against
+// the test's own reading of them over the mock's records.
+func TestAccTelCdrs_filters(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 400, Seed: 32})
+	recs := mock.TelCdrs()
+	start, end := cccWindow()
+	phoneA, phoneB, byPhone := twoPhones(t, recs)
 	bySession := []mockserver.TelCdr{recs[7], recs[123], recs[399]}
 
 	resource.Test(t, resource.TestCase{

@@ -42,23 +42,13 @@ func TestParseLookback(t *testing.T) {
 	}
 }
 
-// windowRecordsMock is the issue's setup: the 50 generated records of seed 11
-// and the two hand-made ones of TestAccCallRecordDataSource_everyField, 52 in
-// all. Before the end was always sent, v1 answered only 42 of them for a start
-// 8 days back (the mock reads the API's "default 7 days" as start + 7 days)
+// windowRecordsMock is the issue's setup, everyFieldMock's 52 records.
+// Before the end was always sent, v1 answered only 42 of them for a start 8
+// days back (the mock reads the API's "default 7 days" as start + 7 days)
 // and none for a start 30 days back, while v4 answered all 52.
 func windowRecordsMock(t *testing.T) (*mockserver.Server, string, time.Time) {
 	t.Helper()
-	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 50, Seed: 11})
-	base := now.Add(-26 * time.Hour).Unix()
-	m.AddRecords(
-		mockserver.Record{CallID: "5d0e6a9c-7a43-4d8f-9b1e-2f6c0b8e4a11", MediaType: "video", RoomID: "room-team-sync", RoomIDType: 2,
-			StartCallTs: base, AcceptTs: base + 7, EndTs: base + 1807, Caller: "alice", TotalUserNumber: 3,
-			CallType: "group", CallResult: "normal_end", Callees: []string{"bob", "carol"}},
-		mockserver.Record{CallID: "0b7c3f1e-1f2d-4c55-8e0a-6d9b2a7c5e22", MediaType: "audio", RoomID: "734211", RoomIDType: 1,
-			StartCallTs: base + 3600, EndTs: base + 3645, Caller: "dave", TotalUserNumber: 2,
-			CallType: "single", CallResult: "not_answer", Callees: []string{"erin"}},
-	)
+	m, url, now, _, _ := everyFieldMock(t)
 	if n := len(m.Records()); n != 52 {
 		t.Fatalf("the mock holds %d records, want the issue's 52", n)
 	}
@@ -233,18 +223,8 @@ func TestAccTimeWindow_validation(t *testing.T) {
 func TestAccTelCdrs_inputsFromApply(t *testing.T) {
 	t.Parallel()
 	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 400, Seed: 32})
-	recs := mock.TelCdrs()
 	start, end := cccWindow()
-	phoneA, phoneB := recs[10].Caller, recs[20].Callee
-	var byPhone []mockserver.TelCdr
-	for _, r := range recs {
-		if r.Caller == phoneA || r.Callee == phoneA || r.Caller == phoneB || r.Callee == phoneB {
-			byPhone = append(byPhone, r)
-		}
-	}
-	if len(byPhone) < 3 || len(byPhone) == len(recs) {
-		t.Fatalf("seed 32: phones %s and %s are in %d of %d records", phoneA, phoneB, len(byPhone), len(recs))
-	}
+	phoneA, phoneB, byPhone := twoPhones(t, mock.TelCdrs())
 	config := testCCCConfig(url) + fmt.Sprintf(`
 resource "terraform_data" "inputs" {
   input = {
