@@ -5,6 +5,12 @@ variable "sdk_app_id" {
   description = "The application's SDKAppID, the same as the provider's sdk_app_id."
 }
 
+variable "callkit_api" {
+  type        = string
+  description = "The CallKit API's base URL: https://callkit-intl.trtc.tencent-cloud.com outside China."
+  default     = "https://callkit.trtc.tencent-cloud.com"
+}
+
 # A short-lived UserSig for the app administrator (the provider's identifier).
 ephemeral "tencentcallkit_usersig" "admin" {
   user_id        = "administrator"
@@ -16,12 +22,10 @@ resource "tencentcallkit_callback" "main" {
   actions = ["normal_end", "caller_start_call"]
 }
 
-# Whenever the callback configuration changes, ask the service for it with
-# curl and fail the apply unless the service answers OK: a check that needs
-# nothing but curl. (The China domain; for another region use its v4 domain,
-# such as adminapisgp.im.qcloud.com for Singapore.) Provisioners may use
-# ephemeral values; Terraform suppresses the command's output because its
-# environment holds one.
+# Whenever the callback configuration changes, read it back from the service
+# with curl and fail the apply unless the service answers errorCode 0: a check
+# that needs nothing but curl. Provisioners may use ephemeral values; Terraform
+# suppresses the command's output because its environment holds one.
 resource "terraform_data" "check_callback" {
   triggers_replace = [
     tencentcallkit_callback.main.address,
@@ -30,13 +34,14 @@ resource "terraform_data" "check_callback" {
 
   provisioner "local-exec" {
     command = <<-EOT
-      curl -sS --fail -X POST -d '{}' \
-        "https://console.tim.qq.com/v4/call_config/get_callback?sdkappid=$SDKAPPID&identifier=administrator&usersig=$USERSIG&random=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')&contenttype=json" \
-        | grep -q '"ActionStatus": *"OK"'
+      curl -sS --fail -X POST -H 'Content-Type: application/json' -d '{}' \
+        "$CALLKIT_API/v1/callback/get?sdkappid=$SDKAPPID&identifier=administrator&usersig=$USERSIG&random=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')&contenttype=json" \
+        | grep -q '"errorCode": *0[,}]'
     EOT
     environment = {
-      SDKAPPID = var.sdk_app_id
-      USERSIG  = ephemeral.tencentcallkit_usersig.admin.usersig
+      CALLKIT_API = var.callkit_api
+      SDKAPPID    = var.sdk_app_id
+      USERSIG     = ephemeral.tencentcallkit_usersig.admin.usersig
     }
   }
 }
