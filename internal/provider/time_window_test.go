@@ -4,8 +4,14 @@
 package provider
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,6 +280,83 @@ func TestWindowAttributes_descriptions(t *testing.T) {
 		}
 		if d := attrs["start_timestamp"].GetMarkdownDescription(); !strings.Contains(d, "milliseconds") {
 			t.Errorf("start_timestamp does not warn about milliseconds: %s", d)
+		}
+	}
+}
+
+// TestAccTimeWindow_endAlwaysSent: without end_timestamp, every filter
+// request of call_records and call_stats carries an explicit end, the time of
+// the read, on v1 and v4 alike, so no reading of the API's own default
+// ("7 days") can apply. The mock is wrapped to see the request bodies.
+func TestAccTimeWindow_endAlwaysSent(t *testing.T) {
+	t.Parallel()
+	now := time.Now().Truncate(time.Second)
+	mock := mockserver.New(mockserver.Options{Records: 150, Seed: 12, Clock: func() time.Time { return now }})
+	var mu sync.Mutex
+	bodies := map[string][]map[string]any{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			var fields map[string]any
+			if json.Unmarshal(body, &fields) == nil {
+				mu.Lock()
+				bodies[r.URL.Path] = append(bodies[r.URL.Path], fields)
+				mu.Unlock()
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mock.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		mock.Close()
+	})
+	before := time.Now().Unix()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testProviderConfig(srv.URL) + fmt.Sprintf(`
+data "tencentcallkit_call_records" "v1" {
+  start_timestamp = %[1]d
+  number_per_page = 40
+}
+
+data "tencentcallkit_call_records" "v4" {
+  lookback    = "7d"
+  api_version = "v4"
+}
+
+data "tencentcallkit_call_stats" "v1" {
+  lookback = "7d"
+}
+
+data "tencentcallkit_call_stats" "v4" {
+  start_timestamp = %[1]d
+  api_version     = "v4"
+}
+`, weekAgo(now)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.tencentcallkit_call_records.v1", tfjsonpath.New("total_num"), knownvalue.Int64Exact(150)),
+				statecheck.ExpectKnownValue("data.tencentcallkit_call_stats.v4", tfjsonpath.New("call_count"), knownvalue.Int64Exact(150)),
+			},
+		}},
+	})
+	after := time.Now().Unix()
+	mu.Lock()
+	defer mu.Unlock()
+	for path, key := range map[string]string{
+		"/v1/records/get_records_by_filter":             "endTimestamp",
+		"/v4/call_record_http_srv/get_record_by_filter": "EndTime",
+	} {
+		if len(bodies[path]) < 4 {
+			t.Errorf("%s was asked %d times, want the pages of two reads", path, len(bodies[path]))
+		}
+		for _, b := range bodies[path] {
+			end, ok := b[key].(float64)
+			if !ok || int64(end) < before || int64(end) > after {
+				t.Errorf("%s body %v: %s is not the time of the read (between %d and %d)", path, b, key, before, after)
+			}
 		}
 	}
 }
