@@ -57,7 +57,7 @@ func (d *callRecordDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one call record by its call ID: who called whom, when the call started, " +
 			"connected and ended, and how it ended.\n\n" + recordRetentionNote + " A call ID with no record " +
-			"(unknown, older than 7 days, or recorded by the other `api_version`) is an error.",
+			"(unknown, older than 7 days, or recorded by the other `api_version`) is an error." + troubleshootingLink,
 		Attributes: attrs,
 	}
 }

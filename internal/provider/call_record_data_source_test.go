@@ -18,24 +18,33 @@ import (
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
-// TestAccCallRecordDataSource_everyField reads two known records, a connected group call and a
-// 1:1 call that was never answered, through both API versions and checks every attribute.
-func TestAccCallRecordDataSource_everyField(t *testing.T) {
-	t.Parallel()
-
-	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 50, Seed: 11})
+// everyFieldMock is a mock with the 50 generated records of seed 11 and two
+// known ones, a day old: a connected group call and a 1:1 call that was never
+// answered.
+func everyFieldMock(t *testing.T) (m *mockserver.Server, url string, now time.Time, group, missed mockserver.Record) {
+	t.Helper()
+	m, url, now = frozenRecordsMock(t, mockserver.Options{Records: 50, Seed: 11})
 	base := now.Add(-26 * time.Hour).Unix()
-	group := mockserver.Record{
+	group = mockserver.Record{
 		CallID: "5d0e6a9c-7a43-4d8f-9b1e-2f6c0b8e4a11", MediaType: "video", RoomID: "room-team-sync", RoomIDType: 2,
 		StartCallTs: base, AcceptTs: base + 7, EndTs: base + 1807, Caller: "alice", TotalUserNumber: 3,
 		CallType: "group", CallResult: "normal_end", Callees: []string{"bob", "carol"},
 	}
-	missed := mockserver.Record{
+	missed = mockserver.Record{
 		CallID: "0b7c3f1e-1f2d-4c55-8e0a-6d9b2a7c5e22", MediaType: "audio", RoomID: "734211", RoomIDType: 1,
 		StartCallTs: base + 3600, AcceptTs: 0, EndTs: base + 3645, Caller: "dave", TotalUserNumber: 2,
 		CallType: "single", CallResult: "not_answer", Callees: []string{"erin"},
 	}
 	m.AddRecords(group, missed)
+	return m, url, now, group, missed
+}
+
+// TestAccCallRecordDataSource_everyField reads two known records, a connected group call and a
+// 1:1 call that was never answered, through both API versions and checks every attribute.
+func TestAccCallRecordDataSource_everyField(t *testing.T) {
+	t.Parallel()
+
+	m, url, _, group, missed := everyFieldMock(t)
 
 	config := testProviderConfig(url) + fmt.Sprintf(`
 data "tencentcallkit_call_record" "group_v1" {

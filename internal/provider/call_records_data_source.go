@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -30,23 +31,22 @@ const defaultNumberPerPage = 100
 
 // NewCallRecordsDataSource is the constructor of `tencentcallkit_call_records`.
 func NewCallRecordsDataSource() datasource.DataSource {
-	return &callRecordsDataSource{}
+	return &callRecordsDataSource{recordsDataSource{window: callRecordsWindow}}
 }
 
 type callRecordsDataSource struct {
-	client *callkit.Client
+	recordsDataSource
 }
 
 type callRecordsDataSourceModel struct {
-	StartTimestamp types.Int64  `tfsdk:"start_timestamp"`
-	EndTimestamp   types.Int64  `tfsdk:"end_timestamp"`
-	CallResult     types.String `tfsdk:"call_result"`
-	CallType       types.String `tfsdk:"call_type"`
-	NumberPerPage  types.Int64  `tfsdk:"number_per_page"`
-	Page           types.Int64  `tfsdk:"page"`
-	APIVersion     types.String `tfsdk:"api_version"`
-	TotalNum       types.Int64  `tfsdk:"total_num"`
-	Records        types.List   `tfsdk:"records"` // of recordAttrTypes objects
+	windowModel
+	CallResult    types.String `tfsdk:"call_result"`
+	CallType      types.String `tfsdk:"call_type"`
+	NumberPerPage types.Int64  `tfsdk:"number_per_page"`
+	Page          types.Int64  `tfsdk:"page"`
+	APIVersion    types.String `tfsdk:"api_version"`
+	TotalNum      types.Int64  `tfsdk:"total_num"`
+	Records       types.List   `tfsdk:"records"` // of recordAttrTypes objects
 }
 
 func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -54,76 +54,63 @@ func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.Metad
 }
 
 func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := windowAttributes(callRecordsWindow)
+	for name, a := range map[string]schema.Attribute{
+		"call_result": schema.StringAttribute{
+			MarkdownDescription: "Only list calls that ended this way: " + markdownList(callkit.CallResults) +
+				". Group calls only report `normal_end`. Unset: every result. Always written in this (v1) " +
+				"vocabulary; it is translated for `api_version = \"v4\"`.",
+			Optional: true,
+			Validators: []validator.String{
+				stringvalidator.OneOf(callkit.CallResults...),
+			},
+		},
+		"call_type": callTypeFilterAttribute("list"),
+		"number_per_page": schema.Int64Attribute{
+			MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. With `page` unset this " +
+				"only changes how many requests an all-pages read takes, not what it returns.",
+			Optional: true,
+			Computed: true,
+			Validators: []validator.Int64{
+				int64validator.Between(1, 100),
+			},
+		},
+		"page": schema.Int64Attribute{
+			MarkdownDescription: "Read only this page of `number_per_page` records, passed to the service as is " +
+				"(pages are numbered from `1`; `0` also reads the first page). Unset: every page is read, in " +
+				"the service's order.",
+			Optional: true,
+			Validators: []validator.Int64{
+				int64validator.AtLeast(0),
+			},
+		},
+		"api_version": apiVersionAttribute(),
+		"total_num": schema.Int64Attribute{
+			MarkdownDescription: "With `page` unset: the number of records read, which is the number of " +
+				"matching calls. With `page` set: the service's `totalNum` for the query.",
+			Computed: true,
+		},
+		"records": schema.ListNestedAttribute{
+			MarkdownDescription: "The matching call records, in ascending start time.",
+			Computed:            true,
+			NestedObject: schema.NestedAttributeObject{
+				Attributes: recordAttributes(),
+			},
+		},
+	} {
+		attrs[name] = a
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists call records that match a filter, oldest call first. Without `page` every page " +
 			"is read; with `page` only that page.\n\n" + recordRetentionNote + " No matching record is not an " +
-			"error: `total_num` is `0` and `records` is empty.",
-		Attributes: map[string]schema.Attribute{
-			"start_timestamp": startTimestampAttribute("list"),
-			"end_timestamp":   endTimestampAttribute("list"),
-			"call_result": schema.StringAttribute{
-				MarkdownDescription: "Only list calls that ended this way: " + markdownList(callkit.CallResults) +
-					". Group calls only report `normal_end`. Unset: every result. Always written in this (v1) " +
-					"vocabulary; it is translated for `api_version = \"v4\"`.",
-				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.OneOf(callkit.CallResults...),
-				},
-			},
-			"call_type": callTypeFilterAttribute("list"),
-			"number_per_page": schema.Int64Attribute{
-				MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. With `page` unset this " +
-					"only changes how many requests an all-pages read takes, not what it returns.",
-				Optional: true,
-				Computed: true,
-				Validators: []validator.Int64{
-					int64validator.Between(1, 100),
-				},
-			},
-			"page": schema.Int64Attribute{
-				MarkdownDescription: "Read only this page of `number_per_page` records, passed to the service as is " +
-					"(pages are numbered from `1`; `0` also reads the first page). Unset: every page is read, in " +
-					"the service's order.",
-				Optional: true,
-				Validators: []validator.Int64{
-					int64validator.AtLeast(0),
-				},
-			},
-			"api_version": apiVersionAttribute(),
-			"total_num": schema.Int64Attribute{
-				MarkdownDescription: "With `page` unset: the number of records read, which is the number of " +
-					"matching calls. With `page` set: the service's `totalNum` for the query.",
-				Computed: true,
-			},
-			"records": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching call records, in ascending start time.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: recordAttributes(),
-				},
-			},
-		},
+			"error: `total_num` is `0` and `records` is empty." + troubleshootingLink,
+		Attributes: attrs,
 	}
-}
-
-func (d *callRecordsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
-		d.client = client
-	}
-}
-
-func (d *callRecordsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	validateTimestampRange(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var state callRecordsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.client == nil {
-		addUnconfiguredClientError(&resp.Diagnostics)
+	if !d.readConfig(ctx, req, resp, &state) {
 		return
 	}
 	recs := readCallRecords(ctx, d.client, &state, &resp.Diagnostics)
@@ -146,7 +133,11 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 	if !state.NumberPerPage.IsNull() && !state.NumberPerPage.IsUnknown() {
 		perPage = state.NumberPerPage.ValueInt64()
 	}
-	filter := recordFilterFrom(state.StartTimestamp, state.EndTimestamp, state.CallResult, state.CallType, perPage)
+	filter, windowDiags := recordFilterFrom(state.windowModel, callRecordsWindow, state.CallResult, state.CallType, perPage, time.Now())
+	diags.Append(windowDiags...)
+	if diags.HasError() {
+		return nil
+	}
 
 	var recs []callkit.Record
 	if state.Page.IsNull() {

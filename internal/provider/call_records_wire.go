@@ -16,19 +16,12 @@ import (
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
 )
 
-// encodeCallRecordsState writes the state of tencentcallkit_call_records in
-// the plugin protocol's msgpack form of typ, the data source's schema type:
-// the bytes tfprotov6.NewDynamicValue writes for the tftypes value the
-// framework builds from the same state. Like tftypes, it writes an object as a
-// map with its attribute names in sorted order, an integer as a msgpack
-// integer of the smallest size, null as nil and a list as an array.
-//
-// The record object is written exactly as recordModelFrom maps a record:
-// room_id_type and total_user_number are null when the API did not report
-// them and callees is never null. An attribute of typ this function does not
-// know is an error, so a schema change cannot silently send a wrong state;
-// TestCallRecordsWire_sameAsFramework compares the bytes with the
-// framework's for every kind of value.
+// encodeCallRecordsState writes the state of tencentcallkit_call_records as
+// the msgpack of typ (the schema's type), byte for byte what the framework
+// sends for the same state: it saves the framework's per-value work on tens
+// of thousands of records (README, Performance). An attribute it does not
+// know is an error rather than a wrong state; TestCallRecordsWire_sameAsFramework
+// holds it to the framework's bytes.
 func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceModel, recs []callkit.Record) ([]byte, error) {
 	recordsType, ok := typ.AttributeTypes["records"].(tftypes.List)
 	if !ok {
@@ -48,6 +41,7 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 		"call_result":     state.CallResult,
 		"call_type":       state.CallType,
 		"end_timestamp":   state.EndTimestamp,
+		"lookback":        state.Lookback,
 		"number_per_page": state.NumberPerPage,
 		"page":            state.Page,
 		"start_timestamp": state.StartTimestamp,
@@ -118,8 +112,7 @@ func (w *wireWriter) record(keys []string, r *callkit.Record) {
 	}
 }
 
-// wireWriter writes msgpack and keeps the first error, so that the encoding
-// above reads as the value it writes.
+// wireWriter writes msgpack and keeps the first error.
 type wireWriter struct {
 	enc *msgpack.Encoder
 	err error
@@ -169,9 +162,8 @@ func (w *wireWriter) intPointer(i *int64) {
 	w.int(*i)
 }
 
-// scalar writes a top-level string or number attribute. Terraform reads a
-// data source only once its configuration is known and every computed
-// attribute is set by then, so an unknown value is a bug, reported as one.
+// scalar writes a top-level string or number attribute. An unknown value
+// cannot occur (Terraform reads only known configurations), so it is an error.
 func (w *wireWriter) scalar(name string, v attr.Value) {
 	if v.IsUnknown() {
 		w.fail(fmt.Errorf("%s is unknown", name))

@@ -2,7 +2,10 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -62,5 +65,74 @@ data "tencentcallkit_tel_cdrs" "all" {
 	})
 	if st := mock.Stats(); st.Requests["v1/callback/get"] != 0 || st.Requests["v1/callback/set"] != 0 {
 		t.Errorf("the CallKit API was called without credentials: %v", st.Requests)
+	}
+}
+
+// TestAccProvider_cccOnlyOneCredentialMissing: a provider meant for Cloud
+// Contact Center only (no CallKit credentials) with one of the two Tencent
+// Cloud credentials missing names that one and its environment variable, not
+// the CallKit sdk_app_id / secret_key nobody meant to set. Not parallel
+// (t.Setenv).
+func TestAccProvider_cccOnlyOneCredentialMissing(t *testing.T) {
+	for _, env := range []string{envSDKAppID, envSecretKey, envCloudSecretID, envCloudSecretKey} {
+		t.Setenv(env, "")
+	}
+	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 5, Seed: 42})
+	start, end := cccWindow()
+	config := func(credential string) string {
+		return fmt.Sprintf(`
+provider "tencentcallkit" {
+  ccc_endpoint = %q
+  %s
+}
+
+data "tencentcallkit_tel_cdrs" "all" {
+  ccc_sdk_app_id  = %d
+  start_timestamp = %d
+  end_timestamp   = %d
+}
+`, url, credential, mockserver.DefaultCCCSdkAppID, start, end)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(fmt.Sprintf("tencentcloud_secret_id = %q", mockserver.DefaultCCCSecretID)),
+				PlanOnly:    true,
+				ExpectError: errorText("Missing Tencent Cloud API Credentials", "the provider has no tencentcloud_secret_key.", "TENCENTCLOUD_SECRET_KEY"),
+			},
+			{
+				Config:      config(fmt.Sprintf("tencentcloud_secret_key = %q", mockserver.DefaultCCCSecretKey)),
+				PlanOnly:    true,
+				ExpectError: errorText("Missing Tencent Cloud API Credentials", "the provider has no tencentcloud_secret_id.", "TENCENTCLOUD_SECRET_ID"),
+			},
+		},
+	})
+	assertNoAPICalls(t, mock)
+
+	// The same through the protocol, where the absence of the misleading
+	// CallKit errors can be checked too.
+	for _, set := range []map[string]any{
+		{"ccc_endpoint": url, "tencentcloud_secret_id": mockserver.DefaultCCCSecretID},
+		{"ccc_endpoint": url, "tencentcloud_secret_key": mockserver.DefaultCCCSecretKey},
+	} {
+		s := newTwoServers(t)
+		s.configure(t, set) // fails the test on any diagnostic, such as "Missing SDKAppID"
+		cfg, err := configValue(s.schemas.DataSourceSchemas["tencentcallkit_tel_cdrs"], map[string]any{
+			"ccc_sdk_app_id": int64(mockserver.DefaultCCCSdkAppID), "start_timestamp": start, "end_timestamp": end,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := s.served.ReadDataSource(t.Context(), &tfprotov6.ReadDataSourceRequest{TypeName: "tencentcallkit_tel_cdrs", Config: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := describeDiags(resp.Diagnostics)
+		if len(resp.Diagnostics) != 1 || !strings.Contains(text, "Missing Tencent Cloud API Credentials") ||
+			strings.Contains(text, "SDKAppID") || strings.Contains(text, "Secret Key") {
+			t.Errorf("with %v: want only the missing Tencent Cloud credential, got%s", keysOf(set), text)
+		}
 	}
 }

@@ -3,6 +3,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -41,6 +44,10 @@ const (
 	envCloudSecretKey = "TENCENTCLOUD_SECRET_KEY"
 	envCCCEndpoint    = "TENCENTCALLKIT_CCC_ENDPOINT"
 )
+
+// troubleshootingLink ends the description of every page: the error codes
+// and their fixes are in one guide. The path is relative to a page under docs/.
+const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting.md)."
 
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
@@ -65,19 +72,6 @@ func New(version string) func() provider.Provider {
 	return func() provider.Provider {
 		return &tencentCallKitProvider{version: version}
 	}
-}
-
-type providerModel struct {
-	SDKAppID              types.Int64  `tfsdk:"sdk_app_id"`
-	SecretKey             types.String `tfsdk:"secret_key"`
-	Identifier            types.String `tfsdk:"identifier"`
-	Region                types.String `tfsdk:"region"`
-	Endpoint              types.String `tfsdk:"endpoint"`
-	RequestTimeout        types.String `tfsdk:"request_timeout"`
-	MaxRetries            types.Int64  `tfsdk:"max_retries"`
-	TencentCloudSecretID  types.String `tfsdk:"tencentcloud_secret_id"`
-	TencentCloudSecretKey types.String `tfsdk:"tencentcloud_secret_key"`
-	CCCEndpoint           types.String `tfsdk:"ccc_endpoint"`
 }
 
 // providerData is what Configure hands to every resource, data source and
@@ -145,106 +139,195 @@ func (p *tencentCallKitProvider) Metadata(_ context.Context, _ provider.Metadata
 	resp.Version = p.version
 }
 
+// setting is one provider attribute, described once: the schema, the
+// environment fallback, the unknown-value check and the error texts are all
+// derived from settings.
+type setting struct {
+	name string
+	env  string // used when the attribute is unset
+	// number: an int64 attribute; otherwise a string.
+	number    bool
+	sensitive bool
+	// intro and after surround the description's environment-variable
+	// sentence; def, when set, ends it as "Defaults to `def`.".
+	intro, after string
+	def          string
+	// invalid is the summary of the error for a bad value.
+	invalid string
+	// check refuses a bad environment value (the attribute has validators):
+	// a sentence tail such as `must be ..., got "x".`, or "".
+	check            func(raw string) string
+	stringValidators []validator.String
+	int64Validators  []validator.Int64
+}
+
+const cccOnlyNote = "Required from one of the two, unless the provider is used only for `tencentcallkit_tel_cdrs` (Cloud Contact Center)."
+
+// settings are the provider's attributes, in the order of the docs.
+var settings = []setting{
+	{
+		name: "sdk_app_id", env: envSDKAppID, number: true,
+		intro: "The application's SDKAppID, e.g. `1400000000`.", after: cccOnlyNote,
+		invalid: "Invalid SDKAppID",
+		check: func(raw string) string {
+			if id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64); err != nil || id <= 0 {
+				return fmt.Sprintf("must be a positive integer SDKAppID such as 1400000000, got %q.", raw)
+			}
+			return ""
+		},
+		int64Validators: []validator.Int64{int64validator.AtLeast(1)},
+	},
+	{
+		name: "secret_key", env: envSecretKey, sensitive: true,
+		intro:            "The application's secret key, used to sign the administrator's UserSig for every request. It is never logged nor stored in state.",
+		after:            cccOnlyNote,
+		stringValidators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	},
+	{
+		name: "identifier", env: envIdentifier, def: callkit.DefaultIdentifier,
+		intro:            "The app administrator account the requests are made as.",
+		stringValidators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	},
+	{
+		name: "region", env: envRegion, def: callkit.DefaultRegion,
+		intro:   "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
+		invalid: "Invalid Region",
+		check: func(raw string) string {
+			if !contains(callkit.Regions(), raw) {
+				return fmt.Sprintf("must be one of %s, got %q.", quotedList(callkit.Regions()), raw)
+			}
+			return ""
+		},
+		stringValidators: []validator.String{stringvalidator.OneOf(callkit.Regions()...)},
+	},
+	{
+		name: "endpoint", env: envEndpoint,
+		intro: "A base URL that replaces the region's domains for every API family, e.g. a proxy or the mock backend (`http://127.0.0.1:8080`). " +
+			"It must be `https://`; `http://` is accepted only for loopback hosts.",
+		invalid:          "Invalid Endpoint",
+		check:            checkEndpoint,
+		stringValidators: []validator.String{endpointValidator{}},
+	},
+	{
+		name: "request_timeout", env: envRequestTimeout, def: callkit.DefaultTimeout.String(),
+		intro:   "How long one HTTP attempt may take, as a duration such as `10s` or `1m`. It must exceed the service's own 3 s timeout.",
+		invalid: "Invalid Request Timeout",
+		check: func(raw string) string {
+			_, msg := parseRequestTimeout(raw)
+			return msg
+		},
+		stringValidators: []validator.String{requestTimeoutValidator{}},
+	},
+	{
+		name: "max_retries", env: envMaxRetries, number: true, def: strconv.Itoa(callkit.DefaultMaxRetries),
+		intro:   "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries.",
+		invalid: "Invalid Max Retries",
+		check: func(raw string) string {
+			if n, err := strconv.Atoi(strings.TrimSpace(raw)); err != nil || n < 0 {
+				return fmt.Sprintf("must be a whole number of retries, 0 or more, got %q.", raw)
+			}
+			return ""
+		},
+		int64Validators: []validator.Int64{int64validator.AtLeast(0)},
+	},
+	{
+		name: "tencentcloud_secret_id", env: envCloudSecretID,
+		intro: "Tencent Cloud API 3.0 SecretId for Cloud Contact Center (only `tencentcallkit_tel_cdrs` needs it).",
+		after: "It is the ID half of an API key of the Tencent Cloud account that owns the Cloud Contact Center application, " +
+			"from the Tencent Cloud console under Access Management (CAM) > API Keys (or a CAM sub-user's key allowed to call `ccc:DescribeTelCdr`). " +
+			"It is not the TUICallKit `sdk_app_id` or `secret_key`.",
+	},
+	{
+		name: "tencentcloud_secret_key", env: envCloudSecretKey, sensitive: true,
+		intro: "Tencent Cloud API 3.0 SecretKey for Cloud Contact Center (only `tencentcallkit_tel_cdrs` needs it): the other half of the " +
+			"`tencentcloud_secret_id` key pair. Never logged nor stored in state.",
+	},
+	{
+		name: "ccc_endpoint", env: envCCCEndpoint,
+		intro:            "A base URL that replaces `ccc.tencentcloudapi.com` for Cloud Contact Center requests. Same rule as `endpoint`: `https://`, or `http://` on a loopback host.",
+		invalid:          "Invalid Endpoint",
+		check:            checkEndpoint,
+		stringValidators: []validator.String{endpointValidator{}},
+	},
+}
+
+func (s setting) description() string {
+	d := s.intro + " May also be set with the `" + s.env + "` environment variable."
+	if s.after != "" {
+		d += " " + s.after
+	}
+	if s.def != "" {
+		d += " Defaults to `" + s.def + "`."
+	}
+	return d
+}
+
+func (s setting) attribute() schema.Attribute {
+	if s.number {
+		return schema.Int64Attribute{MarkdownDescription: s.description(), Optional: true, Sensitive: s.sensitive, Validators: s.int64Validators}
+	}
+	return schema.StringAttribute{MarkdownDescription: s.description(), Optional: true, Sensitive: s.sensitive, Validators: s.stringValidators}
+}
+
+func (s setting) path() path.Path { return path.Root(s.name) }
+
+// settingValue is one setting as Configure resolves it: the attribute's
+// value if set, else the environment variable's.
+type settingValue struct {
+	raw     string // "" when neither is set
+	fromEnv bool
+	unknown bool
+}
+
+// resolveSettings reads every setting from the configuration, falling back
+// to the environment, and checks the values that came from the environment.
+// It reads each attribute by path, so any of them may be unknown.
+func resolveSettings(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) map[string]settingValue {
+	out := make(map[string]settingValue, len(settings))
+	for _, s := range settings {
+		var v attr.Value
+		raw := ""
+		if s.number {
+			var n types.Int64
+			diags.Append(config.GetAttribute(ctx, s.path(), &n)...)
+			v, raw = n, strconv.FormatInt(n.ValueInt64(), 10)
+		} else {
+			var str types.String
+			diags.Append(config.GetAttribute(ctx, s.path(), &str)...)
+			v, raw = str, str.ValueString()
+		}
+		switch {
+		case v.IsUnknown():
+			out[s.name] = settingValue{unknown: true}
+		case !v.IsNull():
+			out[s.name] = settingValue{raw: raw}
+		default:
+			raw = os.Getenv(s.env)
+			out[s.name] = settingValue{raw: raw, fromEnv: true}
+			if raw != "" && s.check != nil {
+				if msg := s.check(raw); msg != "" {
+					diags.AddAttributeError(s.path(), s.invalid, source(s, true)+" "+msg)
+				}
+			}
+		}
+	}
+	return out
+}
+
 func (p *tencentCallKitProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	regions := callkit.Regions()
+	attrs := make(map[string]schema.Attribute, len(settings))
+	for _, s := range settings {
+		attrs[s.name] = s.attribute()
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The TencentCallKit provider manages a [TUICallKit](https://trtc.io/document/50991) application's server-side settings " +
 			"(the callback configuration) and reads its call records through the TUICallKit server APIs.",
-		Attributes: map[string]schema.Attribute{
-			"sdk_app_id": schema.Int64Attribute{
-				MarkdownDescription: "The application's SDKAppID, e.g. `1400000000`. May also be set with the `" + envSDKAppID + "` environment variable. Required from one of the two, unless the provider is used only for `tencentcallkit_tel_cdrs` (Cloud Contact Center).",
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"secret_key": schema.StringAttribute{
-				MarkdownDescription: "The application's secret key, used to sign the administrator's UserSig for every request. It is never logged nor stored in state. " +
-					"May also be set with the `" + envSecretKey + "` environment variable. Required from one of the two, unless the provider is used only for `tencentcallkit_tel_cdrs` (Cloud Contact Center).",
-				Optional:   true,
-				Sensitive:  true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"identifier": schema.StringAttribute{
-				MarkdownDescription: "The app administrator account the requests are made as. May also be set with the `" + envIdentifier + "` environment variable. Defaults to `" + callkit.DefaultIdentifier + "`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"region": schema.StringAttribute{
-				MarkdownDescription: "Where the application lives; picks the API domains. One of " + markdownList(regions) +
-					". May also be set with the `" + envRegion + "` environment variable. Defaults to `" + callkit.DefaultRegion + "`.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.OneOf(regions...)},
-			},
-			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "A base URL that replaces the region's domains for every API family, e.g. a proxy or the mock backend (`http://127.0.0.1:8080`). " +
-					"It must be `https://`; `http://` is accepted only for loopback hosts. May also be set with the `" + envEndpoint + "` environment variable.",
-				Optional:   true,
-				Validators: []validator.String{endpointValidator{}},
-			},
-			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one HTTP attempt may take, as a duration such as `10s` or `1m`. It must exceed the service's own 3 s timeout. " +
-					"May also be set with the `" + envRequestTimeout + "` environment variable. Defaults to `" + callkit.DefaultTimeout.String() + "`.",
-				Optional:   true,
-				Validators: []validator.String{requestTimeoutValidator{}},
-			},
-			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries. " +
-					"May also be set with the `" + envMaxRetries + "` environment variable. Defaults to `" + strconv.Itoa(callkit.DefaultMaxRetries) + "`.",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"tencentcloud_secret_id": schema.StringAttribute{
-				MarkdownDescription: "Tencent Cloud API 3.0 SecretId for Cloud Contact Center (only `tencentcallkit_tel_cdrs` needs it). May also be set with the `" + envCloudSecretID + "` environment variable.",
-				Optional:            true,
-			},
-			"tencentcloud_secret_key": schema.StringAttribute{
-				MarkdownDescription: "Tencent Cloud API 3.0 SecretKey for Cloud Contact Center (only `tencentcallkit_tel_cdrs` needs it). Never logged nor stored in state. May also be set with the `" + envCloudSecretKey + "` environment variable.",
-				Optional:            true,
-				Sensitive:           true,
-			},
-			"ccc_endpoint": schema.StringAttribute{
-				MarkdownDescription: "A base URL that replaces `ccc.tencentcloudapi.com` for Cloud Contact Center requests. Same rule as `endpoint`: `https://`, or `http://` on a loopback host. " +
-					"May also be set with the `" + envCCCEndpoint + "` environment variable.",
-				Optional:   true,
-				Validators: []validator.String{endpointValidator{}},
-			},
-		},
+		Attributes: attrs,
 	}
 }
-
-// configAttr is one string-valued setting: its attribute path and the
-// environment variable that stands in for it.
-type configAttr struct {
-	name string
-	env  string
-}
-
-func (a configAttr) path() path.Path { return path.Root(a.name) }
-
-// from returns the attribute's value if set, else the environment variable's,
-// and reports whether the value came from the environment.
-func (a configAttr) from(v types.String) (string, bool) {
-	if !v.IsNull() {
-		return v.ValueString(), false
-	}
-	return os.Getenv(a.env), true
-}
-
-var (
-	attrSDKAppID       = configAttr{"sdk_app_id", envSDKAppID}
-	attrSecretKey      = configAttr{"secret_key", envSecretKey}
-	attrIdentifier     = configAttr{"identifier", envIdentifier}
-	attrRegion         = configAttr{"region", envRegion}
-	attrEndpoint       = configAttr{"endpoint", envEndpoint}
-	attrRequestTimeout = configAttr{"request_timeout", envRequestTimeout}
-	attrMaxRetries     = configAttr{"max_retries", envMaxRetries}
-	attrCloudSecretID  = configAttr{"tencentcloud_secret_id", envCloudSecretID}
-	attrCloudSecretKey = configAttr{"tencentcloud_secret_key", envCloudSecretKey}
-	attrCCCEndpoint    = configAttr{"ccc_endpoint", envCCCEndpoint}
-)
 
 func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	vals := resolveSettings(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -252,124 +335,67 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	// A value that is only known after apply (e.g. read from another
 	// resource) cannot build a client now. Terraform versions that support
 	// deferred actions plan around it; older ones get an error per attribute.
-	unknown := map[configAttr]bool{
-		attrSDKAppID:       cfg.SDKAppID.IsUnknown(),
-		attrSecretKey:      cfg.SecretKey.IsUnknown(),
-		attrIdentifier:     cfg.Identifier.IsUnknown(),
-		attrRegion:         cfg.Region.IsUnknown(),
-		attrEndpoint:       cfg.Endpoint.IsUnknown(),
-		attrRequestTimeout: cfg.RequestTimeout.IsUnknown(),
-		attrMaxRetries:     cfg.MaxRetries.IsUnknown(),
-		attrCloudSecretID:  cfg.TencentCloudSecretID.IsUnknown(),
-		attrCloudSecretKey: cfg.TencentCloudSecretKey.IsUnknown(),
-		attrCCCEndpoint:    cfg.CCCEndpoint.IsUnknown(),
+	var unknown []setting
+	for _, s := range settings {
+		if vals[s.name].unknown {
+			unknown = append(unknown, s)
+		}
 	}
-	anyUnknown := false
-	for _, u := range unknown {
-		anyUnknown = anyUnknown || u
-	}
-	if anyUnknown && req.ClientCapabilities.DeferralAllowed {
+	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
 		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 		return
 	}
-	for _, a := range []configAttr{attrSDKAppID, attrSecretKey, attrIdentifier, attrRegion, attrEndpoint, attrRequestTimeout, attrMaxRetries, attrCloudSecretID, attrCloudSecretKey, attrCCCEndpoint} {
-		if unknown[a] {
-			resp.Diagnostics.AddAttributeError(a.path(), "Unknown Provider Configuration Value",
-				fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
-					"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", a.name, a.name, a.env))
-		}
+	for _, s := range unknown {
+		resp.Diagnostics.AddAttributeError(s.path(), "Unknown Provider Configuration Value",
+			fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
+				"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", s.name, s.name, s.env))
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	ckCfg := callkit.Config{}
+	// Every value below was checked: by the attribute's validators, or by
+	// resolveSettings when it came from the environment.
+	ckCfg := callkit.Config{
+		Identifier: cmp.Or(vals["identifier"].raw, callkit.DefaultIdentifier),
+		Region:     cmp.Or(vals["region"].raw, callkit.DefaultRegion),
+		Endpoint:   vals["endpoint"].raw,
+		SecretKey:  vals["secret_key"].raw,
+		Timeout:    callkit.DefaultTimeout,
+		MaxRetries: callkit.DefaultMaxRetries,
+	}
+	if raw := vals["request_timeout"].raw; raw != "" {
+		ckCfg.Timeout, _ = parseRequestTimeout(raw)
+	}
+	if raw := vals["max_retries"].raw; raw != "" {
+		ckCfg.MaxRetries, _ = strconv.Atoi(strings.TrimSpace(raw))
+	}
+
 	// A missing SDKAppID or secret key is fatal unless the configuration is
 	// for Cloud Contact Center only: then the error waits for the first
 	// CallKit resource or data source that needs the client.
 	var missing diag.Diagnostics
-
-	switch {
-	case !cfg.SDKAppID.IsNull():
-		ckCfg.SDKAppID = cfg.SDKAppID.ValueInt64()
-	case os.Getenv(envSDKAppID) != "":
-		raw := os.Getenv(envSDKAppID)
-		id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-		if err != nil || id <= 0 {
-			resp.Diagnostics.AddAttributeError(attrSDKAppID.path(), "Invalid SDKAppID",
-				fmt.Sprintf("The %s environment variable (used because sdk_app_id is not set) must be a positive integer SDKAppID such as 1400000000, got %q.", envSDKAppID, raw))
-		}
-		ckCfg.SDKAppID = id
-	default:
-		missing.AddAttributeError(attrSDKAppID.path(), "Missing SDKAppID",
+	if raw := vals["sdk_app_id"].raw; raw != "" {
+		ckCfg.SDKAppID, _ = strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	} else {
+		missing.AddAttributeError(path.Root("sdk_app_id"), "Missing SDKAppID",
 			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
 	}
-
-	ckCfg.SecretKey, _ = attrSecretKey.from(cfg.SecretKey)
 	if ckCfg.SecretKey == "" {
-		missing.AddAttributeError(attrSecretKey.path(), "Missing Secret Key",
+		missing.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
 			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
 	}
 
-	ckCfg.Identifier, _ = attrIdentifier.from(cfg.Identifier)
-	if ckCfg.Identifier == "" {
-		ckCfg.Identifier = callkit.DefaultIdentifier
+	ccc := cccSettings{
+		SecretID:  vals["tencentcloud_secret_id"].raw,
+		SecretKey: vals["tencentcloud_secret_key"].raw,
+		Endpoint:  vals["ccc_endpoint"].raw,
 	}
-
-	region, fromEnv := attrRegion.from(cfg.Region)
-	if region == "" {
-		region = callkit.DefaultRegion
-	} else if fromEnv && !contains(callkit.Regions(), region) {
-		// The attribute has a plan-time validator; the variable is only seen here.
-		resp.Diagnostics.AddAttributeError(attrRegion.path(), "Invalid Region",
-			fmt.Sprintf("The %s environment variable (used because region is not set) must be one of %s, got %q.", envRegion, quotedList(callkit.Regions()), region))
-	}
-	ckCfg.Region = region
-
-	if endpoint, fromEnv := attrEndpoint.from(cfg.Endpoint); endpoint != "" {
-		if fromEnv {
-			checkEndpointFromEnv(&resp.Diagnostics, attrEndpoint, endpoint)
-		}
-		ckCfg.Endpoint = endpoint
-	}
-
-	ckCfg.Timeout = callkit.DefaultTimeout
-	if raw, fromEnv := attrRequestTimeout.from(cfg.RequestTimeout); raw != "" {
-		d, msg := parseRequestTimeout(raw)
-		if msg != "" {
-			resp.Diagnostics.AddAttributeError(attrRequestTimeout.path(), "Invalid Request Timeout", source(attrRequestTimeout, fromEnv)+" "+msg)
-		}
-		ckCfg.Timeout = d
-	}
-
-	ckCfg.MaxRetries = callkit.DefaultMaxRetries
-	switch {
-	case !cfg.MaxRetries.IsNull():
-		ckCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
-	case os.Getenv(envMaxRetries) != "":
-		raw := os.Getenv(envMaxRetries)
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < 0 {
-			resp.Diagnostics.AddAttributeError(attrMaxRetries.path(), "Invalid Max Retries",
-				fmt.Sprintf("The %s environment variable (used because max_retries is not set) must be a whole number of retries, 0 or more, got %q.", envMaxRetries, raw))
-		}
-		ckCfg.MaxRetries = n
-	}
-
-	var ccc cccSettings
-	ccc.SecretID, _ = attrCloudSecretID.from(cfg.TencentCloudSecretID)
-	ccc.SecretKey, _ = attrCloudSecretKey.from(cfg.TencentCloudSecretKey)
-	if endpoint, fromEnv := attrCCCEndpoint.from(cfg.CCCEndpoint); endpoint != "" {
-		if fromEnv {
-			checkEndpointFromEnv(&resp.Diagnostics, attrCCCEndpoint, endpoint)
-		}
-		ccc.Endpoint = endpoint
-	}
-
-	if missing.HasError() && (ccc.SecretID == "" || ccc.SecretKey == "") {
+	// Either Tencent Cloud credential says the configuration is meant for
+	// Cloud Contact Center: then a missing one is reported by the CCC data
+	// source, naming it, rather than the CallKit credentials nobody set.
+	if missing.HasError() && ccc.SecretID == "" && ccc.SecretKey == "" {
 		resp.Diagnostics.Append(missing...)
-	}
-	if resp.Diagnostics.HasError() {
 		return
 	}
 
@@ -411,18 +437,19 @@ func userAgent(providerVersion, terraformVersion string) string {
 }
 
 // source names where a value came from, as the subject of an error sentence.
-func source(a configAttr, fromEnv bool) string {
+func source(s setting, fromEnv bool) string {
 	if fromEnv {
-		return fmt.Sprintf("The %s environment variable (used because %s is not set)", a.env, a.name)
+		return fmt.Sprintf("The %s environment variable (used because %s is not set)", s.env, s.name)
 	}
-	return "Attribute " + a.name
+	return "Attribute " + s.name
 }
 
-func checkEndpointFromEnv(diags *diag.Diagnostics, a configAttr, raw string) {
+// checkEndpoint is endpoint.Validate as a sentence tail.
+func checkEndpoint(raw string) string {
 	if err := endpoint.Validate(raw); err != nil {
-		diags.AddAttributeError(a.path(), "Invalid Endpoint",
-			fmt.Sprintf("%s is refused: %s.", source(a, true), err))
+		return fmt.Sprintf("is refused: %s.", err)
 	}
+	return ""
 }
 
 func (p *tencentCallKitProvider) Resources(_ context.Context) []func() resource.Resource {

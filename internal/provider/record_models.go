@@ -5,16 +5,14 @@ package provider
 
 import (
 	"context"
-	"fmt"
+	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
@@ -47,15 +45,17 @@ type recordModel struct {
 	TotalUserNumber types.Int64  `tfsdk:"total_user_number"`
 	CallType        types.String `tfsdk:"call_type"`
 	CallResult      types.String `tfsdk:"call_result"`
-	Callees         []string     `tfsdk:"callees"`
+	Callees         types.List   `tfsdk:"callees"` // of strings
 }
 
 // recordModelFrom is the one mapping from the API client's record to Terraform values, used by
 // every records data source.
 func recordModelFrom(r callkit.Record) recordModel {
-	// A nil slice would become a null list; a record without callees is an empty list.
-	callees := make([]string, 0, len(r.Callees))
-	callees = append(callees, r.Callees...)
+	// A record without callees is an empty list, never null.
+	callees := make([]attr.Value, len(r.Callees))
+	for i, c := range r.Callees {
+		callees[i] = types.StringValue(c)
+	}
 
 	return recordModel{
 		CallID:          types.StringValue(r.CallID),
@@ -70,7 +70,7 @@ func recordModelFrom(r callkit.Record) recordModel {
 		TotalUserNumber: types.Int64PointerValue(r.TotalUserNumber),
 		CallType:        types.StringValue(r.CallType),
 		CallResult:      types.StringValue(r.CallResult),
-		Callees:         callees,
+		Callees:         types.ListValueMust(types.StringType, callees),
 	}
 }
 
@@ -96,10 +96,6 @@ var recordAttrTypes = map[string]attr.Type{
 // []recordModel, which costs seconds for the tens of thousands of records an
 // all-pages read can return.
 func (m recordModel) object() types.Object {
-	callees := make([]attr.Value, len(m.Callees))
-	for i, c := range m.Callees {
-		callees[i] = types.StringValue(c)
-	}
 	return types.ObjectValueMust(recordAttrTypes, map[string]attr.Value{
 		"call_id":           m.CallID,
 		"sdk_app_id":        m.SDKAppID,
@@ -113,7 +109,7 @@ func (m recordModel) object() types.Object {
 		"total_user_number": m.TotalUserNumber,
 		"call_type":         m.CallType,
 		"call_result":       m.CallResult,
-		"callees":           types.ListValueMust(types.StringType, callees),
+		"callees":           m.Callees,
 	})
 }
 
@@ -215,28 +211,6 @@ func apiVersionFrom(v types.String) callkit.APIVersion {
 	return callkit.APIVersion(v.ValueString())
 }
 
-func startTimestampAttribute(what string) schema.Int64Attribute {
-	return schema.Int64Attribute{
-		MarkdownDescription: "Only " + what + " calls started at or after this time, in Unix seconds. " +
-			"The API reaches back 7 days: an earlier start finds nothing older than that.",
-		Required: true,
-		Validators: []validator.Int64{
-			int64validator.AtLeast(0),
-		},
-	}
-}
-
-func endTimestampAttribute(what string) schema.Int64Attribute {
-	return schema.Int64Attribute{
-		MarkdownDescription: "Only " + what + " calls started at or before this time, in Unix seconds; " +
-			"must not be before `start_timestamp`. Unset: no upper bound within the API's 7-day window.",
-		Optional: true,
-		Validators: []validator.Int64{
-			int64validator.AtLeast(0),
-		},
-	}
-}
-
 func callTypeFilterAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: "Only " + what + " calls of this type: " + markdownList(callkit.CallTypes) +
@@ -248,36 +222,58 @@ func callTypeFilterAttribute(what string) schema.StringAttribute {
 	}
 }
 
-// validateTimestampRange is the cross-attribute check of the filtering data sources (their
-// ValidateConfig): an end before the start can match nothing, which is always a mistake in the
-// configuration.
-func validateTimestampRange(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
-	var start, end types.Int64
-	diags.Append(config.GetAttribute(ctx, path.Root("start_timestamp"), &start)...)
-	diags.Append(config.GetAttribute(ctx, path.Root("end_timestamp"), &end)...)
-	if diags.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
-		return
-	}
-	if end.ValueInt64() < start.ValueInt64() {
-		diags.AddAttributeError(
-			path.Root("end_timestamp"),
-			"Invalid Time Range",
-			fmt.Sprintf("end_timestamp (%d) is before start_timestamp (%d). end_timestamp must be at or after "+
-				"start_timestamp, or unset for no upper bound.", end.ValueInt64(), start.ValueInt64()),
-		)
+// recordsWindowReach is what the records API's retention means for a window.
+const recordsWindowReach = "The API reaches back 7 days: an earlier start finds nothing older than that."
+
+// The windows of call_records and call_stats differ only in their wording.
+var (
+	callRecordsWindow = windowRules{what: "list", reach: recordsWindowReach}
+	callStatsWindow   = windowRules{what: "count", reach: recordsWindowReach}
+)
+
+// recordsDataSource is what tencentcallkit_call_records and
+// tencentcallkit_call_stats share: the CallKit client and the time window's
+// plan-time check.
+type recordsDataSource struct {
+	client *callkit.Client
+	window windowRules
+}
+
+func (d *recordsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if client := callKitClientFrom(req.ProviderData, &resp.Diagnostics); client != nil {
+		d.client = client
 	}
 }
 
-// recordFilterFrom builds the client's filter from the data sources' inputs. Null inputs stay
-// unset (the client omits them from the request).
-func recordFilterFrom(start, end types.Int64, callResult, callType types.String, numberPerPage int64) callkit.RecordFilter {
+func (d *recordsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	validateWindow(ctx, req.Config, d.window, &resp.Diagnostics)
+}
+
+// readConfig decodes a Read's configuration into model, and reports whether
+// the read can go on (a decoded configuration and a client).
+func (d *recordsDataSource) readConfig(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse, model any) bool {
+	resp.Diagnostics.Append(req.Config.Get(ctx, model)...)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
+	if d.client == nil {
+		addUnconfiguredClientError(&resp.Diagnostics)
+		return false
+	}
+	return true
+}
+
+// recordFilterFrom builds the client's filter from the data sources' inputs, for a read at now.
+// Null filters stay unset (the client omits them from the request); the window's end is always set.
+func recordFilterFrom(w windowModel, rules windowRules, callResult, callType types.String, numberPerPage int64, now time.Time) (callkit.RecordFilter, diag.Diagnostics) {
+	start, end, diags := w.resolve(now, rules)
 	return callkit.RecordFilter{
-		StartTimestamp: start.ValueInt64(),
-		EndTimestamp:   end.ValueInt64(),
+		StartTimestamp: start,
+		EndTimestamp:   end,
 		CallResult:     callResult.ValueString(),
 		CallType:       callType.ValueString(),
 		NumberPerPage:  int(numberPerPage),
-	}
+	}, diags
 }
 
 // addUnconfiguredClientError guards a Read that runs without a client, which the framework only

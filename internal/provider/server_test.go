@@ -180,6 +180,8 @@ func TestCallRecordsWire_sameAsFramework(t *testing.T) {
 		{name: "edges only", set: map[string]any{"start_timestamp": edge, "end_timestamp": edge + 2}, min: 3},
 		{name: "edges only v4", set: map[string]any{"start_timestamp": edge, "end_timestamp": edge + 2, "api_version": "v4"}, min: 3},
 		{name: "nothing found", set: map[string]any{"start_timestamp": now.Add(time.Hour).Unix()}},
+		{name: "lookback", set: map[string]any{"lookback": "6d"}, min: inWindow},
+		{name: "lookback v4, small pages", set: map[string]any{"lookback": "1d12h", "api_version": "v4", "number_per_page": int64(50)}, min: 3},
 	}
 	recordsType := s.schemas.DataSourceSchemas[callRecordsTypeName].ValueType()
 	for _, tc := range cases {
@@ -327,7 +329,7 @@ func BenchmarkEncodeCallRecordsState20k(b *testing.B) {
 		}
 	}
 	state := callRecordsDataSourceModel{
-		StartTimestamp: types.Int64Value(1_790_000_000), APIVersion: types.StringValue("v1"),
+		windowModel: windowModel{StartTimestamp: types.Int64Value(1_790_000_000)}, APIVersion: types.StringValue("v1"),
 		NumberPerPage: types.Int64Value(100), TotalNum: types.Int64Value(int64(len(recs))),
 	}
 	b.ReportAllocs()

@@ -5,7 +5,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -27,8 +25,16 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*telCdrsDataSource)(nil)
 )
 
-// maxTelCdrRangeSeconds is the API's limit: the time range must be under 90 days.
-const maxTelCdrRangeSeconds = int64(ccc.MaxRange / time.Second)
+// telCdrsWindow is the time window of tencentcallkit_tel_cdrs: the API needs
+// both ends, the end after the start, and a range under 90 days.
+var telCdrsWindow = windowRules{
+	what:            "list",
+	reach:           "The API reaches back 180 days.",
+	endRequired:     true,
+	endAfterStart:   true,
+	maxRange:        ccc.MaxRange,
+	maxRangeSubject: "Cloud Contact Center",
+}
 
 // NewTelCdrsDataSource is the constructor of `tencentcallkit_tel_cdrs`.
 func NewTelCdrsDataSource() datasource.DataSource {
@@ -39,17 +45,18 @@ type telCdrsDataSource struct {
 	pd *providerData
 }
 
+// telCdrsDataSourceModel is the configuration and the state. It holds
+// framework types only, so any input may be unknown at validate and plan time.
 type telCdrsDataSourceModel struct {
-	CCCSdkAppID    types.Int64               `tfsdk:"ccc_sdk_app_id"`
-	StartTimestamp types.Int64               `tfsdk:"start_timestamp"`
-	EndTimestamp   types.Int64               `tfsdk:"end_timestamp"`
-	Phones         []types.String            `tfsdk:"phones"`
-	SessionIDs     []types.String            `tfsdk:"session_ids"`
-	PageSize       types.Int64               `tfsdk:"page_size"`
-	PageNumber     types.Int64               `tfsdk:"page_number"`
-	TotalCount     types.Int64               `tfsdk:"total_count"`
-	Records        []telCdrModel             `tfsdk:"records"`
-	Recordings     map[string]recordingModel `tfsdk:"recordings"`
+	windowModel
+	CCCSdkAppID types.Int64 `tfsdk:"ccc_sdk_app_id"`
+	Phones      types.List  `tfsdk:"phones"`      // of strings
+	SessionIDs  types.List  `tfsdk:"session_ids"` // of strings
+	PageSize    types.Int64 `tfsdk:"page_size"`
+	PageNumber  types.Int64 `tfsdk:"page_number"`
+	TotalCount  types.Int64 `tfsdk:"total_count"`
+	Records     types.List  `tfsdk:"records"`    // of telCdrModel
+	Recordings  types.Map   `tfsdk:"recordings"` // of recordingModel
 }
 
 // recordingModel holds a call's recording URLs. They live in the top-level
@@ -208,6 +215,8 @@ func telCdrModelsFrom(recs []ccc.TelCdrInfo) []telCdrModel {
 }
 
 // recordingsFrom maps every record with a session ID to its recording URLs.
+// A record without one has no key to be found by, so it has no entry (the
+// schema says so); the service gives every record a session ID.
 func recordingsFrom(recs []ccc.TelCdrInfo) map[string]recordingModel {
 	out := make(map[string]recordingModel, len(recs))
 	for _, r := range recs {
@@ -245,142 +254,138 @@ func (d *telCdrsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	computedString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
 	}
+	attrs := windowAttributes(telCdrsWindow)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the telephone call records (CDRs) of a Tencent [Cloud Contact Center](https://www.tencentcloud.com/products/ccc) " +
 			"application through its `DescribeTelCdr` API, oldest call first. Without `page_number` every page is read; with `page_number` " +
 			"only that page.\n\n" +
 			"This data source uses the Tencent Cloud API credentials of the provider (`tencentcloud_secret_id` and `tencentcloud_secret_key`, " +
 			"or the `" + envCloudSecretID + "` and `" + envCloudSecretKey + "` environment variables), not the CallKit `secret_key`. " +
-			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`.",
-		Attributes: map[string]schema.Attribute{
-			"ccc_sdk_app_id": schema.Int64Attribute{
-				MarkdownDescription: "The Cloud Contact Center application ID (`SdkAppId`, shown in the Cloud Contact Center console). " +
-					"It is not the TUICallKit `sdk_app_id`.",
-				Required:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"start_timestamp": schema.Int64Attribute{
-				MarkdownDescription: "Only list calls that started at or after this time, in Unix seconds. The API reaches back 180 days.",
-				Required:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"end_timestamp": schema.Int64Attribute{
-				MarkdownDescription: "Only list calls that started at or before this time, in Unix seconds. It must be after `start_timestamp`, " +
-					"and the range must be under 90 days.",
-				Required:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"phones":      filterList("to or from one of these phone numbers (the caller or the callee), as Cloud Contact Center writes them"),
-			"session_ids": filterList("with one of these session IDs"),
-			"page_size": schema.Int64Attribute{
-				MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. With `page_number` unset this only changes how many " +
-					"requests an all-pages read takes, not what it returns.",
-				Optional:   true,
-				Computed:   true,
-				Validators: []validator.Int64{int64validator.Between(1, ccc.MaxPageSize)},
-			},
-			"page_number": schema.Int64Attribute{
-				MarkdownDescription: "Read only this page of `page_size` records; pages are numbered from `0`. Unset: every page is read, " +
-					"at most 1,000 pages (100,000 records with the default `page_size`).",
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
-			},
-			"total_count": computedInt("With `page_number` unset: the number of records read. With `page_number` set: the service's " +
-				"`TotalCount` of records matching the query."),
-			"recordings": schema.MapNestedAttribute{
-				MarkdownDescription: "The recording URLs of the records, keyed by `session_id` (every record of `records` has an entry): " +
-					"`recordings[r.session_id].record_url`. Sensitive as a whole, since anyone with a URL can listen to the call; " +
-					"kept apart from `records` so that the records themselves stay visible in plans, and because Terraform handles one " +
-					"sensitive map much faster than a sensitive attribute in each of thousands of records.",
-				Computed:  true,
-				Sensitive: true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"record_url":        computedString("The URL of the call recording; empty or null when the call was not recorded."),
-						"custom_record_url": computedString("The URL of the recording copied to your own COS bucket, when that is configured."),
-						"voicemail_record_url": schema.ListAttribute{
-							MarkdownDescription: "The URLs of voicemail left during the call.",
-							ElementType:         types.StringType,
-							Computed:            true,
-						},
-					},
-				},
-			},
-			"records": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching call records, in ascending start time. A value the service did not report is null. " +
-					"The recording URLs are in `recordings`.",
-				Computed: true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"session_id":       computedString("The call's session ID."),
-						"caller":           computedString("The calling number (empty when number protection hides it)."),
-						"callee":           computedString("The called number (empty when number protection hides it)."),
-						"direction":        computedInt("`0` for an inbound call, `1` for an outbound call."),
-						"start_timestamp":  computedInt("When the session started, in Unix seconds."),
-						"queued_timestamp": computedInt("When the call entered a skill group's queue, in Unix seconds; `0` or null if it never queued."),
-						"ring_timestamp":   computedInt("When an agent's phone started ringing, in Unix seconds."),
-						"accept_timestamp": computedInt("When the call was answered, in Unix seconds; `0` or null if it never was."),
-						"ended_timestamp":  computedInt("When the call ended, in Unix seconds."),
-						"duration":         computedInt("Talk time in seconds."),
-						"end_status": computedInt("How the call ended, as a number: `1` ok, `0` error, `2` unconnected, `100` blocked caller, " +
-							"`102`–`107` inbound give-ups and IVR ends, `201`–`210` outbound failures. `end_status_string` says the same in words."),
-						"end_status_string": computedString("How the call ended, in words: `ok`, `error`, `unconnected`, `ivrGiveUp`, `waitingGiveUp`, " +
-							"`ringingGiveUp`, `noSeatOnline`, `notWorkTime`, `ivrEnd`, `unknown`, `userReject`, `powerOff`, `numberNotExist`, `busy`, " +
-							"`outOfCredit`, `operatorError`, `callerCancel`, `notInService`, ..."),
-						"hung_up_side":            computedString("Who hung up: `seat` (the agent) or `user` (the customer)."),
-						"skill_group":             computedString("The name of the skill group that served the call."),
-						"skill_group_id":          computedInt("The ID of the skill group that served the call."),
-						"queued_skill_group_id":   computedInt("The ID of the skill group the call queued for."),
-						"queued_skill_group_name": computedString("The name of the skill group the call queued for."),
-						"seat_user": schema.SingleNestedAttribute{
-							MarkdownDescription: "The agent (seat) who served the call; null when no agent took part.",
-							Computed:            true,
-							Attributes: map[string]schema.Attribute{
-								"user_id":      computedString("The agent's user ID."),
-								"name":         computedString("The agent's name."),
-								"nick":         computedString("The agent's nickname."),
-								"phone":        computedString("The agent's phone number."),
-								"mail":         computedString("The agent's email address."),
-								"staff_number": computedString("The agent's staff number."),
-							},
-						},
-						"serve_participants": schema.ListNestedAttribute{
-							MarkdownDescription: "The agents who took part, in order (a transfer adds one). Empty when none did.",
-							Computed:            true,
-							NestedObject: schema.NestedAttributeObject{
-								Attributes: map[string]schema.Attribute{
-									"sequence":          computedInt("The participant's position, from `0`."),
-									"type":              computedString("The kind of participant: `staffSeat`, `outboundSeat` or `staffPhoneSeat`."),
-									"mail":              computedString("The agent's email address."),
-									"phone":             computedString("The agent's phone number."),
-									"skill_group_id":    computedInt("The skill group the agent served the call in."),
-									"skill_group_name":  computedString("The name of that skill group."),
-									"start_timestamp":   computedInt("When the agent's leg started, in Unix seconds."),
-									"ring_timestamp":    computedInt("When the agent's phone rang, in Unix seconds."),
-									"accept_timestamp":  computedInt("When the agent answered, in Unix seconds."),
-									"ended_timestamp":   computedInt("When the agent's leg ended, in Unix seconds."),
-									"end_status_string": computedString("How the agent's leg ended."),
-									"record_id":         computedString("The ID of the agent-side recording."),
-									"transfer_from":     computedString("The agent the call was transferred from."),
-									"transfer_to":       computedString("The agent the call was transferred to."),
-									"transfer_to_type":  computedString("The kind of participant the call was transferred to."),
-								},
-							},
-						},
-						"ivr_duration": computedInt("Time spent in the IVR, in seconds."),
-						"ivr_key_pressed": schema.ListAttribute{
-							MarkdownDescription: "The keys the caller pressed in the IVR, in order.",
-							ElementType:         types.StringType,
-							Computed:            true,
-						},
-						"record_id":       computedString("The recording's ID. Its URLs are in `recordings`."),
-						"caller_location": computedString("Where the calling number is registered."),
-						"remark":          computedString("The agent's remark on the call."),
-						"uui":             computedString("Custom data attached to the call (User-to-User Information)."),
+			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`." +
+			troubleshootingLink,
+		Attributes: attrs,
+	}
+	for name, a := range map[string]schema.Attribute{
+		"ccc_sdk_app_id": schema.Int64Attribute{
+			MarkdownDescription: "The Cloud Contact Center application ID (`SdkAppId`, shown in the Cloud Contact Center console). " +
+				"It is not the TUICallKit `sdk_app_id`.",
+			Required:   true,
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"phones":      filterList("to or from one of these phone numbers (the caller or the callee), as Cloud Contact Center writes them"),
+		"session_ids": filterList("with one of these session IDs"),
+		"page_size": schema.Int64Attribute{
+			MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. With `page_number` unset this only changes how many " +
+				"requests an all-pages read takes, not what it returns.",
+			Optional:   true,
+			Computed:   true,
+			Validators: []validator.Int64{int64validator.Between(1, ccc.MaxPageSize)},
+		},
+		"page_number": schema.Int64Attribute{
+			MarkdownDescription: "Read only this page of `page_size` records; pages are numbered from `0`. Unset: every page is read, " +
+				"at most 1,000 pages (100,000 records with the default `page_size`).",
+			Optional:   true,
+			Validators: []validator.Int64{int64validator.AtLeast(0)},
+		},
+		"total_count": computedInt("With `page_number` unset: the number of records read. With `page_number` set: the service's " +
+			"`TotalCount` of records matching the query."),
+		"recordings": schema.MapNestedAttribute{
+			MarkdownDescription: "The recording URLs of the records, keyed by `session_id`: " +
+				"`recordings[r.session_id].record_url`. Every record with a `session_id` has an entry; a record without one " +
+				"(Cloud Contact Center gives every record a session ID, so this only happens on a malformed answer) has none, " +
+				"since it has no key to be looked up by. Sensitive as a whole, since anyone with a URL can listen to the call; " +
+				"kept apart from `records` so that the records themselves stay visible in plans, and because Terraform handles one " +
+				"sensitive map much faster than a sensitive attribute in each of thousands of records.",
+			Computed:  true,
+			Sensitive: true,
+			NestedObject: schema.NestedAttributeObject{
+				Attributes: map[string]schema.Attribute{
+					"record_url":        computedString("The URL of the call recording; empty or null when the call was not recorded."),
+					"custom_record_url": computedString("The URL of the recording copied to your own COS bucket, when that is configured."),
+					"voicemail_record_url": schema.ListAttribute{
+						MarkdownDescription: "The URLs of voicemail left during the call.",
+						ElementType:         types.StringType,
+						Computed:            true,
 					},
 				},
 			},
 		},
+		"records": schema.ListNestedAttribute{
+			MarkdownDescription: "The matching call records, in ascending start time. A value the service did not report is null. " +
+				"The recording URLs are in `recordings`.",
+			Computed: true,
+			NestedObject: schema.NestedAttributeObject{
+				Attributes: map[string]schema.Attribute{
+					"session_id":       computedString("The call's session ID."),
+					"caller":           computedString("The calling number (empty when number protection hides it)."),
+					"callee":           computedString("The called number (empty when number protection hides it)."),
+					"direction":        computedInt("`0` for an inbound call, `1` for an outbound call."),
+					"start_timestamp":  computedInt("When the session started, in Unix seconds."),
+					"queued_timestamp": computedInt("When the call entered a skill group's queue, in Unix seconds; `0` or null if it never queued."),
+					"ring_timestamp":   computedInt("When an agent's phone started ringing, in Unix seconds."),
+					"accept_timestamp": computedInt("When the call was answered, in Unix seconds; `0` or null if it never was."),
+					"ended_timestamp":  computedInt("When the call ended, in Unix seconds."),
+					"duration":         computedInt("Talk time in seconds."),
+					"end_status": computedInt("How the call ended, as a number: `1` ok, `0` error, `2` unconnected, `100` blocked caller, " +
+						"`102`–`107` inbound give-ups and IVR ends, `201`–`210` outbound failures. `end_status_string` says the same in words."),
+					"end_status_string": computedString("How the call ended, in words: `ok`, `error`, `unconnected`, `ivrGiveUp`, `waitingGiveUp`, " +
+						"`ringingGiveUp`, `noSeatOnline`, `notWorkTime`, `ivrEnd`, `unknown`, `userReject`, `powerOff`, `numberNotExist`, `busy`, " +
+						"`outOfCredit`, `operatorError`, `callerCancel`, `notInService`, ..."),
+					"hung_up_side":            computedString("Who hung up: `seat` (the agent) or `user` (the customer)."),
+					"skill_group":             computedString("The name of the skill group that served the call."),
+					"skill_group_id":          computedInt("The ID of the skill group that served the call."),
+					"queued_skill_group_id":   computedInt("The ID of the skill group the call queued for."),
+					"queued_skill_group_name": computedString("The name of the skill group the call queued for."),
+					"seat_user": schema.SingleNestedAttribute{
+						MarkdownDescription: "The agent (seat) who served the call; null when no agent took part.",
+						Computed:            true,
+						Attributes: map[string]schema.Attribute{
+							"user_id":      computedString("The agent's user ID."),
+							"name":         computedString("The agent's name."),
+							"nick":         computedString("The agent's nickname."),
+							"phone":        computedString("The agent's phone number."),
+							"mail":         computedString("The agent's email address."),
+							"staff_number": computedString("The agent's staff number."),
+						},
+					},
+					"serve_participants": schema.ListNestedAttribute{
+						MarkdownDescription: "The agents who took part, in order (a transfer adds one). Empty when none did.",
+						Computed:            true,
+						NestedObject: schema.NestedAttributeObject{
+							Attributes: map[string]schema.Attribute{
+								"sequence":          computedInt("The participant's position, from `0`."),
+								"type":              computedString("The kind of participant: `staffSeat`, `outboundSeat` or `staffPhoneSeat`."),
+								"mail":              computedString("The agent's email address."),
+								"phone":             computedString("The agent's phone number."),
+								"skill_group_id":    computedInt("The skill group the agent served the call in."),
+								"skill_group_name":  computedString("The name of that skill group."),
+								"start_timestamp":   computedInt("When the agent's leg started, in Unix seconds."),
+								"ring_timestamp":    computedInt("When the agent's phone rang, in Unix seconds."),
+								"accept_timestamp":  computedInt("When the agent answered, in Unix seconds."),
+								"ended_timestamp":   computedInt("When the agent's leg ended, in Unix seconds."),
+								"end_status_string": computedString("How the agent's leg ended."),
+								"record_id":         computedString("The ID of the agent-side recording."),
+								"transfer_from":     computedString("The agent the call was transferred from."),
+								"transfer_to":       computedString("The agent the call was transferred to."),
+								"transfer_to_type":  computedString("The kind of participant the call was transferred to."),
+							},
+						},
+					},
+					"ivr_duration": computedInt("Time spent in the IVR, in seconds."),
+					"ivr_key_pressed": schema.ListAttribute{
+						MarkdownDescription: "The keys the caller pressed in the IVR, in order.",
+						ElementType:         types.StringType,
+						Computed:            true,
+					},
+					"record_id":       computedString("The recording's ID. Its URLs are in `recordings`."),
+					"caller_location": computedString("Where the calling number is registered."),
+					"remark":          computedString("The agent's remark on the call."),
+					"uui":             computedString("Custom data attached to the call (User-to-User Information)."),
+				},
+			},
+		},
+	} {
+		attrs[name] = a
 	}
 }
 
@@ -388,28 +393,9 @@ func (d *telCdrsDataSource) Configure(_ context.Context, req datasource.Configur
 	d.pd = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig checks the time range at plan time, against the API's rules.
+// ValidateConfig checks the time window at plan time, against the API's rules.
 func (d *telCdrsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var config telCdrsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	start, end := config.StartTimestamp, config.EndTimestamp
-	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
-		return
-	}
-	s, e := start.ValueInt64(), end.ValueInt64()
-	switch {
-	case e <= s:
-		resp.Diagnostics.AddAttributeError(path.Root("end_timestamp"), "Invalid Time Range",
-			fmt.Sprintf("end_timestamp (%d) must be after start_timestamp (%d).", e, s))
-	case e-s >= maxTelCdrRangeSeconds:
-		resp.Diagnostics.AddAttributeError(path.Root("end_timestamp"), "Invalid Time Range",
-			fmt.Sprintf("The range from start_timestamp (%d) to end_timestamp (%d) is %d seconds (%.1f days); Cloud Contact Center "+
-				"answers only for ranges under 90 days (%d seconds). Narrow the range, or split it over several data sources.",
-				s, e, e-s, float64(e-s)/86400, maxTelCdrRangeSeconds))
-	}
+	validateWindow(ctx, req.Config, telCdrsWindow, &resp.Diagnostics)
 }
 
 func (d *telCdrsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -427,10 +413,15 @@ func (d *telCdrsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 
+	start, end, diags := state.resolve(time.Now(), telCdrsWindow)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	q := ccc.TelCdrQuery{
 		SdkAppID:       state.CCCSdkAppID.ValueInt64(),
-		StartTimestamp: state.StartTimestamp.ValueInt64(),
-		EndTimestamp:   state.EndTimestamp.ValueInt64(),
+		StartTimestamp: start,
+		EndTimestamp:   end,
 		Phones:         stringsFrom(state.Phones),
 		SessionIDs:     stringsFrom(state.SessionIDs),
 		PageSize:       ccc.MaxPageSize,
@@ -464,18 +455,28 @@ func (d *telCdrsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	})
 
 	state.PageSize = types.Int64Value(q.PageSize)
-	state.Records = telCdrModelsFrom(recs)
-	state.Recordings = recordingsFrom(recs)
+	// The null values read from the configuration carry the schema's types.
+	records, diags := types.ListValueFrom(ctx, state.Records.ElementType(ctx), telCdrModelsFrom(recs))
+	resp.Diagnostics.Append(diags...)
+	recordings, diags := types.MapValueFrom(ctx, state.Recordings.ElementType(ctx), recordingsFrom(recs))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.Records, state.Recordings = records, recordings
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-func stringsFrom(list []types.String) []string {
-	if len(list) == 0 {
+// stringsFrom is a known list of strings as a Go slice; nil when null or empty.
+func stringsFrom(list types.List) []string {
+	if list.IsNull() || list.IsUnknown() || len(list.Elements()) == 0 {
 		return nil
 	}
-	out := make([]string, 0, len(list))
-	for _, s := range list {
-		out = append(out, s.ValueString())
+	out := make([]string, 0, len(list.Elements()))
+	for _, v := range list.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
 	}
 	return out
 }

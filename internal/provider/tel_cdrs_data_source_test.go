@@ -181,15 +181,11 @@ data "tencentcallkit_tel_cdrs" "all" {
 	}
 }
 
-// TestAccTelCdrs_filters checks the phones and session_ids filters against
-// the test's own reading of them over the mock's records.
-func TestAccTelCdrs_filters(t *testing.T) {
-	t.Parallel()
-	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 400, Seed: 32})
-	recs := mock.TelCdrs()
-	start, end := cccWindow()
-	phoneA, phoneB := recs[10].Caller, recs[20].Callee
-	var byPhone []mockserver.TelCdr
+// twoPhones picks two phone numbers of recs (seed 32's) and the records to or
+// from either: the test's own reading of the phones filter.
+func twoPhones(t *testing.T, recs []mockserver.TelCdr) (phoneA, phoneB string, byPhone []mockserver.TelCdr) {
+	t.Helper()
+	phoneA, phoneB = recs[10].Caller, recs[20].Callee
 	for _, r := range recs {
 		if r.Caller == phoneA || r.Callee == phoneA || r.Caller == phoneB || r.Callee == phoneB {
 			byPhone = append(byPhone, r)
@@ -198,6 +194,17 @@ func TestAccTelCdrs_filters(t *testing.T) {
 	if len(byPhone) < 3 || len(byPhone) == len(recs) {
 		t.Fatalf("seed 32: phones %s and %s are in %d of %d records", phoneA, phoneB, len(byPhone), len(recs))
 	}
+	return phoneA, phoneB, byPhone
+}
+
+// TestAccTelCdrs_filters checks the phones and session_ids filters against
+// the test's own reading of them over the mock's records.
+func TestAccTelCdrs_filters(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{CCCRecords: 400, Seed: 32})
+	recs := mock.TelCdrs()
+	start, end := cccWindow()
+	phoneA, phoneB, byPhone := twoPhones(t, recs)
 	bySession := []mockserver.TelCdr{recs[7], recs[123], recs[399]}
 
 	resource.Test(t, resource.TestCase{
@@ -392,7 +399,7 @@ func TestAccTelCdrs_validation(t *testing.T) {
 			step(base(start+day, `  session_ids = ["a", ""]`), `Attribute session_ids\[1\] string length must be at least 1, got: 0`),
 			step(fmt.Sprintf("  ccc_sdk_app_id = 0\n  start_timestamp = %d\n  end_timestamp = %d", start, start+day), `Attribute ccc_sdk_app_id value must be at least 1, got: 0`),
 			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = -5\n  end_timestamp = %d", start), `Attribute start_timestamp value must be at least 0, got: -5`),
-			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = %d", start), `The argument "end_timestamp" is required`),
+			step(fmt.Sprintf("  ccc_sdk_app_id = 1\n  start_timestamp = %d", start), `Missing End of Time Window.*end_timestamp \(Unix seconds\) is required with start_timestamp`),
 		},
 	})
 	assertNoAPICalls(t, mock)
@@ -532,10 +539,18 @@ func TestTelCdrsSchema(t *testing.T) {
 	if !resp.Schema.Attributes["recordings"].IsSensitive() {
 		t.Error("recordings is not sensitive")
 	}
-	for _, name := range []string{"ccc_sdk_app_id", "start_timestamp", "end_timestamp"} {
-		if !resp.Schema.Attributes[name].IsRequired() {
-			t.Errorf("%s is not required", name)
+	if !resp.Schema.Attributes["ccc_sdk_app_id"].IsRequired() {
+		t.Error("ccc_sdk_app_id is not required")
+	}
+	// Either start_timestamp and end_timestamp, or lookback: ValidateConfig
+	// requires them, so that lookback can stand in for both.
+	for _, name := range []string{"start_timestamp", "end_timestamp", "lookback"} {
+		if a := resp.Schema.Attributes[name]; a == nil || !a.IsOptional() {
+			t.Errorf("%s is not optional", name)
 		}
+	}
+	if d := resp.Schema.Attributes["recordings"].GetMarkdownDescription(); !strings.Contains(d, "a record without one") {
+		t.Errorf("recordings does not say what a record without session_id gets: %s", d)
 	}
 }
 

@@ -51,7 +51,7 @@ func (e *userSigEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Mints a UserSig (the login ticket a TUICallKit client passes to `login`) for one user, signed with the provider's `secret_key`. " +
 			"As an ephemeral resource it is never stored in the plan or the state: pass `usersig` to a write-only attribute, a provider configuration " +
-			"or another ephemeral context. Requires Terraform 1.10 or later.",
+			"or another ephemeral context. Requires Terraform 1.10 or later." + troubleshootingLink,
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("The user to sign for: 1 to %d characters, each a letter, digit, underscore (`_`) or hyphen (`-`).", usersig.MaxUserIDLength),
@@ -62,10 +62,11 @@ func (e *userSigEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaR
 				},
 			},
 			"expire_seconds": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How long the UserSig is valid, in seconds. Defaults to `%d` (one day).", defaultUserSigExpireSeconds),
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(1), int64validator.AtMost(math.MaxInt32)},
+				MarkdownDescription: fmt.Sprintf("How long the UserSig is valid, in seconds: `1` to `%d` (2^31 - 1, about 68 years; "+
+					"keep it as short as the use allows). Defaults to `%d` (one day).", math.MaxInt32, defaultUserSigExpireSeconds),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1), int64validator.AtMost(math.MaxInt32)},
 			},
 			"usersig": schema.StringAttribute{
 				MarkdownDescription: "The UserSig.",

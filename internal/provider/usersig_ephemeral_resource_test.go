@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -266,5 +270,52 @@ func (c noUserSigPlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlan
 		resp.Error = err
 	case len(found) > 0:
 		resp.Error = fmt.Errorf("the plan holds %d UserSig(s) for %q; ephemeral values must never be stored", len(found), c.userID)
+	}
+}
+
+// TestAccUserSigEphemeral_exampleWorksAsWritten applies the documented
+// example as it stands, against the mock: its curl check reads the callback
+// configuration back with the minted UserSig and passes. With an SDKAppID the
+// UserSig does not belong to, the same check fails the apply, so the pass is
+// the service's answer, not a check that cannot fail.
+func TestAccUserSigEphemeral_exampleWorksAsWritten(t *testing.T) {
+	t.Parallel()
+	example, err := os.ReadFile(filepath.Join(repoRoot, "examples", "ephemeral-resources", "tencentcallkit_usersig", "ephemeral-resource.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		sdkAppID int64
+		wantErr  *regexp.Regexp
+	}{
+		{name: "the provider's app", sdkAppID: mockserver.DefaultSDKAppID},
+		{name: "another app", sdkAppID: mockserver.DefaultSDKAppID + 1, wantErr: errorPattern(`local-exec provisioner error`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{})
+			var checks []statecheck.StateCheck
+			if tc.wantErr == nil {
+				checks = append(checks, statecheck.ExpectKnownValue("tencentcallkit_callback.main", tfjsonpath.New("address"), knownvalue.StringExact("https://hooks.example.com/callkit")))
+			}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				TerraformVersionChecks:   ephemeralVersionCheck,
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: testProviderConfig(url) + string(example),
+					ConfigVariables: config.Variables{
+						"sdk_app_id":  config.IntegerVariable(tc.sdkAppID),
+						"callkit_api": config.StringVariable(url),
+					},
+					ConfigStateChecks: checks,
+					ExpectError:       tc.wantErr,
+				}},
+			})
+			if n := mock.Stats().Requests["v1/callback/set"]; n != 1 {
+				t.Errorf("the example's callback configuration was set %d times, want 1", n)
+			}
+		})
 	}
 }

@@ -1,24 +1,25 @@
-# The records API reaches back 7 days. Pass the window in, for example:
-#   terraform apply -var="since=$(date -d '1 day ago' +%s)"
-variable "since" {
-  type        = number
-  description = "Start of the window, in Unix seconds (at most 7 days ago)."
-}
+# The records API reaches back 7 days. lookback counts back from each read,
+# so the window moves with every plan; start_timestamp fixes it instead.
 
-# Every page of yesterday's missed 1:1 calls.
+# Every page of the last day's missed 1:1 calls.
 data "tencentcallkit_call_records" "missed" {
-  start_timestamp = var.since
-  end_timestamp   = var.since + 86400
-  call_type       = "single"
-  call_result     = "not_answer"
+  lookback    = "24h"
+  call_type   = "single"
+  call_result = "not_answer"
 }
 
-# Only the second page of 50 records, from the v4 API (calls of the current client).
+# Only the second page of 50 records of the week, from the v4 API (calls of the current client).
 data "tencentcallkit_call_records" "page_two" {
-  start_timestamp = var.since
+  lookback        = "7d"
   number_per_page = 50
   page            = 2
   api_version     = "v4"
+}
+
+# A fixed window, in Unix seconds (not milliseconds): 2025-12-01 00:00 to 12:00 UTC.
+data "tencentcallkit_call_records" "morning" {
+  start_timestamp = 1764547200
+  end_timestamp   = 1764590400
 }
 
 output "missed_call_count" {
@@ -31,4 +32,8 @@ output "users_with_missed_calls" {
 
 output "page_two_call_ids" {
   value = data.tencentcallkit_call_records.page_two.records[*].call_id
+}
+
+output "morning_call_count" {
+  value = data.tencentcallkit_call_records.morning.total_num
 }

@@ -1,18 +1,12 @@
-# The records API reaches back 7 days. Pass the window in, for example:
-#   terraform apply -var="since=$(date -d '7 days ago' +%s)"
-variable "since" {
-  type        = number
-  description = "Start of the window, in Unix seconds (at most 7 days ago)."
-}
-
+# The records API reaches back 7 days: the figures of the week up to each read.
 data "tencentcallkit_call_stats" "week" {
-  start_timestamp = var.since
+  lookback = "7d"
 }
 
 data "tencentcallkit_call_stats" "group_calls" {
-  start_timestamp = var.since
-  call_type       = "group"
-  api_version     = "v4"
+  lookback    = "7d"
+  call_type   = "group"
+  api_version = "v4"
 }
 
 output "week_overview" {

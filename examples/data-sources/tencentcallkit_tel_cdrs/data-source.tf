@@ -1,31 +1,29 @@
 # Cloud Contact Center calls use the Tencent Cloud API key pair of the provider:
 #   tencentcloud_secret_id / tencentcloud_secret_key, or the
 #   TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY environment variables.
-# Pass the window in, for example:
-#   terraform apply -var="since=$(date -d '7 days ago' +%s)" -var="until=$(date +%s)"
-variable "since" {
-  type        = number
-  description = "Start of the window, in Unix seconds (at most 180 days ago)."
+# lookback counts back from each read (and the window ends at the read);
+# start_timestamp and end_timestamp fix it instead. The API reaches back 180
+# days, and a window must be under 90 days.
+
+variable "vip_phones" {
+  type        = list(string)
+  description = "The numbers whose calls to read."
+  default     = ["13800010001", "13800010002"]
 }
 
-variable "until" {
-  type        = number
-  description = "End of the window, in Unix seconds (less than 90 days after since)."
-}
-
-# Every page of the window's calls to or from two numbers.
+# Every page of the last week's calls to or from those numbers.
 data "tencentcallkit_tel_cdrs" "vip" {
-  ccc_sdk_app_id  = 1400000100
-  start_timestamp = var.since
-  end_timestamp   = var.until
-  phones          = ["13800010001", "13800010002"]
+  ccc_sdk_app_id = 1400000100
+  lookback       = "7d"
+  phones         = var.vip_phones
 }
 
-# Only the first page of 20 records of the window.
+# Only the first page of 20 records of a fixed window, in Unix seconds (not
+# milliseconds): December 2025, UTC.
 data "tencentcallkit_tel_cdrs" "latest" {
   ccc_sdk_app_id  = 1400000100
-  start_timestamp = var.since
-  end_timestamp   = var.until
+  start_timestamp = 1764547200
+  end_timestamp   = 1767225600
   page_size       = 20
   page_number     = 0
 }
