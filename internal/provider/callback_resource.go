@@ -118,7 +118,8 @@ func (r *callbackResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"**Destroy** deletes the application's configuration of this generation (`v1/callback/delete` or `v4/call_config/delete_callback`): " +
 			"TUICallKit then stops sending those callbacks. That holds for a configuration made in the console and imported too. " +
 			"To stop managing a configuration with Terraform but keep its callbacks, remove it from the state instead " +
-			"(`terraform state rm`, or a `removed` block with `lifecycle { destroy = false }` on Terraform 1.7 and later).",
+			"(`terraform state rm`, or a `removed` block with `lifecycle { destroy = false }` on Terraform 1.7 and later).\n\n" +
+			"What the action words mean: the provider index's [What the action words mean](../index.md#what-the-action-words-mean) section." + troubleshootingLink,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The configuration's ID, which is also its import ID: the SDKAppID (e.g. `1400000000`) for `v1`, `v4:<SDKAppID>` (e.g. `v4:1400000000`) for `v4`.",
