@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	defaultOpenTofuProviderHost()
 	os.Exit(m.Run())
 }
 

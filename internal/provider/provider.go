@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -44,6 +45,7 @@ const (
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)
+	_ provider.ProviderWithListResources      = (*tencentCallKitProvider)(nil)
 )
 
 // tencentCallKitProvider holds its version and, once configured, the
@@ -436,6 +438,13 @@ func (p *tencentCallKitProvider) DataSources(_ context.Context) []func() datasou
 		NewCallRecordsDataSource,
 		NewCallStatsDataSource,
 		NewTelCdrsDataSource,
+	}
+}
+
+// ListResources are the types `terraform query` can list (Terraform 1.14+).
+func (p *tencentCallKitProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewCallbackListResource,
 	}
 }
 

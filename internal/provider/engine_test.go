@@ -1,0 +1,137 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+// testEngine is the CLI the acceptance tests drive: Terraform or OpenTofu.
+// `tofu version -json` reports OpenTofu's own number as terraform_version,
+// so tfversion checks alone cannot tell OpenTofu 1.12 from Terraform 1.12;
+// the first line of `version` ("OpenTofu v1.12.6") can.
+type testEngine struct {
+	path     string
+	openTofu bool
+	version  string // as `version` prints it, without the "v"
+	err      error
+}
+
+func (e testEngine) String() string {
+	if e.openTofu {
+		return "OpenTofu " + e.version
+	}
+	return "Terraform " + e.version
+}
+
+var (
+	engineOnce sync.Once
+	engine     testEngine
+)
+
+// acceptanceEngine finds the CLI as terraform-plugin-testing does
+// (TF_ACC_TERRAFORM_PATH, else terraform on PATH) and asks it what it is,
+// once per test binary.
+func acceptanceEngine() testEngine {
+	engineOnce.Do(func() {
+		bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+		if bin == "" {
+			var err error
+			if bin, err = exec.LookPath("terraform"); err != nil {
+				engine.err = fmt.Errorf("no Terraform CLI: set TF_ACC_TERRAFORM_PATH or put terraform on PATH")
+				return
+			}
+		}
+		engine = detectEngine(bin)
+	})
+	return engine
+}
+
+func detectEngine(bin string) testEngine {
+	e := testEngine{path: bin}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		e.err = fmt.Errorf("%s version: %w", bin, err)
+		return e
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	name, v, ok := strings.Cut(strings.TrimSpace(first), " v")
+	switch {
+	case ok && name == "OpenTofu":
+		e.openTofu = true
+	case ok && name == "Terraform":
+	default:
+		e.err = fmt.Errorf("%s version: cannot tell the engine from %q", bin, first)
+		return e
+	}
+	e.version = v
+	return e
+}
+
+// engineCheck is a tfversion check that skips (or fails) by engine.
+type engineCheck func(testEngine) (skip string, err error)
+
+func (c engineCheck) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	e := acceptanceEngine()
+	if e.err != nil {
+		resp.Error = e.err
+		return
+	}
+	resp.Skip, resp.Error = c(e)
+}
+
+// skipOnOpenTofu skips a test on OpenTofu, saying why.
+func skipOnOpenTofu(why string) tfversion.TerraformVersionCheck {
+	return engineCheck(func(e testEngine) (string, error) {
+		if e.openTofu {
+			return fmt.Sprintf("%s: %s", e, why), nil
+		}
+		return "", nil
+	})
+}
+
+// identityVersionChecks: resource identity (import by identity, identity in
+// state) came with Terraform 1.12 and OpenTofu 1.12, the same number.
+var identityVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+
+// queryVersionChecks: list resources and `terraform query` came with
+// Terraform 1.14; OpenTofu has neither yet (whatever its number).
+var queryVersionChecks = []tfversion.TerraformVersionCheck{
+	skipOnOpenTofu("OpenTofu has no list resources or query command yet"),
+	tfversion.SkipBelow(tfversion.Version1_14_0),
+}
+
+// openTofuBelow reports whether the acceptance tests run OpenTofu older
+// than major.minor.
+func openTofuBelow(major, minor int) bool {
+	e := acceptanceEngine()
+	if e.err != nil || !e.openTofu {
+		return false
+	}
+	got, err := parseVersion(e.version)
+	return err == nil && slices.Compare(got[:2], []int{major, minor}) < 0
+}
+
+// defaultOpenTofuProviderHost makes `TF_ACC_TERRAFORM_PATH=tofu go test` work
+// on its own: OpenTofu resolves a provider without a host to
+// registry.opentofu.org, so the reattached provider must be named there.
+// scripts/testacc-matrix.sh sets the same; an explicit setting wins.
+func defaultOpenTofuProviderHost() {
+	if os.Getenv("TF_ACC") == "" || os.Getenv("TF_ACC_PROVIDER_HOST") != "" {
+		return
+	}
+	if e := acceptanceEngine(); e.err == nil && e.openTofu {
+		_ = os.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+		if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+			_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+		}
+	}
+}
