@@ -399,6 +399,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
+	resp.ListResourceData = pd
 	p.configured.Store(pd)
 }
 
