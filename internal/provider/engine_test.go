@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
@@ -133,5 +134,37 @@ func defaultOpenTofuProviderHost() {
 		if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 			_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 		}
+	}
+}
+
+// openTofuPlansEphemeralOpens: OpenTofu 1.11 lists every ephemeral resource
+// in its plans as an "open" change (opentofu#3781), even when nothing else
+// changes, so a plan that is empty for Terraform is not empty for it.
+func openTofuPlansEphemeralOpens() bool {
+	return os.Getenv("TF_ACC") != "" && openTofuBelow(1, 12)
+}
+
+// expectOnlyEphemeralOpens is the empty-plan check for configurations with
+// ephemeral resources that also holds on OpenTofu 1.11: every change is a
+// no-op, except an "open" of an ephemeral resource where the engine plans
+// those.
+func expectOnlyEphemeralOpens() plancheck.PlanCheck { return onlyEphemeralOpens{} }
+
+type onlyEphemeralOpens struct{}
+
+func (onlyEphemeralOpens) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	opens := openTofuPlansEphemeralOpens()
+	var problems []string
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Change == nil || rc.Change.Actions.NoOp() {
+			continue
+		}
+		if opens && strings.HasPrefix(rc.Address, "ephemeral.") && len(rc.Change.Actions) == 1 && rc.Change.Actions[0] == "open" {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
+	}
+	if len(problems) > 0 {
+		resp.Error = fmt.Errorf("expected no changes%s, got %s", map[bool]string{true: " but the ephemeral resources' open", false: ""}[opens], strings.Join(problems, "; "))
 	}
 }

@@ -359,11 +359,15 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 		t.Fatal(err)
 	}
 	// Examples without required_providers name the provider by its local name
-	// alone, which Terraform reads as hashicorp/tencentcallkit: override both.
+	// alone, which Terraform reads as hashicorp/tencentcallkit: override both,
+	// under both registries, since OpenTofu resolves the same source
+	// addresses to registry.opentofu.org.
 	rc := fmt.Sprintf(`provider_installation {
   dev_overrides {
     "registry.terraform.io/tencentcallkit/tencentcallkit" = %[1]q
     "registry.terraform.io/hashicorp/tencentcallkit"      = %[1]q
+    "registry.opentofu.org/tencentcallkit/tencentcallkit" = %[1]q
+    "registry.opentofu.org/hashicorp/tencentcallkit"      = %[1]q
   }
   direct {}
 }

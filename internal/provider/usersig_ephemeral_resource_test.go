@@ -93,6 +93,10 @@ provider "echo" {
 
 resource "echo" "test" {}
 `,
+			ExpectNonEmptyPlan: openTofuPlansEphemeralOpens(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{expectOnlyEphemeralOpens()},
+			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("alice"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"user_id":        knownvalue.StringExact("alice"),
@@ -145,9 +149,10 @@ resource "tencentcallkit_callback" "test" {
   actions = ["normal_end"]
 }
 `,
+			ExpectNonEmptyPlan: openTofuPlansEphemeralOpens(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{noUserSigInPlan("carol")},
-				PostApplyPostRefresh: []plancheck.PlanCheck{noUserSigInPlan("carol")},
+				PostApplyPostRefresh: []plancheck.PlanCheck{noUserSigInPlan("carol"), expectOnlyEphemeralOpens()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("expires_at"), expiresAround(start, defaultUserSigExpireSeconds*time.Second)),
