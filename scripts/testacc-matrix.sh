@@ -104,7 +104,11 @@ for name in "${engines[@]}"; do
 	bin="$(resolve "$name")"
 	want="$(label "$name")"
 	if [[ -z "$bin" ]]; then
-		missing+=("$want: no $engines_dir/$name$([[ $name == terraform-1.1[01].* ]] && printf ', and the terraform on PATH is %s' "$(engine_version "$(command -v terraform || echo none)" || true)")")
+		why="no $engines_dir/$name"
+		if [[ "$name" == terraform-* ]] && path_tf="$(command -v terraform)"; then
+			why+=", and the terraform on PATH is $(engine_version "$path_tf")"
+		fi
+		missing+=("$want: $why")
 		continue
 	fi
 	got="$(engine_version "$bin")"

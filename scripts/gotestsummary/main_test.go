@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 const stream = `{"Action":"start","Package":"p/a"}
@@ -44,7 +45,10 @@ func TestReport(t *testing.T) {
 		{"all pass", []run{{label: "1.5.7", passed: 3, skipped: 1}}, true, "matrix: 3 passed, 0 failed, 1 skipped"},
 		{"nonzero exit without failed tests", []run{{label: "1.8.5", passed: 3, exitCode: 1}}, false, "FAIL (exit 1)"},
 		{"no test ran", []run{{label: "1.11.4"}}, false, "FAIL (no test ran)"},
-		{"one of two fails", []run{{label: "a", passed: 1}, {label: "b", passed: 1, failed: 1, failures: []string{"p TestX"}}}, false, "failed with terraform b:\n  p TestX"},
+		{"one of two fails", []run{{label: "a", passed: 1}, {label: "OpenTofu 1.12.6", passed: 1, failed: 1, failures: []string{"p TestX"}}}, false, "failed on OpenTofu 1.12.6:\n  p TestX"},
+		// The table's columns, in the order the matrix promises: engine, passed, failed, skipped, wall time.
+		{"columns", []run{{label: "Terraform 1.15.9", passed: 7, failed: 2, skipped: 3, wall: 75 * time.Second, exitCode: 1}}, false,
+			"engine            passed  failed  skipped  wall time  result  \nTerraform 1.15.9  7       2       3        1m15s      FAIL    \n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
