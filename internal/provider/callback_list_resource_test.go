@@ -177,9 +177,11 @@ func TestAccCallbackList_generateConfigPlansImportsOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := tf.run(t, tf.rc, dir, nil, "query", "-no-color", "-generate-config-out=generated.tf"); err != nil {
+	queryOut, _, err := tf.run(t, tf.rc, dir, nil, "query", "-no-color", "-generate-config-out=generated.tf")
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("terraform query:\n%s", queryOut)
 	generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)

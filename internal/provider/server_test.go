@@ -370,14 +370,14 @@ func TestProtocolServer_forwardsEveryFrameworkRPC(t *testing.T) {
 			t.Errorf("%s: served %v, framework %v", m.Name, got.Type, m.Type)
 		}
 	}
-	// The interfaces tf6server asserts on today, by name.
-	if _, ok := served.(tfprotov6.ProviderServerWithListResource); !ok {
-		t.Error("the served server is not a tfprotov6.ProviderServerWithListResource")
+	// The optional interfaces of today's plugin-go, by name.
+	if _, ok := served.(tfprotov6.ListResourceServer); !ok {
+		t.Error("the served server is not a tfprotov6.ListResourceServer")
 	}
-	if _, ok := served.(tfprotov6.ProviderServerWithActions); !ok {
-		t.Error("the served server is not a tfprotov6.ProviderServerWithActions")
+	if _, ok := served.(tfprotov6.ActionServer); !ok {
+		t.Error("the served server is not a tfprotov6.ActionServer")
 	}
-	if _, ok := served.(tfprotov6.ProviderServerWithStateStores); !ok {
-		t.Error("the served server is not a tfprotov6.ProviderServerWithStateStores")
+	if _, ok := served.(tfprotov6.StateStoreServer); !ok {
+		t.Error("the served server is not a tfprotov6.StateStoreServer")
 	}
 }
