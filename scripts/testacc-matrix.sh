@@ -8,6 +8,7 @@
 #   TF_MATRIX_ENGINES="terraform-1.15.9 tofu-1.12.6" make testacc-matrix   # a subset
 #   TF_MATRIX_ENGINES_DIR=/opt/engines make testacc-matrix                # engines from elsewhere
 #   TESTARGS='-run TestAccCallback' make testacc-matrix
+#   TF_MATRIX_OUT=/tmp/matrix make testacc-matrix                        # logs elsewhere
 #
 # Engines are files named <terraform|tofu>-<version> in TF_MATRIX_ENGINES_DIR (default
 # .cache/engines). The ones missing there come from, in order:
@@ -30,8 +31,9 @@ build_timeout="${TF_BUILD_TIMEOUT:-900}"
 packages="${TF_MATRIX_PACKAGES:-./internal/provider/...}"
 read -r -a testargs <<<"${TESTARGS:-}"
 
-out="$root/.cache/matrix"
-rm -rf "$out"
+# Logs and the summary tool; emptied once the engines are known, so a run that stops
+# for a missing engine leaves the previous run's logs alone.
+out="${TF_MATRIX_OUT:-$root/.cache/matrix}"
 mkdir -p "$out" "$engines_dir"
 
 export CHECKPOINT_DISABLE=1
@@ -128,6 +130,8 @@ if ((${#missing[@]} > 0)); then
 	echo "Put them in TF_MATRIX_ENGINES_DIR (now $engines_dir) as <terraform|tofu>-<version>, or narrow TF_MATRIX_ENGINES." >&2
 	exit 1
 fi
+
+find "$out" -mindepth 1 -maxdepth 1 ! -name terraformrc -exec rm -rf {} +
 
 # Build the summary tool before the runs, so a broken tool fails fast.
 summary_bin="$out/gotestsummary"

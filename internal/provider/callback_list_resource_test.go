@@ -42,12 +42,18 @@ list "tencentcallkit_callback" "full" {
   provider         = tencentcallkit
   include_resource = true
 }
+
+list "tencentcallkit_callback" "first" {
+  provider = tencentcallkit
+  limit    = 1
+}
 `
 
 // TestAccCallbackList_query: `terraform query` finds the application's
 // configurations made outside Terraform (v1 and v4), each with its identity
 // and display name; config { api_version } narrows the list and
-// include_resource returns the whole resource. An application without
+// include_resource returns the whole resource; limit stops the list (v1
+// comes first). An application without
 // configurations lists nothing, and that is not an error.
 func TestAccCallbackList_query(t *testing.T) {
 	t.Parallel()
@@ -77,6 +83,9 @@ func TestAccCallbackList_query(t *testing.T) {
 
 					querycheck.ExpectLength("tencentcallkit_callback.v4", 1),
 					querycheck.ExpectIdentity("tencentcallkit_callback.v4", identityChecks(callbackV4)),
+
+					querycheck.ExpectLength("tencentcallkit_callback.first", 1),
+					querycheck.ExpectIdentity("tencentcallkit_callback.first", identityChecks(callbackV1)),
 
 					querycheck.ExpectLength("tencentcallkit_callback.full", 2),
 					querycheck.ExpectResourceKnownValues("tencentcallkit_callback.full", queryfilter.ByResourceIdentity(identityChecks(callbackV1)), []querycheck.KnownValueCheck{

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +63,41 @@ func TestReport(t *testing.T) {
 				t.Errorf("output does not contain %q:\n%s", tt.want, out.String())
 			}
 		})
+	}
+}
+
+// TestMatrixScript_missingEngines: scripts/testacc-matrix.sh refuses to run
+// when an engine it claims cannot be found, naming each one and where it
+// looked, before running any test: a matrix that dropped an engine silently
+// would claim what it did not test.
+func TestMatrixScript_missingEngines(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	empty := t.TempDir()
+	cmd := exec.Command("bash", "../testacc-matrix.sh")
+	cmd.Env = append(os.Environ(),
+		"TF_MATRIX_ENGINES_DIR="+empty,
+		"TF_MATRIX_OUT="+filepath.Join(empty, "out"),
+		"TF_MATRIX_SHARED_BIN="+filepath.Join(empty, "no-shared-bin"),
+		"TF_MATRIX_ENGINES=tofu-1.12.6 terraform-1.15.9 terraform-0.0.1",
+		"PATH="+filepath.Join(empty, "no-bin")+":/usr/bin:/bin", // no terraform, no go
+	)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the script succeeded without its engines:\n%s", out)
+	}
+	for _, want := range []string{
+		"the matrix claims engines it cannot run",
+		"OpenTofu 1.12.6: no " + filepath.Join(empty, "tofu-1.12.6"),
+		"Terraform 1.15.9: no " + filepath.Join(empty, "terraform-1.15.9"),
+		"Terraform 0.0.1: no " + filepath.Join(empty, "terraform-0.0.1"),
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "==> OpenTofu") || strings.Contains(string(out), "==> Terraform") {
+		t.Errorf("the script ran tests before failing:\n%s", out)
 	}
 }
