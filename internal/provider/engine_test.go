@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -99,6 +101,22 @@ func skipOnOpenTofu(why string) tfversion.TerraformVersionCheck {
 	})
 }
 
+// skipOpenTofuBelow skips a test on OpenTofu older than major.minor, saying
+// why: OpenTofu's numbers are its own, so a Terraform version check alone
+// can let an OpenTofu without the feature through.
+func skipOpenTofuBelow(major, minor int, feature string) tfversion.TerraformVersionCheck {
+	return engineCheck(func(e testEngine) (string, error) {
+		v, err := parseVersion(e.version)
+		if err != nil {
+			return "", err
+		}
+		if e.openTofu && slices.Compare(v[:2], []int{major, minor}) < 0 {
+			return fmt.Sprintf("%s: %s need OpenTofu %d.%d or later", e, feature, major, minor), nil
+		}
+		return "", nil
+	})
+}
+
 // identityVersionChecks: resource identity (import by identity, identity in
 // state) came with Terraform 1.12 and OpenTofu 1.12, the same number.
 var identityVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
@@ -166,5 +184,40 @@ func (onlyEphemeralOpens) CheckPlan(_ context.Context, req plancheck.CheckPlanRe
 	}
 	if len(problems) > 0 {
 		resp.Error = fmt.Errorf("expected no changes%s, got %s", map[bool]string{true: " but the ephemeral resources' open", false: ""}[opens], strings.Join(problems, "; "))
+	}
+}
+
+// TestDetectEngine tells the engines apart by `version`'s first line, the
+// only place OpenTofu names itself (its -json says terraform_version).
+func TestDetectEngine(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fake := func(name, firstLine string) string {
+		p := filepath.Join(dir, name)
+		script := "#!/bin/sh\nprintf '%s\\non linux_amd64\\n' '" + firstLine + "'\n"
+		if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		line     string
+		openTofu bool
+		version  string
+		fails    bool
+	}{
+		{line: "OpenTofu v1.12.6", openTofu: true, version: "1.12.6"},
+		{line: "OpenTofu v1.11.14", openTofu: true, version: "1.11.14"},
+		{line: "Terraform v1.15.9", version: "1.15.9"},
+		{line: "Terraform v1.12.0-rc1", version: "1.12.0-rc1"},
+		{line: "Something v1.0.0", fails: true},
+	} {
+		e := detectEngine(fake(strings.ReplaceAll(tc.line, " ", "_"), tc.line))
+		switch {
+		case tc.fails && e.err == nil:
+			t.Errorf("%q: detected %s, want an error", tc.line, e)
+		case !tc.fails && (e.err != nil || e.openTofu != tc.openTofu || e.version != tc.version):
+			t.Errorf("%q: detected %s (OpenTofu %v, %v), want OpenTofu %v %s", tc.line, e, e.openTofu, e.err, tc.openTofu, tc.version)
+		}
 	}
 }

@@ -34,7 +34,12 @@ func testAccProtoV6ProviderFactoriesWithEcho() map[string]func() (tfprotov6.Prov
 	return f
 }
 
-var ephemeralVersionCheck = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+// ephemeralVersionCheck: ephemeral resources came with Terraform 1.10 and
+// OpenTofu 1.11.
+var ephemeralVersionCheck = []tfversion.TerraformVersionCheck{
+	tfversion.SkipBelow(tfversion.Version1_10_0),
+	skipOpenTofuBelow(1, 11, "ephemeral resources"),
+}
 
 // verifiesFor returns a check that a string is a UserSig for userID signed
 // with the mock's key, valid now and expired once its lifetime is over.
