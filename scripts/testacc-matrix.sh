@@ -85,7 +85,11 @@ resolve() {
 		banner "building Terraform $v from the Go module proxy into ${engines_dir#"$root"/} (once, ~2 min)" >&2
 		local tmp
 		tmp="$(mktemp -d "$engines_dir/.build-$v.XXXXXX")"
-		if GOBIN="$tmp" timeout "$build_timeout" go install "github.com/hashicorp/terraform@v$v" >&2; then
+		# version.dev=no is what a release build sets (1.8 and later report "-dev" without it;
+		# older releases have no such variable, and -X ignores it).
+		if GOBIN="$tmp" timeout "$build_timeout" go install -trimpath \
+			-ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" \
+			"github.com/hashicorp/terraform@v$v" >&2; then
 			mv "$tmp/terraform" "$bin"
 		fi
 		rm -rf "$tmp"
@@ -114,12 +118,13 @@ for name in "${engines[@]}"; do
 		continue
 	fi
 	got="$(engine_version "$bin")"
-	if [[ "$got" != "$want" ]]; then
+	# A source build of the release tag without the release flag says "1.8.5-dev": the same code.
+	if [[ "$got" != "$want" && "$got" != "$want-dev" ]]; then
 		missing+=("$want: $bin is ${got:-not an engine}")
 		continue
 	fi
 	names+=("$name")
-	lbl="$want"
+	lbl="$got"
 	[[ "$bin" == "$(command -v terraform || true)" && "$bin" != "$engines_dir/"* ]] && lbl+=" (PATH)"
 	labels+=("$lbl")
 	binaries+=("$bin")
