@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
-# Runs the whole test suite with TF_ACC=1 once per Terraform version this provider claims to
-# support, then prints one table (passed / skipped / failed / wall time per version).
-# Exits non-zero when any version fails.
+# Runs the acceptance suite once per engine this provider claims to support (Terraform and
+# OpenTofu), then prints one table: engine, passed, failed, skipped, wall time.
+# Exits non-zero when any engine fails, and before running anything when a claimed engine
+# is missing: a matrix that silently drops an engine would claim what it did not test.
 #
 #   make testacc-matrix
-#   TF_MATRIX_VERSIONS="1.5.7" make testacc-matrix     # other versions (plus the PATH one)
+#   TF_MATRIX_ENGINES="terraform-1.15.9 tofu-1.12.6" make testacc-matrix   # a subset
+#   TF_MATRIX_ENGINES_DIR=/opt/engines make testacc-matrix                # engines from elsewhere
 #   TESTARGS='-run TestAccCallback' make testacc-matrix
+#   TF_MATRIX_OUT=/tmp/matrix make testacc-matrix                        # logs elsewhere
 #
-# Older releases are built from source once with `go install` (about 2 minutes each) into
-# .cache/terraform/<version>/ and reused; the newest is the terraform on PATH. Nothing is
-# downloaded from releases.hashicorp.com.
+# Engines are files named <terraform|tofu>-<version> in TF_MATRIX_ENGINES_DIR (default
+# .cache/engines). The ones missing there come from, in order:
+#   - ../shared/terraform-bin/unpack (Terraform 1.12+, OpenTofu: released binaries that the
+#     Go module proxy cannot build, see its README), when that directory exists;
+#   - `go install github.com/hashicorp/terraform@vX` (Terraform 1.5.7, 1.8.5: about 2 minutes
+#     each, once; the result stays in the engines directory);
+#   - for Terraform 1.11.4, the terraform on PATH when it is that version.
+# Nothing is downloaded from releases.hashicorp.com or github.com.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# Set TF_MATRIX_VERSIONS empty to test only the terraform on PATH.
-read -r -a versions <<<"${TF_MATRIX_VERSIONS-1.5.7 1.8.5}"
+read -r -a engines <<<"${TF_MATRIX_ENGINES:-terraform-1.5.7 terraform-1.8.5 terraform-1.11.4 terraform-1.12.2 terraform-1.14.9 terraform-1.15.9 tofu-1.11.14 tofu-1.12.6}"
+engines_dir="${TF_MATRIX_ENGINES_DIR:-$root/.cache/engines}"
+shared_bin="${TF_MATRIX_SHARED_BIN:-$root/../shared/terraform-bin}"
 test_timeout="${TEST_TIMEOUT:-15m}"
 build_timeout="${TF_BUILD_TIMEOUT:-900}"
+packages="${TF_MATRIX_PACKAGES:-./internal/provider/...}"
 read -r -a testargs <<<"${TESTARGS:-}"
 
-cache="$root/.cache"
-out="$cache/matrix"
-rm -rf "$out"
-mkdir -p "$out"
+# Logs and the summary tool; emptied once the engines are known, so a run that stops
+# for a missing engine leaves the previous run's logs alone.
+out="${TF_MATRIX_OUT:-$root/.cache/matrix}"
+mkdir -p "$out" "$engines_dir"
 
 export CHECKPOINT_DISABLE=1
-# An empty CLI config for `terraform version`; each test run gets its own below.
+# An empty CLI config for `version`; each test run gets its own below.
 : >"$out/terraformrc"
 export TF_CLI_CONFIG_FILE="$out/terraformrc"
 
@@ -35,31 +45,98 @@ banner() {
 	printf '\n==> %s\n' "$*"
 }
 
-# terraform_for VERSION: prints the path of a terraform binary of that version, building
-# it from source into .cache/terraform/VERSION when it is not there yet.
-terraform_for() {
-	local v="$1" dir="$cache/terraform/$1"
-	if [[ ! -x "$dir/terraform" ]]; then
-		banner "building terraform $v from source into .cache/terraform/$v (once, ~2 min)" >&2
-		mkdir -p "$dir"
-		GOBIN="$dir" timeout "$build_timeout" go install "github.com/hashicorp/terraform@v$v" >&2
-	fi
-	printf '%s\n' "$dir/terraform"
+# engine_version BIN: prints "Terraform 1.5.7" or "OpenTofu 1.12.6" from `BIN version`.
+# (`tofu version -json` reports OpenTofu's number as terraform_version, so the JSON
+# cannot tell the two apart; the first line of the text output can.)
+engine_version() {
+	"$1" version 2>/dev/null | sed -n '1s/^\(Terraform\|OpenTofu\) v\([0-9][^ ]*\).*/\1 \2/p'
 }
 
-declare -a labels=() binaries=()
-for v in "${versions[@]}"; do
-	labels+=("$v")
-	binaries+=("$(terraform_for "$v")")
-done
+# label NAME: "terraform-1.5.7" -> "Terraform 1.5.7", "tofu-1.12.6" -> "OpenTofu 1.12.6".
+label() {
+	case "$1" in
+	terraform-*) printf 'Terraform %s' "${1#terraform-}" ;;
+	tofu-*) printf 'OpenTofu %s' "${1#tofu-}" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
 
-if path_tf="$(command -v terraform)"; then
-	path_version="$("$path_tf" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
-	labels+=("${path_version:-unknown} (PATH)")
-	binaries+=("$path_tf")
-else
-	echo "warning: no terraform on PATH; the matrix covers only ${versions[*]}" >&2
+unpacked=0
+# resolve NAME: prints the path of the engine, obtaining it if it can; prints nothing when
+# it cannot (the caller reports every missing engine at once).
+resolve() {
+	local name="$1" bin="$engines_dir/$1" v
+	if [[ -x "$bin" ]]; then
+		printf '%s\n' "$bin"
+		return
+	fi
+	if [[ -x "$shared_bin/unpack" && -f "$shared_bin/${name}_linux_amd64.xz" && $unpacked == 0 ]]; then
+		banner "unpacking the engines of ${shared_bin#"$root"/} into ${engines_dir#"$root"/}" >&2
+		"$shared_bin/unpack" "$engines_dir" >&2
+		unpacked=1
+		if [[ -x "$bin" ]]; then
+			printf '%s\n' "$bin"
+			return
+		fi
+	fi
+	case "$name" in
+	terraform-1.5.* | terraform-1.6.* | terraform-1.7.* | terraform-1.8.* | terraform-1.9.*)
+		v="${name#terraform-}"
+		banner "building Terraform $v from the Go module proxy into ${engines_dir#"$root"/} (once, ~2 min)" >&2
+		local tmp
+		tmp="$(mktemp -d "$engines_dir/.build-$v.XXXXXX")"
+		# version.dev=no is what a release build sets (1.8 and later report "-dev" without it;
+		# older releases have no such variable, and -X ignores it).
+		if GOBIN="$tmp" timeout "$build_timeout" go install -trimpath \
+			-ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" \
+			"github.com/hashicorp/terraform@v$v" >&2; then
+			mv "$tmp/terraform" "$bin"
+		fi
+		rm -rf "$tmp"
+		[[ -x "$bin" ]] && printf '%s\n' "$bin"
+		;;
+	terraform-*)
+		local path_tf
+		if path_tf="$(command -v terraform)" && [[ "$(engine_version "$path_tf")" == "$(label "$name")" ]]; then
+			printf '%s\n' "$path_tf"
+		fi
+		;;
+	esac
+	return 0
+}
+
+declare -a names=() labels=() binaries=() missing=()
+for name in "${engines[@]}"; do
+	bin="$(resolve "$name")"
+	want="$(label "$name")"
+	if [[ -z "$bin" ]]; then
+		why="no $engines_dir/$name"
+		if [[ "$name" == terraform-* ]] && path_tf="$(command -v terraform)"; then
+			why+=", and the terraform on PATH is $(engine_version "$path_tf")"
+		fi
+		missing+=("$want: $why")
+		continue
+	fi
+	got="$(engine_version "$bin")"
+	# A source build of the release tag without the release flag says "1.8.5-dev": the same code.
+	if [[ "$got" != "$want" && "$got" != "$want-dev" ]]; then
+		missing+=("$want: $bin is ${got:-not an engine}")
+		continue
+	fi
+	names+=("$name")
+	lbl="$got"
+	[[ "$bin" == "$(command -v terraform || true)" && "$bin" != "$engines_dir/"* ]] && lbl+=" (PATH)"
+	labels+=("$lbl")
+	binaries+=("$bin")
+done
+if ((${#missing[@]} > 0)); then
+	echo "error: the matrix claims engines it cannot run:" >&2
+	printf '  %s\n' "${missing[@]}" >&2
+	echo "Put them in TF_MATRIX_ENGINES_DIR (now $engines_dir) as <terraform|tofu>-<version>, or narrow TF_MATRIX_ENGINES." >&2
+	exit 1
 fi
+
+find "$out" -mindepth 1 -maxdepth 1 ! -name terraformrc -exec rm -rf {} +
 
 # Build the summary tool before the runs, so a broken tool fails fast.
 summary_bin="$out/gotestsummary"
@@ -67,21 +144,27 @@ go build -o "$summary_bin" ./scripts/gotestsummary
 
 declare -a rows=()
 for i in "${!binaries[@]}"; do
+	name="${names[$i]}"
 	label="${labels[$i]}"
 	bin="${binaries[$i]}"
-	dir="$out/run-$i"
+	dir="$out/$name"
 	mkdir -p "$dir"
-	: >"$dir/terraformrc" # each version gets its own empty CLI config
-	banner "terraform $label: $("$bin" version | head -n1) ($bin)"
+	: >"$dir/terraformrc" # each engine gets its own empty CLI config
+	banner "$label ($bin)"
+
+	# OpenTofu resolves provider addresses to registry.opentofu.org: the reattached
+	# provider under test must be named there.
+	declare -a env=(TF_ACC=1 TF_ACC_TERRAFORM_PATH="$bin" TF_CLI_CONFIG_FILE="$dir/terraformrc")
+	if [[ "$name" == tofu-* ]]; then
+		env+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp)
+	fi
 
 	start=$(date +%s.%N)
 	# The JSON goes to a file for the summary; the terminal gets one line per package as
 	# each finishes, so a long run shows progress.
 	set +e
-	TF_ACC=1 \
-		TF_ACC_TERRAFORM_PATH="$bin" \
-		TF_CLI_CONFIG_FILE="$dir/terraformrc" \
-		go test -json -count=1 -timeout "$test_timeout" ${testargs[@]+"${testargs[@]}"} ./... \
+	# shellcheck disable=SC2086 # packages is a list
+	env "${env[@]}" go test -json -count=1 -timeout "$test_timeout" ${testargs[@]+"${testargs[@]}"} $packages \
 		2>"$dir/stderr.log" |
 		tee "$dir/test.json" |
 		sed -un -e '/"Test":/d' \
@@ -97,6 +180,23 @@ for i in "${!binaries[@]}"; do
 		cat "$dir/stderr.log" >&2
 	fi
 	echo "exit code $rc after ${secs}s (log: ${dir#"$root"/}/test.json)"
+
+	# The engine features the suite must exercise where the engine has them: a test that
+	# skipped there would leave the feature claimed but untested.
+	if ((${#testargs[@]} == 0)); then
+		v="${name#*-}"
+		major_minor=$(awk -F. '{ printf "%d%03d", $1, $2 }' <<<"$v")
+		declare -a required=()
+		((major_minor >= 1012)) && required+=(TestAccCallback_identity TestAccCallback_importByIdentityBlock)
+		[[ "$name" == terraform-* ]] && ((major_minor >= 1014)) && required+=(TestAccCallbackList_query TestAccCallbackList_generateConfigPlansImportsOnly)
+		((major_minor >= 1010)) && required+=(TestAccUserSigEphemeral_echo TestAccUserSigEphemeral_notStored)
+		for test in ${required[@]+"${required[@]}"}; do
+			if ! grep -q "\"Action\":\"pass\",\"Package\":\"[^\"]*\",\"Test\":\"$test\"," "$dir/test.json"; then
+				echo "error: $label has the feature $test tests, but $test did not pass there" >&2
+				rc=1
+			fi
+		done
+	fi
 	rows+=("$label:$secs:$rc:$dir/test.json")
 done
 

@@ -14,11 +14,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
@@ -29,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*callbackResource)(nil)
 	_ resource.ResourceWithImportState    = (*callbackResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*callbackResource)(nil)
+	_ resource.ResourceWithIdentity       = (*callbackResource)(nil)
 )
 
 // v4IDPrefix marks the ID (and import ID) of a v4 configuration.
@@ -338,6 +341,7 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	v := plan.apiVersion()
+	defer r.setIdentityWithState(ctx, v, &resp.State, resp.Identity, &resp.Diagnostics)
 	// api_version may have been unknown at plan time, so check the words again
 	// now that it is known, before anything is written.
 	validateActions(v, plan.Actions, &resp.Diagnostics)
@@ -396,6 +400,9 @@ func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	v := state.apiVersion()
+	// Also when the resource is removed below: the framework refuses a read
+	// that answers no identity, and engines without identity send none.
+	r.setIdentity(ctx, v, resp.Identity, &resp.Diagnostics)
 	cb, err := r.get(ctx, v)
 	if errors.Is(err, callkit.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
@@ -421,6 +428,7 @@ func (r *callbackResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	v := plan.apiVersion()
+	defer r.setIdentityWithState(ctx, v, &resp.State, resp.Identity, &resp.Diagnostics)
 	validateActions(v, plan.Actions, &resp.Diagnostics)
 	cb, d := plan.callback(ctx)
 	resp.Diagnostics.Append(d...)
@@ -486,6 +494,10 @@ func (r *callbackResource) ImportState(ctx context.Context, req resource.ImportS
 		return
 	}
 	own := r.client.SDKAppID()
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		r.importByIdentity(ctx, req, resp)
+		return
+	}
 	expected := fmt.Sprintf("%q (v1) or %q (v4)", callbackID(own, callkit.V1), callbackID(own, callkit.V4))
 
 	v, raw := callkit.V1, req.ID
@@ -504,6 +516,94 @@ func (r *callbackResource) ImportState(ctx context.Context, req resource.ImportS
 				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", req.ID, id, own, expected))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callbackID(own, v))...)
+	r.importAs(ctx, v, resp)
+}
+
+// importAs writes the imported configuration's ID, API generation and
+// identity; Read fills in the rest.
+func (r *callbackResource) importAs(ctx context.Context, v callkit.APIVersion, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), callbackID(r.client.SDKAppID(), v))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("api_version"), string(v))...)
+	r.setIdentity(ctx, v, resp.Identity, &resp.Diagnostics)
+}
+
+// callbackIdentityModel is the resource identity: which application, and
+// which API generation's configuration (an application has one of each).
+type callbackIdentityModel struct {
+	SDKAppID   types.Int64  `tfsdk:"sdk_app_id"`
+	APIVersion types.String `tfsdk:"api_version"`
+}
+
+func callbackIdentityFor(sdkAppID int64, v callkit.APIVersion) callbackIdentityModel {
+	return callbackIdentityModel{SDKAppID: types.Int64Value(sdkAppID), APIVersion: types.StringValue(string(v))}
+}
+
+func (r *callbackResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"sdk_app_id": identityschema.Int64Attribute{
+				Description:       "The SDKAppID of the application whose callback configuration this is; must be the provider's sdk_app_id.",
+				RequiredForImport: true,
+			},
+			"api_version": identityschema.StringAttribute{
+				Description:       `The API generation of the configuration: "v1" (the default when unset) or "v4".`,
+				OptionalForImport: true,
+			},
+		},
+	}
+}
+
+// setIdentity sets the identity of the provider's application's
+// configuration of generation v. identity is nil only for a resource
+// without an identity schema; engines without identity support still get a
+// value, which they ignore.
+func (r *callbackResource) setIdentity(ctx context.Context, v callkit.APIVersion, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if identity == nil || r.client == nil {
+		return
+	}
+	diags.Append(identity.Set(ctx, callbackIdentityFor(r.client.SDKAppID(), v))...)
+}
+
+// setIdentityWithState is setIdentity for Create and Update, deferred so
+// that every way out that leaves an object in state also leaves its
+// identity; a response without state carries none.
+func (r *callbackResource) setIdentityWithState(ctx context.Context, v callkit.APIVersion, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	if state.Raw.IsNull() {
+		return
+	}
+	r.setIdentity(ctx, v, identity, diags)
+}
+
+// importByIdentity serves an import {} block with an identity (Terraform and
+// OpenTofu 1.12 and later): sdk_app_id must be the provider's, api_version
+// "v1" (also when unset) or "v4".
+func (r *callbackResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var id callbackIdentityModel
+	resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	own := r.client.SDKAppID()
+	v := callkit.V1
+	switch s := id.APIVersion.ValueString(); {
+	case id.APIVersion.IsNull() || s == string(callkit.V1):
+	case s == string(callkit.V4):
+		v = callkit.V4
+	default:
+		resp.Diagnostics.AddError("Invalid Import Identity",
+			fmt.Sprintf("The identity's api_version must be %q or %q (unset means %q), got %q.", callkit.V1, callkit.V4, callkit.V1, s))
+		return
+	}
+	if id.SDKAppID.IsNull() || id.SDKAppID.ValueInt64() != own {
+		got := "no sdk_app_id"
+		if !id.SDKAppID.IsNull() {
+			got = fmt.Sprintf("sdk_app_id = %d", id.SDKAppID.ValueInt64())
+		}
+		resp.Diagnostics.AddError("Import Identity Names Another Application",
+			fmt.Sprintf("The import identity has %s, but the provider is configured for SDKAppID %d and can only import that application's configuration: "+
+				"expected identity = { sdk_app_id = %d } (v1) or { sdk_app_id = %d, api_version = \"v4\" } (v4). "+
+				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", got, own, own, own))
+		return
+	}
+	r.importAs(ctx, v, resp)
 }

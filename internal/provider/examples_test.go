@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	defaultOpenTofuProviderHost()
 	os.Exit(m.Run())
 }
 
@@ -77,8 +78,8 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		examplesDir, file, docsDir string
 		names                      []string
 	}
-	var resources, dataSources, ephemerals []string
-	importable := map[string]bool{}
+	var resources, dataSources, ephemerals, lists []string
+	importable, withIdentity := map[string]bool{}, map[string]bool{}
 	for _, f := range p.Resources(ctx) {
 		r := f()
 		var resp resource.MetadataResponse
@@ -87,6 +88,18 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		if _, ok := r.(resource.ResourceWithImportState); ok {
 			importable[resp.TypeName] = true
 		}
+		if _, ok := r.(resource.ResourceWithIdentity); ok {
+			withIdentity[resp.TypeName] = true
+		}
+	}
+	pl, ok := p.(provider.ProviderWithListResources)
+	if !ok {
+		t.Fatal("the provider has no ListResources method")
+	}
+	for _, f := range pl.ListResources(ctx) {
+		var resp resource.MetadataResponse
+		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
+		lists = append(lists, resp.TypeName)
 	}
 	for _, f := range p.DataSources(ctx) {
 		var resp datasource.MetadataResponse
@@ -117,12 +130,19 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		{"resources", "resource.tf", "resources", resources},
 		{"data-sources", "data-source.tf", "data-sources", dataSources},
 		{"ephemeral-resources", "ephemeral-resource.tf", "ephemeral-resources", ephemerals},
+		{"list-resources", "list-resource.tfquery.hcl", "list-resources", lists},
 	} {
 		for _, name := range k.names {
 			mustExist(filepath.Join("examples", k.examplesDir, name, k.file))
 			mustExist(filepath.Join("docs", k.docsDir, strings.TrimPrefix(name, "tencentcallkit_")+".md"))
+			if k.examplesDir != "resources" {
+				continue // a list resource shares its managed resource's name
+			}
 			if importable[name] {
 				mustExist(filepath.Join("examples", k.examplesDir, name, "import.sh"))
+			}
+			if withIdentity[name] {
+				mustExist(filepath.Join("examples", k.examplesDir, name, "import-by-identity.tf"))
 			}
 		}
 		entries, err := os.ReadDir(filepath.Join(repoRoot, "examples", k.examplesDir))
@@ -155,24 +175,91 @@ func TestAccExamples_validate(t *testing.T) {
 		t.Fatalf("found only %d example directories under examples/: %v", len(dirs), dirs)
 	}
 	for _, dir := range dirs {
-		t.Run(filepath.ToSlash(dir), func(t *testing.T) {
-			t.Parallel()
-			files := make(map[string]string)
-			matches, err := filepath.Glob(filepath.Join(examples, dir, "*.tf"))
+		files := make(map[string]string)
+		var imports []string
+		for _, m := range exampleFilesIn(t, filepath.Join(examples, dir)) {
+			b, err := os.ReadFile(m)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range matches {
-				b, err := os.ReadFile(m)
-				if err != nil {
-					t.Fatal(err)
-				}
-				files[filepath.Base(m)] = string(b)
+			name := filepath.Base(m)
+			if strings.HasPrefix(name, "import-by-") {
+				imports = append(imports, name)
 			}
-			tf.validate(t, tf.rc, "examples/"+filepath.ToSlash(dir), files)
-		})
+			files[name] = string(b)
+		}
+		// import-by-string-id.tf and import-by-identity.tf are two ways to
+		// import the same resources: each is valid with the rest of the
+		// directory, not with the other (Terraform refuses two imports of one
+		// address).
+		modules := map[string]map[string]string{filepath.ToSlash(dir): files}
+		if len(imports) > 1 {
+			modules = map[string]map[string]string{}
+			for _, imp := range imports {
+				m := map[string]string{}
+				for name, code := range files {
+					if name == imp || !slices.Contains(imports, name) {
+						m[name] = code
+					}
+				}
+				modules[filepath.ToSlash(dir)+"/"+imp] = m
+			}
+		}
+		for name, files := range modules {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				if !hasQueryFile(files) {
+					tf.validate(t, tf.rc, "examples/"+name, files)
+					return
+				}
+				// A directory of .tfquery.hcl files (list resources) needs a
+				// module to belong to; the provider needs no configuration.
+				withModule := map[string]string{"main.tf": requiredProvidersStub}
+				for n, code := range files {
+					withModule[n] = code
+				}
+				tf.validate(t, tf.rc, "examples/"+name, withModule)
+			})
+		}
 	}
 }
+
+// requiredProvidersStub makes a directory a module using this provider.
+const requiredProvidersStub = `terraform {
+  required_providers {
+    tencentcallkit = {
+      source = "tencentcallkit/tencentcallkit"
+    }
+  }
+}
+`
+
+// exampleFilesIn lists the Terraform files of an example directory: .tf and
+// .tfquery.hcl (list resources' examples, `terraform query`).
+func exampleFilesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, pattern := range []string{"*.tf", "*.tfquery.hcl"} {
+		matches, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, matches...)
+	}
+	return out
+}
+
+func hasQueryFile(files map[string]string) bool {
+	for name := range files {
+		if strings.HasSuffix(name, ".tfquery.hcl") {
+			return true
+		}
+	}
+	return false
+}
+
+// listBlockRE finds a list block: the code is a .tfquery.hcl file's.
+var listBlockRE = regexp.MustCompile(`(?m)^list\s+"`)
 
 // TestAccDocs_snippets checks every ```terraform and ```hcl block of docs/.
 func TestAccDocs_snippets(t *testing.T) {
@@ -183,11 +270,7 @@ func TestAccDocs_snippets(t *testing.T) {
 	// TestAccExamples_validate, so a block identical to one is only fmt-checked.
 	exampleFiles := map[string]bool{}
 	for _, dir := range exampleModules(t) {
-		matches, err := filepath.Glob(filepath.Join(repoRoot, "examples", dir, "*.tf"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range matches {
+		for _, m := range exampleFilesIn(t, filepath.Join(repoRoot, "examples", dir)) {
 			b, err := os.ReadFile(m)
 			if err != nil {
 				t.Fatal(err)
@@ -231,7 +314,12 @@ func TestAccDocs_snippets(t *testing.T) {
 				if formatted := tf.format(t, s.code); formatted != s.code {
 					t.Errorf("%s: the ```terraform block is not terraform fmt-clean; formatted it reads:\n%s", s.where(), formatted)
 				}
-				if !exampleFiles[strings.TrimSpace(s.code)] {
+				switch {
+				case exampleFiles[strings.TrimSpace(s.code)]:
+				case listBlockRE.MatchString(s.code):
+					// A guide's query file: valid beside a module using the provider.
+					tf.validate(t, tf.rc, s.where(), map[string]string{"main.tf": requiredProvidersStub, "snippet.tfquery.hcl": s.code})
+				default:
 					tf.validate(t, tf.rc, s.where(), map[string]string{"main.tf": s.code})
 				}
 			}
@@ -252,7 +340,7 @@ func exampleModules(t *testing.T) []string {
 		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
 			return filepath.SkipDir // .terraform and the like, if someone ran terraform there
 		}
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".tf") {
+		if !d.IsDir() && (strings.HasSuffix(d.Name(), ".tf") || strings.HasSuffix(d.Name(), ".tfquery.hcl")) {
 			rel, err := filepath.Rel(root, filepath.Dir(path))
 			if err != nil {
 				return err
@@ -321,6 +409,7 @@ func extractSnippets(file, markdown string) ([]docSnippet, error) {
 // whose dev_overrides point at this test binary.
 type terraformCLI struct {
 	bin       string
+	openTofu  bool
 	version   [3]int
 	pluginDir string // holds this test binary as terraform-provider-tencentcallkit
 	rc        string // the CLI configuration file with the dev_overrides
@@ -358,11 +447,15 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 		t.Fatal(err)
 	}
 	// Examples without required_providers name the provider by its local name
-	// alone, which Terraform reads as hashicorp/tencentcallkit: override both.
+	// alone, which Terraform reads as hashicorp/tencentcallkit: override both,
+	// under both registries, since OpenTofu resolves the same source
+	// addresses to registry.opentofu.org.
 	rc := fmt.Sprintf(`provider_installation {
   dev_overrides {
     "registry.terraform.io/tencentcallkit/tencentcallkit" = %[1]q
     "registry.terraform.io/hashicorp/tencentcallkit"      = %[1]q
+    "registry.opentofu.org/tencentcallkit/tencentcallkit" = %[1]q
+    "registry.opentofu.org/hashicorp/tencentcallkit"      = %[1]q
   }
   direct {}
 }
@@ -385,6 +478,12 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 	if tf.version, err = parseVersion(v.Version); err != nil {
 		t.Fatal(err)
 	}
+	// OpenTofu's terraform_version is OpenTofu's own number.
+	e := detectEngine(bin)
+	if e.err != nil {
+		t.Fatal(e.err)
+	}
+	tf.openTofu = e.openTofu
 	return tf
 }
 
@@ -403,6 +502,13 @@ func parseVersion(s string) ([3]int, error) {
 		v[i] = n
 	}
 	return v, nil
+}
+
+func (tf *terraformCLI) engineName() string {
+	if tf.openTofu {
+		return "OpenTofu"
+	}
+	return "Terraform"
 }
 
 func (tf *terraformCLI) versionString() string {
@@ -478,6 +584,8 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 		version [3]int
 		what    string
 	}{
+		{listBlockRE, [3]int{1, 14, 0}, "list blocks (terraform query)"},
+		{regexp.MustCompile(`(?m)^\s*identity\s*=`), [3]int{1, 12, 0}, "import by identity"},
 		{regexp.MustCompile(`(?m)^\s*[a-z0-9_]+_wo(_version)?\s*=`), [3]int{1, 11, 0}, "write-only arguments"},
 		{regexp.MustCompile(`(?m)^ephemeral\s+"|^\s*ephemeral\s*=\s*true`), [3]int{1, 10, 0}, "ephemeral resources and values"},
 		{regexp.MustCompile(`(?m)^import\s*\{`), [3]int{1, 5, 0}, "import blocks"},
@@ -498,7 +606,11 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string]string) {
 	t.Helper()
 	if need, feature := minimumVersion(files); slices.Compare(tf.version[:], need[:]) < 0 {
-		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is Terraform %s", what, feature, need[0], need[1], tf.versionString())
+		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is %s %s", what, feature, need[0], need[1], tf.engineName(), tf.versionString())
+	}
+	query := hasQueryFile(files)
+	if query && tf.openTofu {
+		t.Skipf("%s holds list blocks: OpenTofu %s has no list resources or query command yet", what, tf.versionString())
 	}
 	dir := t.TempDir()
 	for name, code := range files {
@@ -506,7 +618,11 @@ func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string
 			t.Fatal(err)
 		}
 	}
-	out, _, runErr := tf.run(t, rc, dir, nil, "validate", "-json", "-no-color")
+	args := []string{"validate", "-json", "-no-color"}
+	if query {
+		args = append(args, "-query") // validate also checks the .tfquery.hcl files
+	}
+	out, _, runErr := tf.run(t, rc, dir, nil, args...)
 	var res struct {
 		Valid       bool `json:"valid"`
 		Diagnostics []struct {

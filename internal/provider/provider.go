@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -52,6 +53,7 @@ const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../gu
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)
+	_ provider.ProviderWithListResources      = (*tencentCallKitProvider)(nil)
 )
 
 // tencentCallKitProvider holds its version and, once configured, the
@@ -424,6 +426,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
+	resp.ListResourceData = pd
 	p.configured.Store(pd)
 }
 
@@ -464,6 +467,13 @@ func (p *tencentCallKitProvider) DataSources(_ context.Context) []func() datasou
 		NewCallRecordsDataSource,
 		NewCallStatsDataSource,
 		NewTelCdrsDataSource,
+	}
+}
+
+// ListResources are the types `terraform query` can list (Terraform 1.14+).
+func (p *tencentCallKitProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewCallbackListResource,
 	}
 }
 

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -33,8 +34,13 @@ func Serve(ctx context.Context, version string, debug bool) error {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
 	factory := NewProtocol6Server(version)
+	// The factory fails only when the framework's server lacks an optional
+	// interface served here: a build problem, reported before serving.
+	if _, err := factory(); err != nil {
+		return err
+	}
 	return tf6server.Serve(Address, func() tfprotov6.ProviderServer {
-		srv, _ := factory() // never fails: see NewProtocol6Server
+		srv, _ := factory()
 		return srv
 	}, opts...)
 }
@@ -58,17 +64,31 @@ func Serve(ctx context.Context, version string, debug bool) error {
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
 		p := &tencentCallKitProvider{version: version}
-		return &protocolServer{
-			ProviderServer: providerserver.NewProtocol6(p)(),
-			provider:       p,
-		}, nil
+		fw, ok := providerserver.NewProtocol6(p)().(frameworkServer)
+		if !ok {
+			return nil, errors.New("the framework's protocol-6 server does not serve the list resource, action and state store RPCs this provider forwards")
+		}
+		return &protocolServer{frameworkServer: fw, provider: p}, nil
 	}
+}
+
+// frameworkServer is every RPC the framework's server answers. tf6server
+// finds the optional ones (list resources for `terraform query`, actions,
+// state stores) by type assertion on the served value, so embedding only
+// tfprotov6.ProviderServer would hide them and Terraform would get "not
+// implemented". TestProtocolServer_forwardsEveryFrameworkRPC checks this
+// list against the framework's server method by method.
+type frameworkServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
 }
 
 // protocolServer is the framework's server with ReadDataSource of
 // tencentcallkit_call_records served by readCallRecordsRPC.
 type protocolServer struct {
-	tfprotov6.ProviderServer
+	frameworkServer
 
 	provider *tencentCallKitProvider
 
@@ -83,7 +103,7 @@ func (s *protocolServer) ReadDataSource(ctx context.Context, req *tfprotov6.Read
 			return resp, nil
 		}
 	}
-	return s.ProviderServer.ReadDataSource(ctx, req)
+	return s.frameworkServer.ReadDataSource(ctx, req)
 }
 
 // readCallRecordsRPC serves ReadDataSource of tencentcallkit_call_records, or

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -342,4 +343,43 @@ func BenchmarkEncodeCallRecordsState20k(b *testing.B) {
 		size = len(out)
 	}
 	b.SetBytes(int64(size))
+}
+
+// TestProtocolServer_forwardsEveryFrameworkRPC: the server main.go serves
+// answers every RPC the framework's server answers. tf6server discovers the
+// optional ones (ListResource, the actions, the state stores, and whatever a
+// later plugin-go adds) by type assertion, so a method missing here is an RPC
+// Terraform gets "not implemented" for. The check walks the framework
+// server's method set, so a newly added optional interface fails it too.
+func TestProtocolServer_forwardsEveryFrameworkRPC(t *testing.T) {
+	t.Parallel()
+	served, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	framework := providerserver.NewProtocol6(New("test")())()
+	fwType, servedType := reflect.TypeOf(framework), reflect.TypeOf(served)
+	if fwType.NumMethod() == 0 {
+		t.Fatalf("%v has no methods", fwType)
+	}
+	for i := range fwType.NumMethod() {
+		m := fwType.Method(i)
+		got, ok := servedType.MethodByName(m.Name)
+		switch {
+		case !ok:
+			t.Errorf("the served server (%v) has no %s: the framework's server (%v) answers it", servedType, m.Name, fwType)
+		case got.Type.String() != strings.Replace(m.Type.String(), fwType.String(), servedType.String(), 1):
+			t.Errorf("%s: served %v, framework %v", m.Name, got.Type, m.Type)
+		}
+	}
+	// The optional interfaces of today's plugin-go, by name.
+	if _, ok := served.(tfprotov6.ListResourceServer); !ok {
+		t.Error("the served server is not a tfprotov6.ListResourceServer")
+	}
+	if _, ok := served.(tfprotov6.ActionServer); !ok {
+		t.Error("the served server is not a tfprotov6.ActionServer")
+	}
+	if _, ok := served.(tfprotov6.StateStoreServer); !ok {
+		t.Error("the served server is not a tfprotov6.StateStoreServer")
+	}
 }

@@ -38,7 +38,12 @@ func testAccProtoV6ProviderFactoriesWithEcho() map[string]func() (tfprotov6.Prov
 	return f
 }
 
-var ephemeralVersionCheck = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+// ephemeralVersionCheck: ephemeral resources came with Terraform 1.10 and
+// OpenTofu 1.11.
+var ephemeralVersionCheck = []tfversion.TerraformVersionCheck{
+	tfversion.SkipBelow(tfversion.Version1_10_0),
+	skipOpenTofuBelow(1, 11, "ephemeral resources"),
+}
 
 // verifiesFor returns a check that a string is a UserSig for userID signed
 // with the mock's key, valid now and expired once its lifetime is over.
@@ -97,6 +102,10 @@ provider "echo" {
 
 resource "echo" "test" {}
 `,
+			ExpectNonEmptyPlan: openTofuPlansEphemeralOpens(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{expectOnlyEphemeralOpens()},
+			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("alice"), knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"user_id":        knownvalue.StringExact("alice"),
@@ -149,9 +158,10 @@ resource "tencentcallkit_callback" "test" {
   actions = ["normal_end"]
 }
 `,
+			ExpectNonEmptyPlan: openTofuPlansEphemeralOpens(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{noUserSigInPlan("carol")},
-				PostApplyPostRefresh: []plancheck.PlanCheck{noUserSigInPlan("carol")},
+				PostApplyPostRefresh: []plancheck.PlanCheck{noUserSigInPlan("carol"), expectOnlyEphemeralOpens()},
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("expires_at"), expiresAround(start, defaultUserSigExpireSeconds*time.Second)),

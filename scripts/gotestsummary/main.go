@@ -1,6 +1,7 @@
 // Command gotestsummary reads the `go test -json` logs of several runs of the same suite
-// (one per Terraform version in scripts/testacc-matrix.sh) and prints one table: passed,
-// skipped and failed tests and the wall time of each run, then the names of failed tests.
+// (one per engine, Terraform or OpenTofu, in scripts/testacc-matrix.sh) and prints one
+// table: passed, failed and skipped tests and the wall time of each run, then the names of
+// failed tests.
 //
 // Usage:
 //
@@ -128,7 +129,7 @@ func report(w io.Writer, runs []run) bool {
 	allOK := true
 	var passed, skipped, failed int
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "terraform\tpassed\tskipped\tfailed\twall time\tresult\t")
+	fmt.Fprintln(tw, "engine\tpassed\tfailed\tskipped\twall time\tresult\t")
 	for _, r := range runs {
 		result := "ok"
 		if !r.ok() {
@@ -145,7 +146,7 @@ func report(w io.Writer, runs []run) bool {
 		passed += r.passed
 		skipped += r.skipped
 		failed += r.failed
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", r.label, r.passed, r.skipped, r.failed,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", r.label, r.passed, r.failed, r.skipped,
 			r.wall.Round(time.Second), result)
 	}
 	_ = tw.Flush()
@@ -154,7 +155,7 @@ func report(w io.Writer, runs []run) bool {
 			continue
 		}
 		sort.Strings(r.failures)
-		fmt.Fprintf(w, "\nfailed with terraform %s:\n", r.label)
+		fmt.Fprintf(w, "\nfailed on %s:\n", r.label)
 		for _, name := range r.failures {
 			fmt.Fprintf(w, "  %s\n", name)
 		}
