@@ -326,30 +326,24 @@ func (c *Client) buildURL(ep route, sig string) string {
 // classified failure.
 func (c *Client) attempt(ctx context.Context, ep route, payload []byte, a retry.Attempt) (*result, *attemptErr) {
 	start := time.Now()
-	fields := map[string]any{"endpoint": ep.path, "attempt": a.N}
 	res, ae := c.roundTrip(ctx, ep, payload, a.Fresh)
-	fields["duration_ms"] = time.Since(start).Milliseconds()
-	switch {
-	case ae == nil:
-		fields["error_code"] = 0
-		fields["request_id"] = res.requestID
-	case ae.api != nil:
-		fields["error_code"] = ae.api.Code
-		fields["request_id"] = ae.api.RequestID
-		fields["error_message"] = ae.api.Message
-	default:
-		fields["error"] = ae.err.Error()
-		if ae.httpStatus != 0 {
-			fields["http_status"] = ae.httpStatus
-		}
-	}
-	if ae != nil {
-		fields["retryable"] = ae.verdict != retry.Stop
-	}
+	fields := map[string]any{"endpoint": ep.path, "attempt": a.N, "duration_ms": time.Since(start).Milliseconds()}
+	logged(res, ae).Log(fields)
 	if c.logger != nil {
 		c.logger.Log(ctx, "CallKit API request", fields)
 	}
 	return res, ae
+}
+
+// logged is what the log says of an attempt; a success logs error_code 0.
+func logged(res *result, ae *attemptErr) retry.Outcome {
+	switch {
+	case ae == nil:
+		return retry.Outcome{Code: 0, RequestID: res.requestID}
+	case ae.api != nil:
+		return retry.Outcome{Err: ae.err, Verdict: ae.verdict, Code: ae.api.Code, Message: ae.api.Message, RequestID: ae.api.RequestID}
+	}
+	return retry.Outcome{Err: ae.err, Verdict: ae.verdict, HTTPStatus: ae.httpStatus}
 }
 
 func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshSig bool) (*result, *attemptErr) {

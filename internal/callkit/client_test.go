@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -581,5 +582,39 @@ func TestHostileResponses(t *testing.T) {
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != 70011 || ae.RequestID != "12345" || !errors.Is(err, ErrNotFound) {
 		t.Fatalf("string errorCode: %v", err)
+	}
+}
+
+// TestAttemptLogFields pins each attempt's log line: a bare HTTP failure, an
+// API error, then the success (which logs error_code 0).
+func TestAttemptLogFields(t *testing.T) {
+	t.Parallel()
+	_, srv := newFake(t, func(_ string, n int, _ map[string]any, w http.ResponseWriter) {
+		switch n {
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			v1Answer(w, 71234, nil)
+		default:
+			v1Answer(w, 0, nil)
+		}
+	})
+	c, logs := newTestClient(t, srv.URL)
+	if err := c.DeleteCallback(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"map[attempt:1 duration_ms:D endpoint:v1/callback/delete error:not an API answer http_status:503 retryable:true]",
+		"map[attempt:2 duration_ms:D endpoint:v1/callback/delete error_code:71234 error_message:msg 71234 request_id:req-71234 retryable:true]",
+		"map[attempt:3 duration_ms:D endpoint:v1/callback/delete error_code:0 request_id:req-0]",
+	}
+	if len(logs.lines) != len(want) {
+		t.Fatalf("log lines %q, want %d", logs.lines, len(want))
+	}
+	dur := regexp.MustCompile(`duration_ms:\d+`)
+	for i, line := range logs.lines {
+		if got := dur.ReplaceAllString(line, "duration_ms:D"); got != "CallKit API request "+want[i] {
+			t.Errorf("line %d = %q, want %q", i+1, got, want[i])
+		}
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
 // Sentinel errors, matched with errors.Is against the errors the client returns.
+// They, APIError and Is speak this API's own codes, so each client keeps its own.
 var (
 	// ErrNotFound: no callback configuration (999, 100301) or no record (70011, 101050).
 	ErrNotFound = errors.New("not found")
@@ -42,7 +45,7 @@ func (e *APIError) Error() string {
 	if rid == "" {
 		rid = "(none)"
 	}
-	return fmt.Sprintf("%s: errorCode %d (%s), requestId %s, after %d attempt(s)", e.Endpoint, e.Code, e.Message, rid, e.Attempts)
+	return fmt.Sprintf("%s: errorCode %d (%s), requestId %s, %s", e.Endpoint, e.Code, e.Message, rid, retry.AfterAttempts(e.Attempts))
 }
 
 // Is maps error codes onto the sentinel errors.
@@ -95,7 +98,7 @@ func (e *TransportError) Error() string {
 	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
 		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
 	}
-	return s + fmt.Sprintf("%v, after %d attempt(s)", e.Err, e.Attempts)
+	return s + fmt.Sprintf("%v, %s", e.Err, retry.AfterAttempts(e.Attempts))
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

@@ -278,22 +278,16 @@ func (c *Client) attempt(ctx context.Context, params map[string]any, n int) (*De
 		"attempt":     n,
 		"duration_ms": time.Since(start).Milliseconds(),
 	}
-	switch {
-	case ae == nil:
-		fields["request_id"] = deref(res.RequestId)
-	case ae.api != nil:
-		fields["error_code"] = ae.api.Code
-		fields["error_message"] = ae.api.Message
-		fields["request_id"] = ae.api.RequestID
-	default:
-		fields["error"] = ae.err.Error()
+	o := retry.Outcome{}
+	if ae == nil {
+		o.RequestID = deref(res.RequestId)
+	} else {
+		o = retry.Outcome{Err: ae.err, Verdict: ae.verdict, HTTPStatus: ae.httpStatus}
 	}
-	if ae != nil {
-		if ae.httpStatus != 0 {
-			fields["http_status"] = ae.httpStatus
-		}
-		fields["retryable"] = ae.verdict != retry.Stop
+	if ae != nil && ae.api != nil {
+		o.Code, o.Message, o.RequestID = ae.api.Code, ae.api.Message, ae.api.RequestID
 	}
+	o.Log(fields)
 	if c.logger != nil {
 		c.logger.Log(ctx, "Cloud Contact Center API request", fields)
 	}

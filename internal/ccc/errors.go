@@ -9,6 +9,7 @@ import (
 )
 
 // Sentinel errors, matched with errors.Is against the errors the client returns.
+// They, APIError and Is speak this API's own codes, so each client keeps its own.
 var (
 	// ErrMissingCredentials: Config has no SecretId or no SecretKey.
 	ErrMissingCredentials = errors.New("missing Tencent Cloud API credentials")
@@ -42,7 +43,7 @@ func (e *APIError) Error() string {
 	if rid == "" {
 		rid = "(none)"
 	}
-	return fmt.Sprintf("%s: %s (%s), RequestId %s, after %d attempt(s)", e.Action, e.Code, e.Message, rid, e.Attempts)
+	return fmt.Sprintf("%s: %s (%s), RequestId %s, %s", e.Action, e.Code, e.Message, rid, retry.AfterAttempts(e.Attempts))
 }
 
 // Is maps API 3.0 error codes onto the sentinel errors.
@@ -94,7 +95,7 @@ func (e *TransportError) Error() string {
 	if e.HTTPStatus != 0 {
 		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
 	}
-	return s + fmt.Sprintf("%v, after %d attempt(s)", e.Err, e.Attempts)
+	return s + fmt.Sprintf("%v, %s", e.Err, retry.AfterAttempts(e.Attempts))
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

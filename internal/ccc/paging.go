@@ -94,15 +94,12 @@ func pageFrom(res *DescribeTelCdrResult) *TelCdrPage {
 }
 
 // DescribeAllTelCdrs reads every page from PageNumber 0 and returns the
-// records in the service's order.
-//
-// The walk stops at the first page that holds fewer than PageSize records
-// (an empty one included), as the CallKit walk does; TotalCount is never
-// trusted to end it, since a missing or wrong count would silently truncate
-// the list. A record whose SessionId was already read is dropped (pages can
-// shift while calls end); a full page of nothing but repeats means the
-// service ignores PageNumber, an error rather than a loop. More than the
-// client's page cap (Config.MaxPages) is ErrTooManyPages.
+// records in the service's order. It stops at the first page shorter than
+// PageSize, as the CallKit walk does: a missing or wrong TotalCount would
+// silently truncate the list. A SessionId already read is dropped (pages
+// shift while calls end); a full page of repeats means the service ignores
+// PageNumber (an error, not a loop); more than Config.MaxPages is
+// ErrTooManyPages.
 func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery) ([]TelCdrInfo, error) {
 	q, err := q.normalize()
 	if err != nil {

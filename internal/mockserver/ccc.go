@@ -11,30 +11,8 @@ import (
 
 // Cloud Contact Center (callkit-api.md §8): Tencent Cloud API 3.0 requests,
 // POST with the action in X-TC-Action, served on the same address as the
-// CallKit APIs. Where the contract leaves a detail open, the mock chooses:
-//
-//   - Checks run in this order: fault injection, method and content type,
-//     action and version, body size, signature (Authorization, timestamp,
-//     SecretId, credential scope, signature), rate limit, parameters.
-//   - Only POST with Content-Type application/json is served (the SDKs' way);
-//     anything else answers UnsupportedOperation. X-TC-Token (temporary
-//     credentials) answers AuthFailure.TokenFailure: the mock has a single
-//     permanent key pair.
-//   - DescribeTelCdr requires SdkAppId (or the deprecated InstanceId),
-//     StartTimeStamp, EndTimeStamp, PageSize and PageNumber (MissingParameter
-//     otherwise), unless the deprecated Limit/Offset pair is used instead of
-//     PageSize/PageNumber. Field names are matched exactly; an unknown field
-//     answers UnknownParameter, a field of the wrong JSON type InvalidParameter.
-//   - A record matches when StartTimeStamp <= its StartTimestamp <=
-//     EndTimeStamp, its Caller or Callee is one of Phones (when given), and its
-//     SessionId is one of SessionIds (when given). Pages are in ascending
-//     StartTimestamp, then SessionId; a page past the end is empty.
-//   - The rate limit is a token bucket of 20 requests/s on the injected clock
-//     (only with Options.RateLimit; burst 1 with RateLimitStrict), answering
-//     RequestLimitExceeded.
-//   - Injected faults answer RequestLimitExceeded (ratelimit), InternalError
-//     (internal), HTTP 502 (http502) or a stall; Stats counts these requests
-//     under "ccc/DescribeTelCdr".
+// CallKit APIs. The choices where the contract is silent (check order,
+// required fields, matching, paging) are listed in the mock backend guide.
 
 const (
 	// DefaultCCCSecretID and DefaultCCCSecretKey are the mock's throwaway

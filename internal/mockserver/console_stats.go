@@ -7,23 +7,14 @@ import (
 	"time"
 )
 
-// The console's statistics (callkit-api.md §6), computed from the store's
-// time indexes. They are the mock's own reading of the definitions: the
-// provider's tencentcallkit_call_stats computes the same figures with its
-// client's code, and a test outside this package holds the two equal.
-//
-//   - Call count: the records whose start is in the window.
-//   - Participants: distinct non-empty user IDs among the callers and
-//     callees of the calls that connected (a non-zero accept time).
-//   - Max concurrent calls: the most calls in progress at one instant, a call
-//     being in progress from its start to its end, both inclusive (an end
-//     before the start counts as the start).
-//
-// Cost: the call count is two binary searches. The other figures read each
-// record of the window once (no sorting): the peak is a difference array
-// over the seconds between the window's first and last start, since every
-// peak is reached at some call's start and ends after the last start never
-// lower it.
+// The console's statistics (callkit-api.md §6), from the store's time
+// indexes: the mock's own reading of the definitions, held equal to the
+// provider's tencentcallkit_call_stats by a test outside this package.
+// Participants are distinct user IDs of connected calls (non-zero accept
+// time); a call is in progress from its start to its end, both inclusive (an
+// end before the start counts as the start). Every peak is reached at some
+// call's start, so a difference array over the start seconds finds it
+// without sorting.
 
 // WindowStats are the figures for one window and one call type.
 type WindowStats struct {

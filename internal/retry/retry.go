@@ -148,3 +148,48 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Outcome is one attempt as both clients log it; each client fills it from
+// its own error types.
+type Outcome struct {
+	Err        error // nil on success
+	Verdict    Verdict
+	HTTPStatus int // logged for a failure when non-zero
+	// Code, Message and RequestID are the service's answer. Code is nil when
+	// no error code is to be logged: a failure without an API answer, or a
+	// success for a client that logs no code for it.
+	Code      any
+	Message   string
+	RequestID string
+}
+
+// Log adds the outcome to an attempt's log fields: request_id (and
+// error_code) for a success; error_code, error_message and request_id for
+// an API error; error for any other failure; http_status and retryable for
+// every failure.
+func (o Outcome) Log(fields map[string]any) {
+	switch {
+	case o.Err == nil:
+		fields["request_id"] = o.RequestID
+		if o.Code != nil {
+			fields["error_code"] = o.Code
+		}
+	case o.Code != nil:
+		fields["error_code"] = o.Code
+		fields["error_message"] = o.Message
+		fields["request_id"] = o.RequestID
+	default:
+		fields["error"] = o.Err.Error()
+	}
+	if o.Err != nil {
+		if o.HTTPStatus != 0 {
+			fields["http_status"] = o.HTTPStatus
+		}
+		fields["retryable"] = o.Verdict != Stop
+	}
+}
+
+// AfterAttempts ends both clients' final errors: "after 3 attempt(s)".
+func AfterAttempts(n int) string {
+	return fmt.Sprintf("after %d attempt(s)", n)
+}

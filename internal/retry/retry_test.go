@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -190,5 +191,33 @@ func TestDoGrowsTheSlowStartOnAnswers(t *testing.T) {
 		if second != nil {
 			second.Done(pace.Answered)
 		}
+	}
+}
+
+// TestOutcomeLog pins the keys each kind of attempt logs: the provider's log
+// tests and users' log filters read them.
+func TestOutcomeLog(t *testing.T) {
+	boom := errors.New("boom")
+	for name, tc := range map[string]struct {
+		o    Outcome
+		want map[string]any
+	}{
+		"success, no code":   {Outcome{RequestID: "r1"}, map[string]any{"request_id": "r1"}},
+		"success, code zero": {Outcome{Code: 0, RequestID: "r1"}, map[string]any{"request_id": "r1", "error_code": 0}},
+		"api error": {
+			Outcome{Err: boom, Verdict: Throttled, Code: "RequestLimitExceeded", Message: "slow down", RequestID: "r2", HTTPStatus: 200},
+			map[string]any{"error_code": "RequestLimitExceeded", "error_message": "slow down", "request_id": "r2", "http_status": 200, "retryable": true},
+		},
+		"transport, no answer": {Outcome{Err: boom, Verdict: Again}, map[string]any{"error": "boom", "retryable": true}},
+		"transport, status":    {Outcome{Err: boom, HTTPStatus: 404}, map[string]any{"error": "boom", "http_status": 404, "retryable": false}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := map[string]any{"attempt": 1}
+			tc.o.Log(got)
+			tc.want["attempt"] = 1
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("fields = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
