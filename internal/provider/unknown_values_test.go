@@ -39,6 +39,9 @@ var validBaseConfigs = map[string][]map[string]any{
 		{"ccc_sdk_app_id": int64(1400000001), "lookback": "30d", "phones": []string{"008613800000000", "10086"}},
 	},
 	"tencentcallkit_usersig": {{"user_id": "alice", "expire_seconds": int64(3600)}},
+	// The list resource shares its type name with the resource: its entries are
+	// keyed "list <type name>".
+	"list tencentcallkit_callback": {{}, {"api_version": "v1"}, {"api_version": "v4"}},
 }
 
 // TestUnknownValues_everySchema runs the provider's own validation (attribute
@@ -132,7 +135,11 @@ func TestUnknownValues_everySchema(t *testing.T) {
 				t.Errorf("%s %s has nested blocks, which this test does not build: extend it", k.name, typeName)
 				continue
 			}
-			bases := validBaseConfigs[typeName]
+			key := typeName
+			if k.name == "list resource" {
+				key = "list " + typeName
+			}
+			bases := validBaseConfigs[key]
 			if len(bases) == 0 {
 				for _, a := range schema.Block.Attributes {
 					if a.Required {
