@@ -48,7 +48,13 @@ data "tencentcallkit_call_records" "all" {
 }
 
 // TestAccPacing_defaultMock: against a mock that keeps the documented limits
-// (one second's allowance at once) the provider's bursts are never refused.
+// (one second's allowance at once) one provider's bursts are never refused.
+// Each Terraform command is a provider of its own, with a pacer that cannot
+// know what the previous command sent in its last second, so a command
+// that starts within a second of the previous one may see part of its first
+// burst refused (and retried): at most one second's allowance of the
+// lookups path per command after the first. The limit within one client is
+// held to zero refusals by TestMockLookupsBurstWithinTheLimit (internal/callkit).
 func TestAccPacing_defaultMock(t *testing.T) {
 	t.Parallel()
 	mock, url := newTestMock(t, mockserver.Options{Records: 2500, Seed: 41, RateLimit: true})
@@ -58,8 +64,11 @@ func TestAccPacing_defaultMock(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    []resource.TestStep{{Config: config, ConfigStateChecks: checks}},
 	})
-	if st := mock.Stats(); st.RateLimited != 0 {
-		t.Errorf("the mock refused %d requests over its documented limits", st.RateLimited)
+	st := mock.Stats()
+	reads := st.Applied["v1/records/get_record_by_callId"] / 40
+	t.Logf("%d rate-limit answers over %d reads of the configuration", st.RateLimited, reads)
+	if reads == 0 || st.RateLimited > 20*(reads-1) {
+		t.Errorf("the mock refused %d requests over %d reads of the configuration: want at most one second's allowance (20) per command after the first", st.RateLimited, reads)
 	}
 }
 
