@@ -275,9 +275,13 @@ provider "echo" {
 resource "echo" "test" {}
 `
 	factories := testAccProtoV6ProviderFactories
+	// opens: OpenTofu 1.11 plans an "open" of the ephemeral resource in every
+	// plan, so its plans are never empty (expectOnlyEphemeralOpens).
+	opens := false
 	if major, minor := terraformVersion(); major > 1 || (major == 1 && minor >= 10) {
 		config += ephemeral
 		factories = testAccProtoV6ProviderFactoriesWithEcho()
+		opens = openTofuPlansEphemeralOpens()
 	}
 	noSecretsInPlan := resource.ConfigPlanChecks{
 		PreApply:             []plancheck.PlanCheck{secretPlanCheck{scan}},
@@ -300,19 +304,20 @@ resource "echo" "test" {}
 			return err
 		},
 		Steps: []resource.TestStep{
-			{Config: config, ConfigPlanChecks: noSecretsInPlan, ConfigStateChecks: noSecretsInState},
-			{Config: config, PlanOnly: true},
-			{RefreshState: true},
+			{Config: config, ConfigPlanChecks: noSecretsInPlan, ConfigStateChecks: noSecretsInState, ExpectNonEmptyPlan: opens},
+			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: opens},
+			{RefreshState: true, ExpectNonEmptyPlan: opens},
 			{
 				// A wrong key: the service answers 70002 to the refresh.
 				PreConfig: func() { t.Setenv(envSecretKey, wrongKey) },
 				Config:    config,
 			},
 			{
-				PreConfig:         func() { t.Setenv(envSecretKey, mockserver.DefaultKey) },
-				Config:            config,
-				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), secretPlanCheck{scan}}},
-				ConfigStateChecks: noSecretsInState,
+				PreConfig:          func() { t.Setenv(envSecretKey, mockserver.DefaultKey) },
+				Config:             config,
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectOnlyEphemeralOpens(), secretPlanCheck{scan}}},
+				ConfigStateChecks:  noSecretsInState,
+				ExpectNonEmptyPlan: opens,
 			},
 		},
 	})

@@ -319,8 +319,9 @@ func TestAccUserSigEphemeral_exampleWorksAsWritten(t *testing.T) {
 						"sdk_app_id":  config.IntegerVariable(tc.sdkAppID),
 						"callkit_api": config.StringVariable(url),
 					},
-					ConfigStateChecks: checks,
-					ExpectError:       tc.wantErr,
+					ConfigStateChecks:  checks,
+					ExpectError:        tc.wantErr,
+					ExpectNonEmptyPlan: tc.wantErr == nil && openTofuPlansEphemeralOpens(),
 				}},
 			})
 			if n := mock.Stats().Requests["v1/callback/set"]; n != 1 {
