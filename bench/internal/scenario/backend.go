@@ -162,11 +162,7 @@ func (s MockStats) Failed() int {
 // control surface (no API request, no rate limit), so the next apply
 // creates it from nothing.
 func (m *MockProcess) DeleteCallback(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, m.URL+"/_mock/callback", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := m.http.Do(req)
+	resp, err := m.control(ctx, http.MethodDelete, "/_mock/callback")
 	if err != nil {
 		return err
 	}
@@ -176,6 +172,15 @@ func (m *MockProcess) DeleteCallback(ctx context.Context) error {
 		return fmt.Errorf("DELETE /_mock/callback: %s", resp.Status)
 	}
 	return nil
+}
+
+// control sends a bodiless request to the mock's control surface.
+func (m *MockProcess) control(ctx context.Context, method, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, m.URL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return m.http.Do(req)
 }
 
 // AdminQuery is the query string of a v1 API request as an administrator,
@@ -225,11 +230,7 @@ func (m *MockProcess) CallIDs(ctx context.Context, n int) ([]string, error) {
 }
 
 func (m *MockProcess) getJSON(ctx context.Context, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := m.http.Do(req)
+	resp, err := m.control(ctx, http.MethodGet, path)
 	if err != nil {
 		return err
 	}
