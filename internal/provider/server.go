@@ -33,16 +33,14 @@ func Serve(ctx context.Context, version string, debug bool) error {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	factory := NewProtocol6Server(version)
 	// The factory fails only when the framework's server lacks an optional
 	// interface served here: a build problem, reported before serving.
-	if _, err := factory(); err != nil {
+	srv, err := NewProtocol6Server(version)()
+	if err != nil {
 		return err
 	}
-	return tf6server.Serve(Address, func() tfprotov6.ProviderServer {
-		srv, _ := factory()
-		return srv
-	}, opts...)
+	// tf6server asks for the server once, when the plugin's gRPC server starts.
+	return tf6server.Serve(Address, func() tfprotov6.ProviderServer { return srv }, opts...)
 }
 
 // NewProtocol6Server returns the factory of the provider's protocol-6 server,
