@@ -108,11 +108,7 @@ func (l *callbackListResource) List(ctx context.Context, req list.ListRequest, s
 			result.DisplayName = callbackDisplayName(r.client.SDKAppID(), v, cb.Address)
 			r.setIdentity(ctx, v, result.Identity, &result.Diagnostics)
 			if req.IncludeResource {
-				m, d := callbackModelFrom(r.client.SDKAppID(), v, *cb)
-				result.Diagnostics.Append(d...)
-				if !result.Diagnostics.HasError() {
-					result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
-				}
+				r.setState(ctx, v, *cb, result.Resource, &result.Diagnostics)
 			}
 			sent++
 			if !push(result) || result.Diagnostics.HasError() {

@@ -275,10 +275,11 @@ func (r *callbackResource) delete(ctx context.Context, v callkit.APIVersion) err
 	return r.client.DeleteCallback(ctx)
 }
 
-// setState sets cb, which the service now holds, as the resource's state.
-// After a write that is what was sent: set and update store the address and
-// actions as given (callkit-api.md §2, §7), so reading it back would only
-// add a request that can fail after the write took effect.
+// setState sets cb, which the service now holds, as the state (of Read,
+// Create, Update, or a list result's resource). After a write that is what
+// was sent: set and update store the address and actions as given
+// (callkit-api.md §2, §7), so reading it back would only add a request that
+// can fail after the write took effect.
 func (r *callbackResource) setState(ctx context.Context, v callkit.APIVersion, cb callkit.Callback, state setter, diags *diag.Diagnostics) {
 	m, d := callbackModelFrom(r.client.SDKAppID(), v, cb)
 	diags.Append(d...)
@@ -288,7 +289,7 @@ func (r *callbackResource) setState(ctx context.Context, v callkit.APIVersion, c
 	diags.Append(state.Set(ctx, &m)...)
 }
 
-// setter is the one method of tfsdk.State that setState needs.
+// setter is the one method of tfsdk.State and tfsdk.Resource that setState needs.
 type setter interface {
 	Set(ctx context.Context, val any) diag.Diagnostics
 }
@@ -412,12 +413,7 @@ func (r *callbackResource) Read(ctx context.Context, req resource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, "Unable to Read Callback Configuration", err)
 		return
 	}
-	m, d := callbackModelFrom(r.client.SDKAppID(), v, *cb)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	r.setState(ctx, v, *cb, &resp.State, &resp.Diagnostics)
 }
 
 func (r *callbackResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
