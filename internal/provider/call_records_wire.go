@@ -44,6 +44,7 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 		"lookback":        state.Lookback,
 		"number_per_page": state.NumberPerPage,
 		"page":            state.Page,
+		"max_records":     state.MaxRecords,
 		"start_timestamp": state.StartTimestamp,
 		"total_num":       state.TotalNum,
 	}
