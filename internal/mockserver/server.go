@@ -86,6 +86,7 @@ type Server struct {
 	limiters map[string]*bucket // per endpoint path; fixed after New
 	ccc      *cccState          // Cloud Contact Center (ccc.go)
 	con      *consoleState      // the console's request log and change history (console*.go)
+	walk     walkControls       // latency, omitted paging fields, mid-walk changes (control.go)
 
 	mu         sync.Mutex
 	cbV1, cbV4 *Callback
@@ -260,6 +261,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := s.trackRequest(w, r)
 	defer s.finishRequest(lw)
 	w = lw
+	s.delayAnswer(r)
 	if r.Header.Get("X-TC-Action") != "" { // Tencent Cloud API 3.0 (ccc.go)
 		s.serveCCC(w, r)
 		return
