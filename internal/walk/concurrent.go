@@ -8,7 +8,6 @@ import (
 // answer is one page's contribution to a slice, or the error that ended it.
 type answer[R any] struct {
 	batch []R
-	raw   int
 	done  bool // the slice's last answer
 	err   error
 }
@@ -84,7 +83,7 @@ func (d *delivery[R]) inOrder(ctx context.Context, order chan chan answer[R], ah
 		complete := false
 		for a := range out {
 			if a.err == nil {
-				a.err = d.deliver(a.batch, a.raw)
+				a.err = d.deliver(a.batch)
 			}
 			if a.err != nil {
 				return a.err
@@ -108,9 +107,9 @@ type job[R any] struct {
 func (j job[R]) run(ctx context.Context) {
 	defer close(j.out)
 	for {
-		batch, raw, done, err := j.c.next(ctx)
+		batch, done, err := j.c.next(ctx)
 		select {
-		case j.out <- answer[R]{batch: batch, raw: raw, done: done, err: err}:
+		case j.out <- answer[R]{batch: batch, done: done, err: err}:
 		case <-ctx.Done():
 			return
 		}

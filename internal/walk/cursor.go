@@ -29,19 +29,18 @@ func (w *Walk[R]) cursor(from, end int64) *cursor[R] {
 	return &cursor[R]{w: w, end: end, at: from, seen: map[string]struct{}{}}
 }
 
-// next fetches one page and returns the records it adds, how many records the
-// answer held, and whether the slice is complete.
-func (c *cursor[R]) next(ctx context.Context) ([]R, int, bool, error) {
+// next fetches one page and returns the records it adds and whether the slice
+// is complete.
+func (c *cursor[R]) next(ctx context.Context) ([]R, bool, error) {
 	from, to, index := c.at, c.queryEnd(), int64(0)
 	if c.second {
 		to, index = c.at+1, c.page
 	}
 	p, err := c.w.Fetch(ctx, from, to, index)
 	if err != nil {
-		return nil, 0, false, err
+		return nil, false, err
 	}
-	batch, done, err := c.take(p)
-	return batch, len(p.Records), done, err
+	return c.take(p)
 }
 
 // queryEnd is the end a keyset request asks for: the slice's last second, or
@@ -65,7 +64,7 @@ func (c *cursor[R]) take(p Page[R]) ([]R, bool, error) {
 		if s < tailAt {
 			return nil, false, fmt.Errorf("%w: a record that started at %d follows one that started at %d in an answer for start times from %d", ErrOutOfOrder, s, tailAt, c.at)
 		}
-		if s >= c.end || (c.second && s > c.at) {
+		if s >= c.end {
 			beyond = true
 			break
 		}
@@ -84,7 +83,7 @@ func (c *cursor[R]) take(p Page[R]) ([]R, bool, error) {
 		out = append(out, *r)
 	}
 	full := len(p.Records) >= c.w.PageSize && !p.Last
-	if err := c.checkStale(full, beyond, len(out)); err != nil {
+	if err := c.checkStale(full, tailAt > c.at, len(out)); err != nil {
 		return nil, false, err
 	}
 	return out, c.advance(full, beyond, tail, tailAt), nil
@@ -92,8 +91,8 @@ func (c *cursor[R]) take(p Page[R]) ([]R, bool, error) {
 
 // checkStale catches a service that answers the same page of one second
 // whatever page number is asked.
-func (c *cursor[R]) checkStale(full, beyond bool, added int) error {
-	if !c.second || !full || beyond || added > 0 {
+func (c *cursor[R]) checkStale(full, moved bool, added int) error {
+	if !c.second || !full || moved || added > 0 {
 		c.stale = 0
 		return nil
 	}
@@ -108,22 +107,26 @@ func (c *cursor[R]) checkStale(full, beyond bool, added int) error {
 // advance moves the cursor after a page and reports whether the slice is done.
 func (c *cursor[R]) advance(full, beyond bool, tail map[string]struct{}, tailAt int64) bool {
 	switch {
-	case c.second && (beyond || !full):
-		// Every record of second `at` is read: go on after it.
-		c.second, c.page = false, 0
-		c.at, c.seen = c.at+1, map[string]struct{}{}
-		return c.at >= c.end || c.at > c.w.To
-	case c.second:
+	case beyond:
+		return true
+	case c.second && tailAt == c.at && full:
 		c.page++
 		return false
-	case beyond || !full:
+	case c.second:
+		// Every record of second `at` is read: go on from the next second
+		// (whose first records this page may already hold).
+		c.second, c.page = false, 0
+		c.at, c.seen = c.at+1, tail
+		return c.at >= c.end || c.at > c.w.To
+	case !full:
 		return true
 	case tailAt > c.at:
 		c.at, c.seen = tailAt, tail
 		return false
 	default:
-		// A full page that all started at `at`: page through that second.
-		c.second, c.page = true, 0
+		// A full page that all started at `at` is page 0 of that second
+		// alone (the service's order): page on through that second.
+		c.second, c.page = true, 1
 		return false
 	}
 }

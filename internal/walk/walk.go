@@ -122,7 +122,7 @@ func (w Walk[R]) Run(ctx context.Context, fn func([]R, Progress) error) (int64, 
 	c := w.cursor(w.From, w.To+1)
 	batch, done, err := c.take(first)
 	if err == nil {
-		err = d.deliver(batch, len(first.Records))
+		err = d.deliver(batch)
 	}
 	if err != nil || done {
 		return d.read, err
@@ -151,16 +151,16 @@ func (w Walk[R]) slices(remaining, at int64) []int64 {
 	return append(out, w.To+1)
 }
 
-// delivery hands batches to fn and keeps the walk's two bounds: MaxRecords on
-// distinct records, and the bound against a service that never ends a walk
-// on every record read.
+// delivery hands batches to fn and keeps the walk's two bounds on the
+// distinct records read: MaxRecords, and the bound against a service that
+// never ends a walk. (A service that answers only repeats is caught by the
+// cursor: the keyset does not move, and a second's pages go stale.)
 type delivery[R any] struct {
 	fn        func([]R, Progress) error
 	max       int64
 	announced int64
 	read      int64 // distinct records delivered
-	raw       int64 // records in answers, repeats included
-	endless   int64 // raw beyond this is ErrEndless
+	endless   int64 // read beyond this is ErrEndless
 }
 
 func newDelivery[R any](w Walk[R], first Page[R], fn func([]R, Progress) error) *delivery[R] {
@@ -183,17 +183,16 @@ func newDelivery[R any](w Walk[R], first Page[R], fn func([]R, Progress) error) 
 	return &delivery[R]{fn: fn, max: w.MaxRecords, announced: announced, endless: endless}
 }
 
-func (d *delivery[R]) deliver(batch []R, raw int) error {
-	d.raw += int64(raw)
-	if d.raw > d.endless {
-		return fmt.Errorf("%w: %d records read, more than twice the %d first announced plus 1,000; %d distinct records were delivered",
-			ErrEndless, d.raw, d.announced, d.read)
-	}
+func (d *delivery[R]) deliver(batch []R) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	if d.max > 0 && d.read+int64(len(batch)) > d.max {
 		return &TooManyRecordsError{Announced: d.announced, Limit: d.max}
+	}
+	if n := d.read + int64(len(batch)); n > d.endless {
+		return fmt.Errorf("%w: %d records read, more than twice the %d first announced plus 1,000",
+			ErrEndless, n, d.announced)
 	}
 	d.read += int64(len(batch))
 	return d.fn(batch, Progress{Read: d.read, Announced: d.announced})
@@ -202,11 +201,11 @@ func (d *delivery[R]) deliver(batch []R, raw int) error {
 // drain walks one cursor to its end, delivering as it goes.
 func (d *delivery[R]) drain(ctx context.Context, c *cursor[R]) error {
 	for {
-		batch, raw, done, err := c.next(ctx)
+		batch, done, err := c.next(ctx)
 		if err != nil {
 			return err
 		}
-		if err := d.deliver(batch, raw); err != nil {
+		if err := d.deliver(batch); err != nil {
 			return err
 		}
 		if done {
