@@ -192,7 +192,7 @@ var errMissed = errors.New("a figure missed its target")
 // scenarioNames are the -only names, in the order they run: the phases
 // (default mock), then the mock-mode scenarios (each mode of -modes).
 var scenarioNames = []string{phaseSchema, phasePlan, phaseApply, "provider-schema",
-	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
+	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario}
 
 // modeScenarios are the scenarios run against each mock mode.
 var modeScenarios = []string{"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
@@ -348,6 +348,13 @@ func (b *bench) scenarios(ctx context.Context) error {
 		if err := b.providerSchema(ctx); err != nil {
 			return fmt.Errorf("provider-schema: %w", err)
 		}
+	}
+	if selected(callStatsScenario) {
+		section, err := b.callStats(ctx)
+		if err != nil {
+			return err
+		}
+		b.res.callStats = section
 	}
 	if !anyOf(modeScenarios) {
 		return nil

@@ -24,6 +24,7 @@ type results struct {
 	modes  []*modeResult // the lookups and paging scenarios, per mock mode
 	schema sample        // GetProviderSchema in-process
 
+	callStats   string // the call_stats section (walks.go)
 	goBench     string
 	filterP99   float64 // µs
 	filterP99OK bool
@@ -313,6 +314,7 @@ func (res *results) markdown() string {
 	b.WriteString(res.table())
 	b.WriteString("\nFloors: the least wait the documented limit allows when at most N requests go to a path in any one second (40 lookups at 20/s: 1 s; 200 pages at 200/s: 0 s). ")
 	b.WriteString("The strict mock (`callkit-mock -ratelimit-strict`) rejects any request closer than 1/N to the previous one: there only completing with no error counts, with at most a handful of rate-limit answers per run.\n")
+	b.WriteString(res.callStats)
 	if res.goBench != "" {
 		b.WriteString("\n## Go micro-benchmarks\n\n`go test -run '^$' -bench . -benchmem ./internal/callkit ./internal/mockserver ./internal/provider ./bench/...`\n\n```\n")
 		b.WriteString(strings.TrimRight(res.goBench, "\n"))
