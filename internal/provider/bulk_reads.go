@@ -61,3 +61,18 @@ func addTooManyRecordsError(diags *diag.Diagnostics, summary string, err error, 
 		"Select fewer records with %s, or raise max_records (at most %d).", matched, narrowing, maxMaxRecords))
 	return true
 }
+
+// bigReadNote is the docs' paragraph on how an all-pages read behaves: what
+// the page-number argument (page) and the page-size argument (size) do, the
+// record bound, and records that arrive or expire while it reads; id is the
+// attribute that identifies a record.
+func bigReadNote(page, size, id string) string {
+	return fmt.Sprintf("**Big reads.** With `%[1]s` unset every matching record is read. The read asks by start time, not by page "+
+		"number: the window is cut into time slices read in parallel, each from the latest start time read so far. Calls keep ending "+
+		"(a record joins the middle of the order) and old records expire while a read pages; neither makes a record appear twice "+
+		"(by `%[3]s`) or hides one that matched for the whole read, and the count attribute equals the list's length. `%[2]s` only "+
+		"changes how many requests a read takes (default `100`, the largest). The read is bounded by records, never pages: at most "+
+		"`max_records` (default `100000`); when more match it fails, at once when the service's first answer already says so, and "+
+		"never returns a list cut short. Each record costs Terraform itself memory (about 10 KB in state), so narrow the window "+
+		"for very large reads.", page, size, id)
+}

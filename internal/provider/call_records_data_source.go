@@ -108,7 +108,7 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists call records that match a filter, oldest call first. Without `page` every page " +
 			"is read; with `page` only that page.\n\n" + recordRetentionNote + " No matching record is not an " +
-			"error: `total_num` is `0` and `records` is empty." + troubleshootingLink,
+			"error: `total_num` is `0` and `records` is empty.\n\n" + bigReadNote("page", "number_per_page", "call_id") + troubleshootingLink,
 		Attributes: attrs,
 	}
 }

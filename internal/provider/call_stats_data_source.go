@@ -109,7 +109,12 @@ func (d *callStatsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The figures of the TUICallKit console's dashboard, computed by the provider from every " +
 			"call record that matches the filter (the service has no statistics API).\n\n" + recordRetentionNote +
-			" The figures therefore cover at most the past 7 days, not the console's month or year." + troubleshootingLink,
+			" The figures therefore cover at most the past 7 days, not the console's month or year.\n\n" +
+			"**Big reads.** The records are read as `tencentcallkit_call_records` reads them (by start time, 100 a request, in parallel " +
+			"time slices; each call counted once while calls end and old records expire during the read) and aggregated page by page: " +
+			"no list is kept, so memory grows with the distinct users and the peak number of concurrent calls, not with the records, and " +
+			"there is no record limit. The read fails only if the service keeps answering far past the count it first announced (more " +
+			"than twice that count plus 1,000 records), so a service that never ends a read cannot loop." + troubleshootingLink,
 		Attributes: attrs,
 	}
 }

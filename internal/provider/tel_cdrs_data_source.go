@@ -265,8 +265,8 @@ func (d *telCdrsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"only that page.\n\n" +
 			"This data source uses the Tencent Cloud API credentials of the provider (`tencentcloud_secret_id` and `tencentcloud_secret_key`, " +
 			"or the `" + envCloudSecretID + "` and `" + envCloudSecretKey + "` environment variables), not the CallKit `secret_key`. " +
-			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`." +
-			troubleshootingLink,
+			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`.\n\n" +
+			bigReadNote("page_number", "page_size", "session_id") + troubleshootingLink,
 		Attributes: attrs,
 	}
 	for name, a := range map[string]schema.Attribute{
