@@ -153,7 +153,11 @@ type endHeap []int64
 func (h endHeap) Len() int           { return len(h) }
 func (h endHeap) Less(i, j int) bool { return h[i] < h[j] }
 func (h endHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *endHeap) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *endHeap) Push(x any) {
+	if v, ok := x.(int64); ok {
+		*h = append(*h, v)
+	}
+}
 func (h *endHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

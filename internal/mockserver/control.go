@@ -363,7 +363,7 @@ func (s *Server) ScheduleMidWalk(m MidWalk) (int, error) {
 	}
 	for i, r := range m.AddTelCdrs {
 		if r.SessionID == "" {
-			return 0, fmt.Errorf("Cloud Contact Center record %d has no SessionId", i)
+			return 0, fmt.Errorf("telephone record %d has no SessionId", i)
 		}
 	}
 	s.walk.mu.Lock()

@@ -56,7 +56,7 @@ func (r callStatsRow) floor() time.Duration {
 func (b *bench) callStats(ctx context.Context) (string, error) {
 	var rows []callStatsRow
 	for _, n := range []int{250_000, 1_000_000} {
-		err := b.withRecordsMock(ctx, n, func(m *scenario.MockProcess) error {
+		err := b.withRecordsMock(n, func(m *scenario.MockProcess) error {
 			for _, c := range callStatsCases {
 				if c.records != n {
 					continue
@@ -77,7 +77,7 @@ func (b *bench) callStats(ctx context.Context) (string, error) {
 	return callStatsMarkdown(rows), nil
 }
 
-func (b *bench) withRecordsMock(ctx context.Context, n int, fn func(*scenario.MockProcess) error) error {
+func (b *bench) withRecordsMock(n int, fn func(*scenario.MockProcess) error) error {
 	mockLog, err := os.OpenFile(filepath.Join(b.work, "mock.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
