@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -78,10 +79,10 @@ func (f RecordFilter) validate() (RecordFilter, error) {
 	if f.EndTimestamp != 0 && f.EndTimestamp < f.StartTimestamp {
 		return f, fmt.Errorf("%w: end timestamp %d is before start timestamp %d", ErrInvalidRequest, f.EndTimestamp, f.StartTimestamp)
 	}
-	if f.CallResult != "" && !contains(CallResults, f.CallResult) {
+	if f.CallResult != "" && !slices.Contains(CallResults, f.CallResult) {
 		return f, fmt.Errorf("%w: call result %q: valid results are %s", ErrInvalidRequest, f.CallResult, strings.Join(CallResults, ", "))
 	}
-	if f.CallType != "" && !contains(CallTypes, f.CallType) {
+	if f.CallType != "" && !slices.Contains(CallTypes, f.CallType) {
 		return f, fmt.Errorf("%w: call type %q: valid types are %s", ErrInvalidRequest, f.CallType, strings.Join(CallTypes, ", "))
 	}
 	return f, nil
