@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -689,4 +690,76 @@ action "tencentcallkit_callback_check" "main" {
 	if got := rc.requests(); len(got) != 1 || got[0].path != "/cb" {
 		t.Errorf("the receiver got %+v, want one sample at /cb", got)
 	}
+}
+
+// startDemoReceiver builds and starts scripts/demo-receiver (the receiver
+// of `make demo`) for app 1400000000 and returns its URL and its output.
+func startDemoReceiver(t *testing.T) (string, *syncBuffer) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "demo-receiver")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "../../scripts/demo-receiver")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build scripts/demo-receiver: %v\n%s", err, out)
+	}
+	out := &syncBuffer{}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-sdkappid", "1400000000", "-lifetime", "5m")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if first, _, ok := strings.Cut(out.String(), "\n"); ok {
+			return strings.TrimPrefix(first, "listening on "), out
+		}
+	}
+	t.Fatalf("the demo receiver did not start within 30 s:\n%s", out.String())
+	return "", nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestAccCallbackCheck_demoReceiver: the demo's receiver passes the check,
+// v1 and v4 with check_sdk_app_id, prints the samples as check samples,
+// and once told to refuse fails it with its reason.
+func TestAccCallbackCheck_demoReceiver(t *testing.T) {
+	t.Parallel()
+	tf := newActionCLI(t)
+	_, mockURL := newTestMock(t, mockserver.Options{})
+	recvURL, out := startDemoReceiver(t)
+	for _, v := range []string{"v1", "v4"} {
+		res := tf.invoke(t, checkConfig(mockURL, fmt.Sprintf("api_version = %q\naddress = %q\ncheck_sdk_app_id = true", v, recvURL+"/callkit")), checkAddr)
+		res.requireSuccess(t)
+		if msgs := res.messages(checkAddr); len(msgs) != 3 || !strings.Contains(msgs[2], "refused as it should be") {
+			t.Errorf("%s: progress %q", v, msgs)
+		}
+	}
+	if n := strings.Count(out.String(), "[check sample from terraform, not a real call]"); n != 4 {
+		t.Errorf("the demo receiver marked %d samples as checks, want 4:\n%s", n, out.String())
+	}
+	resp, err := http.Post(recvURL+"/_receiver/refuse", "text/plain", strings.NewReader("down for maintenance"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tf.invoke(t, checkConfig(mockURL, fmt.Sprintf("address = %q", recvURL+"/callkit")), checkAddr).requireErrors(t,
+		`command "normal_end" to http://127\.0\.0\.1:\d+/callkit was not acknowledged: HTTP 200, ErrorCode 1, message "down for maintenance"`)
 }
