@@ -107,6 +107,15 @@ func (r actionResult) messages(action string) []string {
 	return out
 }
 
+// requireTriggers fails the test unless there are n progress messages,
+// every one triggered by trigger (a resource address, or CLI for -invoke).
+func (r actionResult) requireTriggers(t *testing.T, n int, trigger string) {
+	t.Helper()
+	if len(r.progress) != n || slices.ContainsFunc(r.progress, func(p actionProgress) bool { return p.trigger != trigger }) {
+		t.Errorf("progress %+v, want %d messages triggered by %s", r.progress, n, trigger)
+	}
+}
+
 // requireSuccess fails the test unless terraform succeeded.
 func (r actionResult) requireSuccess(t *testing.T) {
 	t.Helper()

@@ -41,34 +41,9 @@ func TestCheckSamples_shapedAsMockDeliveries(t *testing.T) {
 		if r.path == "/v4" {
 			v, word = callkit.V4, r.query.Get("CallbackCommand")
 		}
-		if seen[word] {
-			continue
-		}
-		seen[word] = true
-		s := buildSample(v, word, mockserver.DefaultSDKAppID, time.Now())
-		u, err := url.Parse(s.url("http://receiver/"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := sortedKeys(u.Query()), sortedKeys(r.query); !slices.Equal(got, want) {
-			t.Errorf("%s: query parameters %v, the mock sends %v", word, got, want)
-		}
-		var body map[string]any
-		if err := json.Unmarshal(s.body, &body); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := shape(body, ""), shape(r.body, ""); !slices.Equal(got, want) {
-			t.Errorf("%s: body fields %v, the mock sends %v", word, got, want)
-		}
-		for _, f := range []string{"Event", "Role", "CallType", "CallResult"} {
-			if body[f] != r.body[f] {
-				t.Errorf("%s: %s = %#v, the mock sends %#v", word, f, body[f], r.body[f])
-			}
-		}
-		for _, f := range []string{"StartCallTs", "AcceptTs", "EndTs"} {
-			if (body[f] == 0.0) != (r.body[f] == 0.0) {
-				t.Errorf("%s: %s = %v, the mock sends %v (filled only for normal_end)", word, f, body[f], r.body[f])
-			}
+		if !seen[word] {
+			seen[word] = true
+			compareWithDelivery(t, v, word, r)
 		}
 	}
 	// The mock's calls deliver every v4 command and most v1 words; the
@@ -76,6 +51,37 @@ func TestCheckSamples_shapedAsMockDeliveries(t *testing.T) {
 	// join_in_group_call) it never sends.
 	if len(seen) < 3+len(callkit.V1Actions)-4 {
 		t.Errorf("compared only %d command words: %v", len(seen), seen)
+	}
+}
+
+// compareWithDelivery holds the check's sample of word against the mock's
+// delivery r of the same word.
+func compareWithDelivery(t *testing.T, v callkit.APIVersion, word string, r received) {
+	t.Helper()
+	s := buildSample(v, word, mockserver.DefaultSDKAppID, time.Now())
+	u, err := url.Parse(s.url("http://receiver/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sortedKeys(u.Query()), sortedKeys(r.query); !slices.Equal(got, want) {
+		t.Errorf("%s: query parameters %v, the mock sends %v", word, got, want)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(s.body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := shape(body, ""), shape(r.body, ""); !slices.Equal(got, want) {
+		t.Errorf("%s: body fields %v, the mock sends %v", word, got, want)
+	}
+	for _, f := range []string{"Event", "Role", "CallType", "CallResult"} {
+		if body[f] != r.body[f] {
+			t.Errorf("%s: %s = %#v, the mock sends %#v", word, f, body[f], r.body[f])
+		}
+	}
+	for _, f := range []string{"StartCallTs", "AcceptTs", "EndTs"} {
+		if (body[f] == 0.0) != (r.body[f] == 0.0) {
+			t.Errorf("%s: %s = %v, the mock sends %v (filled only for normal_end)", word, f, body[f], r.body[f])
+		}
 	}
 }
 

@@ -368,23 +368,24 @@ func assertJSONEqual(t *testing.T, what string, got, want any) {
 	}
 }
 
-// misbehave answers as the broken receivers of the failure tests do, by path.
-func misbehave(w http.ResponseWriter, r received, ctxDone <-chan struct{}) {
-	switch r.path {
-	case "/code":
+// brokenReceivers answer as the broken receivers of the failure tests do,
+// by path; done is closed when the test ends.
+var brokenReceivers = map[string]func(w http.ResponseWriter, done <-chan struct{}){
+	"/code": func(w http.ResponseWriter, _ <-chan struct{}) {
 		_, _ = io.WriteString(w, `{"ErrorCode":7,"ErrorMessage":"db down `+strings.Repeat("x", 300)+`"}`)
-	case "/500":
-		http.Error(w, "oops", http.StatusInternalServerError)
-	case "/notjson":
-		_, _ = io.WriteString(w, "OK")
-	case "/nocode":
-		_, _ = io.WriteString(w, `{"ErrorMessage":"Success"}`)
-	case "/v4fail":
+	},
+	"/500":     func(w http.ResponseWriter, _ <-chan struct{}) { http.Error(w, "oops", http.StatusInternalServerError) },
+	"/400":     func(w http.ResponseWriter, _ <-chan struct{}) { http.Error(w, "unknown app", http.StatusBadRequest) },
+	"/notjson": func(w http.ResponseWriter, _ <-chan struct{}) { _, _ = io.WriteString(w, "OK") },
+	"/nocode":  func(w http.ResponseWriter, _ <-chan struct{}) { _, _ = io.WriteString(w, `{"ErrorMessage":"Success"}`) },
+	"/v4fail": func(w http.ResponseWriter, _ <-chan struct{}) {
 		_, _ = io.WriteString(w, `{"ActionStatus":"FAIL","ErrorInfo":"","ErrorCode":0}`)
-	case "/redirect":
+	},
+	"/redirect": func(w http.ResponseWriter, _ <-chan struct{}) {
 		w.Header().Set("Location", "/elsewhere?token=s3cret")
 		w.WriteHeader(http.StatusFound)
-	case "/huge":
+	},
+	"/huge": func(w http.ResponseWriter, _ <-chan struct{}) {
 		_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"`)
 		chunk := strings.Repeat("x", 64<<10)
 		for range 160 { // 10 MB
@@ -392,12 +393,14 @@ func misbehave(w http.ResponseWriter, r received, ctxDone <-chan struct{}) {
 				return
 			}
 		}
-	case "/slow":
+	},
+	"/slow": func(_ http.ResponseWriter, done <-chan struct{}) {
 		select {
-		case <-ctxDone:
+		case <-done:
 		case <-time.After(10 * time.Second):
 		}
-	case "/stream":
+	},
+	"/stream": func(w http.ResponseWriter, done <-chan struct{}) {
 		w.WriteHeader(http.StatusOK)
 		for range 200 { // at most 10 s
 			if _, err := io.WriteString(w, " "); err != nil {
@@ -405,16 +408,22 @@ func misbehave(w http.ResponseWriter, r received, ctxDone <-chan struct{}) {
 			}
 			http.NewResponseController(w).Flush() //nolint:errcheck // a failed flush shows as a failed write next time
 			select {
-			case <-ctxDone:
+			case <-done:
 				return
 			case <-time.After(50 * time.Millisecond):
 			}
 		}
-	case "/400":
-		http.Error(w, "unknown app", http.StatusBadRequest)
-	default: // /ackall acknowledges every delivery, whatever its app
-		_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"Success","ActionStatus":"OK"}`)
+	},
+}
+
+// misbehave answers by path as brokenReceivers say; any other path
+// acknowledges every delivery, whatever its app (/ackall).
+func misbehave(w http.ResponseWriter, r received, done <-chan struct{}) {
+	if answer, ok := brokenReceivers[r.path]; ok {
+		answer(w, done)
+		return
 	}
+	_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"Success","ActionStatus":"OK"}`)
 }
 
 // TestAccCallbackCheck_failures: every way a receiver can fail the check
@@ -614,15 +623,7 @@ func TestAccCallbackCheck_triggers(t *testing.T) {
 
 	res := tf.apply(t, triggeredConfig(mockURL, rc.url("/first")))
 	res.requireSuccess(t)
-	if got := slices.Collect(func(yield func(string) bool) {
-		for _, p := range res.progress {
-			if !yield(p.trigger) {
-				return
-			}
-		}
-	}); len(got) != 4 || slices.ContainsFunc(got, func(s string) bool { return s != "tencentcallkit_callback.main" }) {
-		t.Errorf("after create: triggers %q, want 4 progress messages triggered by tencentcallkit_callback.main", got)
-	}
+	res.requireTriggers(t, 4, "tencentcallkit_callback.main")
 	if got := paths(); !slices.Equal(got, want("/first")) {
 		t.Fatalf("after create: the receiver got %q, want %q", got, want("/first"))
 	}
@@ -642,8 +643,9 @@ func TestAccCallbackCheck_triggers(t *testing.T) {
 	// By hand, the same action checks what the service holds now.
 	res = tf.invoke(t, triggeredConfig(mockURL, rc.url("/second")), main)
 	res.requireSuccess(t)
-	if got := paths()[6:]; !slices.Equal(got, want("/second")) || len(res.progress) != 4 || res.progress[0].trigger != "CLI" {
-		t.Fatalf("-invoke: the receiver got %q, progress %+v; want %q triggered by CLI", got, res.progress, want("/second"))
+	res.requireTriggers(t, 4, "CLI")
+	if got := paths()[6:]; !slices.Equal(got, want("/second")) {
+		t.Fatalf("-invoke: the receiver got %q, want %q", got, want("/second"))
 	}
 
 	res = tf.apply(t, triggeredConfig(mockURL, rc.url("/code")))

@@ -42,7 +42,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -73,7 +73,8 @@ const repoRoot = "../.."
 func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	p := New("test")()
+	// The concrete provider: provider.go asserts the optional interfaces it implements.
+	p := &tencentCallKitProvider{version: "test"}
 
 	type kind struct {
 		examplesDir, file, docsDir string
@@ -93,38 +94,27 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			withIdentity[resp.TypeName] = true
 		}
 	}
-	pl, ok := p.(provider.ProviderWithListResources)
-	if !ok {
-		t.Fatal("the provider has no ListResources method")
-	}
-	for _, f := range pl.ListResources(ctx) {
+	const providerType = "tencentcallkit"
+	lists = typeNames(p.ListResources(ctx), func(l list.ListResource) string {
 		var resp resource.MetadataResponse
-		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		lists = append(lists, resp.TypeName)
-	}
-	pa, ok := p.(provider.ProviderWithActions)
-	if !ok {
-		t.Fatal("the provider has no Actions method")
-	}
-	for _, f := range pa.Actions(ctx) {
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	actions = typeNames(p.Actions(ctx), func(a action.Action) string {
 		var resp action.MetadataResponse
-		f().Metadata(ctx, action.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		actions = append(actions, resp.TypeName)
-	}
-	for _, f := range p.DataSources(ctx) {
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	dataSources = typeNames(p.DataSources(ctx), func(d datasource.DataSource) string {
 		var resp datasource.MetadataResponse
-		f().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		dataSources = append(dataSources, resp.TypeName)
-	}
-	pe, ok := p.(provider.ProviderWithEphemeralResources)
-	if !ok {
-		t.Fatal("the provider has no EphemeralResources method")
-	}
-	for _, f := range pe.EphemeralResources(ctx) {
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	ephemerals = typeNames(p.EphemeralResources(ctx), func(e ephemeral.EphemeralResource) string {
 		var resp ephemeral.MetadataResponse
-		f().Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		ephemerals = append(ephemerals, resp.TypeName)
-	}
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
 	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 || len(actions) == 0 {
 		t.Fatalf("expected resources, data sources, ephemeral resources and actions, got %v, %v, %v, %v", resources, dataSources, ephemerals, actions)
 	}
@@ -167,6 +157,15 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// typeNames are the type names of what the factories make.
+func typeNames[T any](factories []func() T, name func(T) string) []string {
+	out := make([]string, 0, len(factories))
+	for _, f := range factories {
+		out = append(out, name(f()))
+	}
+	return out
 }
 
 // TestAccExamples_validate runs `terraform fmt -check` over examples/ and
@@ -626,6 +625,20 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 	return [3]int{}, ""
 }
 
+// openTofuLacks names the language feature files use that OpenTofu does
+// not have, or is "" (on Terraform too).
+func (tf *terraformCLI) openTofuLacks(files map[string]string) string {
+	switch {
+	case !tf.openTofu:
+		return ""
+	case usesActions(files):
+		return "action blocks (actions)"
+	case hasQueryFile(files):
+		return "list blocks (list resources, the query command)"
+	}
+	return ""
+}
+
 // validate writes files into an empty directory and runs terraform validate
 // there with the CLI configuration file rc. Every diagnostic fails the test,
 // warnings included, except the notice that dev_overrides are in effect.
@@ -634,13 +647,10 @@ func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string
 	if need, feature := minimumVersion(files); slices.Compare(tf.version[:], need[:]) < 0 {
 		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is %s %s", what, feature, need[0], need[1], tf.engineName(), tf.versionString())
 	}
-	if tf.openTofu && usesActions(files) {
-		t.Skipf("%s holds action blocks: OpenTofu %s has no actions yet", what, tf.versionString())
+	if missing := tf.openTofuLacks(files); missing != "" {
+		t.Skipf("%s holds %s: OpenTofu %s has none yet", what, missing, tf.versionString())
 	}
 	query := hasQueryFile(files)
-	if query && tf.openTofu {
-		t.Skipf("%s holds list blocks: OpenTofu %s has no list resources or query command yet", what, tf.versionString())
-	}
 	dir := t.TempDir()
 	for name, code := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(code), 0o644); err != nil {

@@ -24,6 +24,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -99,26 +100,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	foreign := rc.sdkAppID != 0 && q.Get(appParam) != strconv.FormatInt(rc.sdkAppID, 10)
 
 	rc.mu.Lock()
-	rc.n++
-	mark := ""
-	if checkSampleRE.Match(body) {
-		mark = " [check sample from terraform, not a real call]"
-	}
-	fmt.Fprintf(rc.out, "callback #%d: %s %s%s\n", rc.n, r.Method, r.URL.Path, mark)
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(rc.out, "  query %s = %s\n", k, strings.Join(q[k], ","))
-	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, body, "  ", "  ") == nil {
-		fmt.Fprintf(rc.out, "  body  %s\n", pretty.String())
-	} else {
-		fmt.Fprintf(rc.out, "  body  %q\n", body)
-	}
+	rc.print(r, q, body)
 	if foreign {
 		fmt.Fprintf(rc.out, "  refused: %s is not this app's SDKAppID %d\n", appParam, rc.sdkAppID)
 	}
@@ -140,6 +122,30 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"ErrorCode":1,"ErrorMessage":"unknown sdkappid"}`)
 	default:
 		_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"Success"}`)
+	}
+}
+
+// print writes one delivery: its number, path, query and body; rc.mu is held.
+func (rc *receiver) print(r *http.Request, q url.Values, body []byte) {
+	rc.n++
+	mark := ""
+	if checkSampleRE.Match(body) {
+		mark = " [check sample from terraform, not a real call]"
+	}
+	fmt.Fprintf(rc.out, "callback #%d: %s %s%s\n", rc.n, r.Method, r.URL.Path, mark)
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(rc.out, "  query %s = %s\n", k, strings.Join(q[k], ","))
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, body, "  ", "  ") == nil {
+		fmt.Fprintf(rc.out, "  body  %s\n", pretty.String())
+	} else {
+		fmt.Fprintf(rc.out, "  body  %q\n", body)
 	}
 }
 
