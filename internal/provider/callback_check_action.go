@@ -167,7 +167,11 @@ func (a *callbackCheckAction) Invoke(ctx context.Context, req action.InvokeReque
 	if plan.foreign {
 		n++
 	}
-	progress(fmt.Sprintf("Sending %d sample deliveries (%s) to %s, one at a time, %s each at most", n, plan.version, withoutQuery(plan.address), plan.timeout))
+	noun := "sample deliveries"
+	if n == 1 {
+		noun = "sample delivery"
+	}
+	progress(fmt.Sprintf("Sending %d %s (%s) to %s, one at a time, %s each at most", n, noun, plan.version, withoutQuery(plan.address), plan.timeout))
 	for _, s := range plan.samples(time.Now()) {
 		a.check(ctx, plan, s, progress, &resp.Diagnostics)
 	}
@@ -235,7 +239,7 @@ func (a *callbackCheckAction) readConfiguration(ctx context.Context, p *checkPla
 	}
 	p.address = cb.Address
 	if len(p.words) == 0 {
-		p.words = slices.Clone(cb.Actions)
+		p.words = knownWords(p.version, cb.Actions, diags)
 	}
 	if len(p.words) == 0 {
 		p.words = []string{defaultCheckWord(p.version)}
@@ -243,13 +247,37 @@ func (a *callbackCheckAction) readConfiguration(ctx context.Context, p *checkPla
 	return true
 }
 
+// knownWords are the words of a configuration read from the service that
+// this provider knows the delivery shape of; the others get a warning, since
+// a sample of a guessed shape would prove nothing.
+func knownWords(v callkit.APIVersion, words []string, diags *diag.Diagnostics) []string {
+	vocab := vocabulary(v)
+	var known, unknown []string
+	for _, w := range words {
+		if slices.Contains(vocab, w) {
+			known = append(known, w)
+		} else {
+			unknown = append(unknown, w)
+		}
+	}
+	if len(unknown) > 0 {
+		diags.AddWarning("Callback Words Not Checked",
+			fmt.Sprintf("The app's %s configuration subscribes to %s, which this provider does not know the delivery shape of: no sample was sent for them.", v, quotedList(unknown)))
+	}
+	return known
+}
+
+func vocabulary(v callkit.APIVersion) []string {
+	if v == callkit.V4 {
+		return callkit.V4Commands
+	}
+	return callkit.V1Actions
+}
+
 // inVocabularyOrder sorts words as the documentation lists them, so samples
 // go out in the same order on every run.
 func inVocabularyOrder(v callkit.APIVersion, words []string) []string {
-	vocab := callkit.V1Actions
-	if v == callkit.V4 {
-		vocab = callkit.V4Commands
-	}
+	vocab := vocabulary(v)
 	out := slices.Clone(words)
 	slices.SortStableFunc(out, func(x, y string) int { return slices.Index(vocab, x) - slices.Index(vocab, y) })
 	return slices.Compact(out)

@@ -27,6 +27,7 @@ import (
 
 // received is one request a test receiver got.
 type received struct {
+	header   http.Header
 	path     string
 	rawQuery string
 	query    url.Values
@@ -72,7 +73,7 @@ func newTestReceiver(t *testing.T, answer func(w http.ResponseWriter, r received
 
 func (rc *testReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	got := received{path: r.URL.Path, rawQuery: r.URL.RawQuery, query: r.URL.Query(), rawBody: raw}
+	got := received{header: r.Header.Clone(), path: r.URL.Path, rawQuery: r.URL.RawQuery, query: r.URL.Query(), rawBody: raw}
 	_ = json.Unmarshal(raw, &got.body)
 	rc.mu.Lock()
 	rc.got = append(rc.got, got)
@@ -147,8 +148,10 @@ func TestAccCallbackCheck_invokeReadsV1Configuration(t *testing.T) {
 	mock.SetCallback(mockserver.Callback{Address: rc.url("/cb?token=s3cret"), Actions: []string{"caller_start_call", "normal_end"}})
 
 	start := time.Now()
+	tf.env = append(tf.env, "TF_LOG_PROVIDER=DEBUG")
 	res := tf.invoke(t, checkConfig(mockURL, `check_sdk_app_id = true`), checkAddr)
 	res.requireSuccess(t)
+	assertNothingSecret(t, res, rc)
 	wantMessages(t, res.messages(checkAddr),
 		`^Sending 3 sample deliveries \(v1\) to http://127\.0\.0\.1:\d+/cb, one at a time, 3s each at most$`,
 		`^normal_end: acknowledged \(ErrorCode 0\) in \d+ ms$`,
@@ -168,6 +171,27 @@ func TestAccCallbackCheck_invokeReadsV1Configuration(t *testing.T) {
 	}
 	for i, want := range []struct{ word, app string }{{"normal_end", "1400000000"}, {"caller_start_call", "1400000000"}, {"normal_end", "1400000001"}} {
 		assertV1Sample(t, got[i], want.word, want.app, start)
+	}
+}
+
+// assertNothingSecret: no key, UserSig or administrator identifier reaches
+// the receiver, and the provider's log names the address without its query
+// string (a receiver's token).
+func assertNothingSecret(t *testing.T, res actionResult, rc *testReceiver) {
+	t.Helper()
+	if !strings.Contains(res.stderr, "Callback check sample") {
+		t.Fatalf("the provider's debug log has no sample entries:\n%s", res.stderr)
+	}
+	if strings.Contains(res.stderr, "s3cret") {
+		t.Errorf("the provider's log names the address's query string:\n%s", res.stderr)
+	}
+	for _, r := range rc.requests() {
+		all := fmt.Sprint(r.header) + r.rawQuery + string(r.rawBody)
+		for _, secret := range []string{mockserver.DefaultKey, "usersig", "UserSig", "identifier", mockserver.DefaultIdentifier} {
+			if strings.Contains(all, secret) {
+				t.Errorf("a sample carries %q: %s", secret, all)
+			}
+		}
 	}
 }
 
@@ -764,4 +788,24 @@ func TestAccCallbackCheck_demoReceiver(t *testing.T) {
 	resp.Body.Close()
 	tf.invoke(t, checkConfig(mockURL, fmt.Sprintf("address = %q", recvURL+"/callkit")), checkAddr).requireErrors(t,
 		`command "normal_end" to http://127\.0\.0\.1:\d+/callkit was not acknowledged: HTTP 200, ErrorCode 1, message "down for maintenance"`)
+}
+
+// TestAccCallbackCheck_unknownWordsFromService: words the service holds
+// that the provider has no delivery shape for are not guessed at: a
+// warning names them, the known ones are checked.
+func TestAccCallbackCheck_unknownWordsFromService(t *testing.T) {
+	t.Parallel()
+	tf := newActionCLI(t)
+	mock, mockURL := newTestMock(t, mockserver.Options{})
+	rc := newTestReceiver(t, nil)
+	mock.SetCallbackV4(mockserver.Callback{Address: rc.url("/v4"), Actions: []string{"Call.CallbackAfterEndCall", "Call.CallbackAfterFutureEvent"}})
+	res := tf.invoke(t, checkConfig(mockURL, `api_version = "v4"`), checkAddr)
+	res.requireSuccess(t)
+	if !errorPattern(`Callback Words Not Checked: The app.s v4 configuration subscribes to "Call.CallbackAfterFutureEvent", which this provider does not know the delivery shape of`).MatchString(res.stdout + res.stderr) {
+		t.Errorf("no warning names the unknown word:\n%s\n%s", res.stdout, res.stderr)
+	}
+	wantMessages(t, res.messages(checkAddr), `^Sending 1 sample delivery \(v4\) to http://127\.0\.0\.1:\d+/v4,`, `^Call\.CallbackAfterEndCall: acknowledged`)
+	if got := rc.requests(); len(got) != 1 || got[0].query.Get("CallbackCommand") != "Call.CallbackAfterEndCall" {
+		t.Errorf("the receiver got %d samples, want the one for Call.CallbackAfterEndCall", len(got))
+	}
 }
