@@ -98,7 +98,7 @@ func (a *callbackCheckAction) Schema(_ context.Context, _ action.SchemaRequest, 
 				MarkdownDescription: fmt.Sprintf("How long each sample may take, connection to complete answer, as a Go duration such as `\"3s\"`, at most %s. "+
 					"Defaults to the service's own: `3s` for `v1`, `2s` for `v4`.", maxSampleTimeout),
 				Optional:   true,
-				Validators: []validator.String{sampleTimeoutValidator{}},
+				Validators: []validator.String{sampleTimeoutValidator},
 			},
 			"check_sdk_app_id": schema.BoolAttribute{
 				MarkdownDescription: "Also send one sample whose `sdkappid` (`v4`: `SdkAppid`) is the app's SDKAppID plus one, and fail unless the receiver " +
@@ -351,28 +351,9 @@ func ackShape(v4 bool) string {
 
 var pathTimeout = path.Root("timeout")
 
-// sampleTimeoutValidator checks timeout at plan time, with the rule Invoke
-// applies once an unknown value is known.
-type sampleTimeoutValidator struct{}
-
-var _ validator.String = sampleTimeoutValidator{}
-
-func (sampleTimeoutValidator) Description(context.Context) string {
-	return fmt.Sprintf("value must be a duration such as \"3s\", more than 0 and at most %s", maxSampleTimeout)
-}
-
-func (v sampleTimeoutValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (sampleTimeoutValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, msg := parseSampleTimeout(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout", fmt.Sprintf("Attribute %s %s", req.Path, msg))
-	}
-}
+// sampleTimeoutValidator: a positive duration of at most maxSampleTimeout.
+var sampleTimeoutValidator = durationValidator{"Invalid Timeout",
+	fmt.Sprintf("value must be a duration such as \"3s\", more than 0 and at most %s", maxSampleTimeout), parseSampleTimeout}
 
 // parseSampleTimeout returns the duration, or what is wrong with raw as a
 // sentence tail.

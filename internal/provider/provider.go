@@ -220,7 +220,7 @@ var settings = []setting{
 			_, msg := parseRequestTimeout(raw)
 			return msg
 		},
-		stringValidators: []validator.String{requestTimeoutValidator{}},
+		stringValidators: []validator.String{requestTimeoutValidator},
 	},
 	{
 		name: "max_retries", env: envMaxRetries, number: true, def: strconv.Itoa(callkit.DefaultMaxRetries),
