@@ -71,7 +71,7 @@ func TestDocs_troubleshootingLinked(t *testing.T) {
 		}
 	}
 	pages := map[string]string{filepath.Join(repoRoot, "docs", "index.md"): "(guides/troubleshooting.md)"}
-	for _, dir := range []string{"resources", "data-sources", "ephemeral-resources"} {
+	for _, dir := range []string{"resources", "data-sources", "ephemeral-resources", "actions"} {
 		files, err := filepath.Glob(filepath.Join(repoRoot, "docs", dir, "*.md"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no pages in docs/%s: %v", dir, err)

@@ -39,9 +39,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -72,13 +73,14 @@ const repoRoot = "../.."
 func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	p := New("test")()
+	// The concrete provider: provider.go asserts the optional interfaces it implements.
+	p := &tencentCallKitProvider{version: "test"}
 
 	type kind struct {
 		examplesDir, file, docsDir string
 		names                      []string
 	}
-	var resources, dataSources, ephemerals, lists []string
+	var resources, dataSources, ephemerals, lists, actions []string
 	importable, withIdentity := map[string]bool{}, map[string]bool{}
 	for _, f := range p.Resources(ctx) {
 		r := f()
@@ -92,31 +94,29 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			withIdentity[resp.TypeName] = true
 		}
 	}
-	pl, ok := p.(provider.ProviderWithListResources)
-	if !ok {
-		t.Fatal("the provider has no ListResources method")
-	}
-	for _, f := range pl.ListResources(ctx) {
+	const providerType = "tencentcallkit"
+	lists = typeNames(p.ListResources(ctx), func(l list.ListResource) string {
 		var resp resource.MetadataResponse
-		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		lists = append(lists, resp.TypeName)
-	}
-	for _, f := range p.DataSources(ctx) {
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	actions = typeNames(p.Actions(ctx), func(a action.Action) string {
+		var resp action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	dataSources = typeNames(p.DataSources(ctx), func(d datasource.DataSource) string {
 		var resp datasource.MetadataResponse
-		f().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		dataSources = append(dataSources, resp.TypeName)
-	}
-	pe, ok := p.(provider.ProviderWithEphemeralResources)
-	if !ok {
-		t.Fatal("the provider has no EphemeralResources method")
-	}
-	for _, f := range pe.EphemeralResources(ctx) {
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	ephemerals = typeNames(p.EphemeralResources(ctx), func(e ephemeral.EphemeralResource) string {
 		var resp ephemeral.MetadataResponse
-		f().Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		ephemerals = append(ephemerals, resp.TypeName)
-	}
-	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 {
-		t.Fatalf("expected resources, data sources and ephemeral resources, got %v, %v, %v", resources, dataSources, ephemerals)
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 || len(actions) == 0 {
+		t.Fatalf("expected resources, data sources, ephemeral resources and actions, got %v, %v, %v, %v", resources, dataSources, ephemerals, actions)
 	}
 
 	mustExist := func(rel string) {
@@ -131,6 +131,7 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		{"data-sources", "data-source.tf", "data-sources", dataSources},
 		{"ephemeral-resources", "ephemeral-resource.tf", "ephemeral-resources", ephemerals},
 		{"list-resources", "list-resource.tfquery.hcl", "list-resources", lists},
+		{"actions", "action.tf", "actions", actions},
 	} {
 		for _, name := range k.names {
 			mustExist(filepath.Join("examples", k.examplesDir, name, k.file))
@@ -156,6 +157,15 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// typeNames are the type names of what the factories make.
+func typeNames[T any](factories []func() T, name func(T) string) []string {
+	out := make([]string, 0, len(factories))
+	for _, f := range factories {
+		out = append(out, name(f()))
+	}
+	return out
 }
 
 // TestAccExamples_validate runs `terraform fmt -check` over examples/ and
@@ -233,6 +243,18 @@ const requiredProvidersStub = `terraform {
   }
 }
 `
+
+// actionBlockRE finds an action block or an action_trigger.
+var actionBlockRE = regexp.MustCompile(`(?m)^action\s+"|^\s*action_trigger\s*\{`)
+
+func usesActions(files map[string]string) bool {
+	for _, code := range files {
+		if actionBlockRE.MatchString(code) {
+			return true
+		}
+	}
+	return false
+}
 
 // exampleFilesIn lists the Terraform files of an example directory: .tf and
 // .tfquery.hcl (list resources' examples, `terraform query`).
@@ -411,8 +433,9 @@ type terraformCLI struct {
 	bin       string
 	openTofu  bool
 	version   [3]int
-	pluginDir string // holds this test binary as terraform-provider-tencentcallkit
-	rc        string // the CLI configuration file with the dev_overrides
+	pluginDir string   // holds this test binary as terraform-provider-tencentcallkit
+	rc        string   // the CLI configuration file with the dev_overrides
+	env       []string // added to every command's environment (and so the provider's)
 }
 
 // newTerraformCLI finds Terraform as terraform-plugin-testing does
@@ -555,6 +578,7 @@ func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...
 		"TF_DATA_DIR="+filepath.Join(t.TempDir(), ".terraform"),
 		serveProviderEnv+"=1",
 	)
+	cmd.Env = append(cmd.Env, tf.env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -585,6 +609,7 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 		what    string
 	}{
 		{listBlockRE, [3]int{1, 14, 0}, "list blocks (terraform query)"},
+		{actionBlockRE, actionsSince, "actions"},
 		{regexp.MustCompile(`(?m)^\s*identity\s*=`), [3]int{1, 12, 0}, "import by identity"},
 		{regexp.MustCompile(`(?m)^\s*[a-z0-9_]+_wo(_version)?\s*=`), [3]int{1, 11, 0}, "write-only arguments"},
 		{regexp.MustCompile(`(?m)^ephemeral\s+"|^\s*ephemeral\s*=\s*true`), [3]int{1, 10, 0}, "ephemeral resources and values"},
@@ -600,6 +625,20 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 	return [3]int{}, ""
 }
 
+// openTofuLacks names the language feature files use that OpenTofu does
+// not have, or is "" (on Terraform too).
+func (tf *terraformCLI) openTofuLacks(files map[string]string) string {
+	switch {
+	case !tf.openTofu:
+		return ""
+	case usesActions(files):
+		return "action blocks (actions)"
+	case hasQueryFile(files):
+		return "list blocks (list resources, the query command)"
+	}
+	return ""
+}
+
 // validate writes files into an empty directory and runs terraform validate
 // there with the CLI configuration file rc. Every diagnostic fails the test,
 // warnings included, except the notice that dev_overrides are in effect.
@@ -608,10 +647,10 @@ func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string
 	if need, feature := minimumVersion(files); slices.Compare(tf.version[:], need[:]) < 0 {
 		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is %s %s", what, feature, need[0], need[1], tf.engineName(), tf.versionString())
 	}
-	query := hasQueryFile(files)
-	if query && tf.openTofu {
-		t.Skipf("%s holds list blocks: OpenTofu %s has no list resources or query command yet", what, tf.versionString())
+	if missing := tf.openTofuLacks(files); missing != "" {
+		t.Skipf("%s holds %s: OpenTofu %s has none yet", what, missing, tf.versionString())
 	}
+	query := hasQueryFile(files)
 	dir := t.TempDir()
 	for name, code := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(code), 0o644); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -19,7 +20,7 @@ const maxCallbackAddressLength = 2048
 
 var (
 	_ validator.String = endpointValidator{}
-	_ validator.String = requestTimeoutValidator{}
+	_ validator.String = durationValidator{}
 	_ validator.String = callbackAddressValidator{}
 	_ validator.String = userIDValidator{}
 )
@@ -44,24 +45,29 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-// requestTimeoutValidator checks that the value parses as a Go duration and
-// exceeds the service's own 3 s timeout.
-type requestTimeoutValidator struct{}
-
-func (requestTimeoutValidator) Description(context.Context) string {
-	return "value must be a duration such as \"10s\", longer than 3s"
+// durationValidator checks a duration attribute at plan time with parse,
+// the rule applied again once an unknown value is known. parse returns the
+// duration or what is wrong, as a sentence tail.
+type durationValidator struct {
+	summary, description string
+	parse                func(raw string) (time.Duration, string)
 }
 
-func (v requestTimeoutValidator) MarkdownDescription(ctx context.Context) string {
+// requestTimeoutValidator: a duration longer than the service's own 3 s timeout.
+var requestTimeoutValidator = durationValidator{"Invalid Request Timeout", "value must be a duration such as \"10s\", longer than 3s", parseRequestTimeout}
+
+func (v durationValidator) Description(context.Context) string { return v.description }
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (requestTimeoutValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, msg := parseRequestTimeout(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Request Timeout", fmt.Sprintf("Attribute %s %s", req.Path, msg))
+	if _, msg := v.parse(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("Attribute %s %s", req.Path, msg))
 	}
 }
 
