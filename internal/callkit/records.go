@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -19,13 +20,9 @@ const (
 
 // Vocabularies of records, in the v1 spelling every Record uses.
 var (
-	MediaTypes  = []string{"audio", "video"}
 	CallTypes   = []string{"single", "group"}
 	CallResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 )
-
-// RecordRetention is how far back the records APIs reach.
-const RecordRetentionDays = 7
 
 // Record is one call, in the v1 vocabulary whichever API answered.
 type Record struct {
@@ -80,10 +77,10 @@ func (f RecordFilter) validate() (RecordFilter, error) {
 	if f.EndTimestamp != 0 && f.EndTimestamp < f.StartTimestamp {
 		return f, fmt.Errorf("%w: end timestamp %d is before start timestamp %d", ErrInvalidRequest, f.EndTimestamp, f.StartTimestamp)
 	}
-	if f.CallResult != "" && !contains(CallResults, f.CallResult) {
+	if f.CallResult != "" && !slices.Contains(CallResults, f.CallResult) {
 		return f, fmt.Errorf("%w: call result %q: valid results are %s", ErrInvalidRequest, f.CallResult, strings.Join(CallResults, ", "))
 	}
-	if f.CallType != "" && !contains(CallTypes, f.CallType) {
+	if f.CallType != "" && !slices.Contains(CallTypes, f.CallType) {
 		return f, fmt.Errorf("%w: call type %q: valid types are %s", ErrInvalidRequest, f.CallType, strings.Join(CallTypes, ", "))
 	}
 	return f, nil
