@@ -20,13 +20,9 @@ const (
 
 // Vocabularies of records, in the v1 spelling every Record uses.
 var (
-	MediaTypes  = []string{"audio", "video"}
 	CallTypes   = []string{"single", "group"}
 	CallResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 )
-
-// RecordRetention is how far back the records APIs reach.
-const RecordRetentionDays = 7
 
 // Record is one call, in the v1 vocabulary whichever API answered.
 type Record struct {

@@ -121,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.RetryWaitMax = max(cfg.RetryWaitMax, cfg.RetryWaitMin)
 	if cfg.Transport == nil {
-		cfg.Transport = newPooledTransport()
+		cfg.Transport = endpoint.PooledTransport(16, 8)
 	}
 
 	host := u.Host
@@ -155,21 +155,6 @@ func New(cfg Config) (*Client, error) {
 		logger:    cfg.Logger,
 		pacer:     pace.New(RequestsPerSecond),
 	}, nil
-}
-
-// Endpoint returns the base URL requests go to.
-func (c *Client) Endpoint() string { return c.endpoint }
-
-func newPooledTransport() http.RoundTripper {
-	base, ok := http.DefaultTransport.(*http.Transport)
-	if !ok { // replaced by the program: keep its transport rather than guess
-		return http.DefaultTransport
-	}
-	t := base.Clone()
-	t.MaxIdleConns = 16
-	t.MaxIdleConnsPerHost = 8
-	t.IdleConnTimeout = 90 * time.Second
-	return t
 }
 
 // attemptInfo is what the transport learns about one attempt that the SDK's
@@ -375,19 +360,7 @@ func (c *Client) scrub(s string) string {
 }
 
 // snippet shortens a message that may quote a whole answer body.
-func snippet(s string) string {
-	const n = 200
-	r := []rune(strings.TrimSpace(s))
-	if len(r) > n {
-		r = append(r[:n], '…')
-	}
-	for i, ch := range r {
-		if ch < 0x20 {
-			r[i] = ' '
-		}
-	}
-	return string(r)
-}
+func snippet(s string) string { return retry.Snippet(s, 200) }
 
 func deref[T any](p *T) T {
 	var zero T

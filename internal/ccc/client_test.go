@@ -135,15 +135,35 @@ func TestNewValidates(t *testing.T) {
 		noLeak(t, err)
 	}
 	for _, ep := range []string{"", "https://ccc.tencentcloudapi.com", "http://127.0.0.1:8080", "http://localhost:1/", "http://[::1]:9"} {
-		c, err := New(Config{SecretID: testID, SecretKey: testKey, Endpoint: ep})
-		if err != nil {
+		if _, err := New(Config{SecretID: testID, SecretKey: testKey, Endpoint: ep}); err != nil {
 			t.Fatalf("New(endpoint %q): %v", ep, err)
-		}
-		if ep == "" && c.Endpoint() != DefaultEndpoint {
-			t.Fatalf("default endpoint %q", c.Endpoint())
 		}
 	}
 }
+
+// TestDefaultEndpoint: without an Endpoint, requests go to DefaultEndpoint.
+func TestDefaultEndpoint(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	c, err := New(Config{SecretID: testID, SecretKey: testKey, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got.Store(r.URL.Scheme + "://" + r.URL.Host)
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(pageJSON(1, "s1"))), Request: r}, nil
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != DefaultEndpoint {
+		t.Errorf("request sent to %v, want %s", got.Load(), DefaultEndpoint)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestRequestShape: what goes on the wire is the documented API 3.0 request,
 // signed by the SDK, with exact integer parameters.

@@ -117,7 +117,7 @@ func TestAccCallbackLostAnswer_create(t *testing.T) {
 						PreConfig: loseAnswer(t, mock, v.writePath),
 						Config:    cfg,
 						ExpectError: errorPattern(`Unable to Create Callback Configuration.*` + regexp.QuoteMeta(v.writePath) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*takes it over without writing it again`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*takes it over without writing it again`),
 					},
 					{
 						// The write took effect: the service holds the configuration,
@@ -169,7 +169,7 @@ func TestAccCallbackLostAnswer_createTimeout(t *testing.T) {
 					}
 				},
 				Config:      cfg,
-				ExpectError: errorPattern(`Unable to Create Callback Configuration.*v1/callback/set failed after 1 attempt: Post request timed out.*` + lostAnswerHint),
+				ExpectError: errorPattern(`Unable to Create Callback Configuration.*v1/callback/set failed after 1 attempt\(s\): Post request timed out.*` + lostAnswerHint),
 			},
 			{
 				Config: cfg,
@@ -268,7 +268,7 @@ func TestAccCallbackLostAnswer_update(t *testing.T) {
 						PreConfig: loseAnswer(t, mock, v.updatePath()),
 						Config:    cfgB,
 						ExpectError: errorPattern(`Unable to Update Callback Configuration.*` + regexp.QuoteMeta(v.updatePath()) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*nothing if the change was applied`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*nothing if the change was applied`),
 					},
 					{
 						Config: cfgB,
@@ -321,7 +321,7 @@ func TestAccCallbackLostAnswer_delete(t *testing.T) {
 						Config:    cfg,
 						Destroy:   true,
 						ExpectError: errorPattern(`Unable to Delete Callback Configuration.*` + regexp.QuoteMeta(v.deletePath()) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*deletes it only if it is`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*deletes it only if it is`),
 					},
 					{
 						// The resource removed from the configuration: the refresh

@@ -109,20 +109,9 @@ func (r *callbackResource) Metadata(_ context.Context, req resource.MetadataRequ
 
 func (r *callbackResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the application's callback configuration: the URL TUICallKit posts call events to, and which events.\n\n" +
-			"An application has one configuration per API generation, `v1` and `v4`, stored separately, so a configuration is a singleton: " +
-			"declare at most one `v1` and one `v4` resource per SDKAppID. One `v1` and one `v4` resource for the same SDKAppID are fine side by side. " +
-			"Two `v1` resources (or two `v4` ones) for the same SDKAppID manage the same configuration and fight over it: the second one created is " +
-			"refused because the configuration exists (or takes it over, if its address and actions are the same), and once both are in the state " +
-			"each apply writes one's address and actions over the other's, and destroying either deletes the configuration for both.\n\n" +
-			"**Create** never overwrites: over an existing configuration that differs from this resource's it fails, and you import the configuration instead. " +
-			"An existing configuration exactly like this resource's (the same address and the same set of actions), such as one an earlier apply wrote " +
-			"before its answer was lost, is taken over without writing it again.\n\n" +
-			"**Destroy** deletes the application's configuration of this generation (`v1/callback/delete` or `v4/call_config/delete_callback`): " +
-			"TUICallKit then stops sending those callbacks. That holds for a configuration made in the console and imported too. " +
-			"To stop managing a configuration with Terraform but keep its callbacks, remove it from the state instead " +
-			"(`terraform state rm`, or a `removed` block with `lifecycle { destroy = false }` on Terraform 1.7 and later).\n\n" +
-			"What the action words mean: the provider index's [What the action words mean](../index.md#what-the-action-words-mean) section." + troubleshootingLink,
+		// The page's longer text (singleton, Create, Destroy) is in
+		// templates/resources/callback.md.tmpl.
+		MarkdownDescription: "Manages the application's callback configuration: the URL TUICallKit posts call events to, and which events.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The configuration's ID, which is also its import ID: the SDKAppID (e.g. `1400000000`) for `v1`, `v4:<SDKAppID>` (e.g. `v4:1400000000`) for `v4`.",
@@ -198,14 +187,14 @@ func validateActions(v callkit.APIVersion, actions types.Set, diags *diag.Diagno
 			continue
 		}
 		word := s.ValueString()
-		if contains(valid, word) {
+		if slices.Contains(valid, word) {
 			continue
 		}
 		var hint string
 		switch {
 		case word == "":
 			hint = "An action must not be empty. "
-		case contains(other, word):
+		case slices.Contains(other, word):
 			hint = fmt.Sprintf("%q is a %s: set api_version = %q to use it, or use this generation's words. ", word, otherKind, otherVersion(v))
 		default:
 			if m := caseInsensitiveMatch(valid, word); m != "" {

@@ -131,21 +131,21 @@ func TestAccHostile_answers(t *testing.T) {
 		Steps: []resource.TestStep{
 			// An HTML error page with HTTP 200 (a captive proxy) or 500: retried, then reported with an excerpt.
 			step(fixedAnswer(http.StatusOK, "text/html", []byte(htmlErrorPage)),
-				summary+`The request to v1/callback/get failed after 2 attempts: the answer is not a CallKit API envelope \(not a JSON object\): <!DOCTYPE html> <html><head><title>502 Bad Gateway`),
+				summary+`The request to v1/callback/get failed after 2 attempt\(s\): the answer is not a CallKit API envelope \(not a JSON object\): <!DOCTYPE html> <html><head><title>502 Bad Gateway`),
 			step(fixedAnswer(http.StatusInternalServerError, "text/html", []byte(htmlErrorPage)),
-				summary+`v1/callback/get failed with HTTP status 500 after 2 attempts: not an API answer: <!DOCTYPE html>`),
+				summary+`v1/callback/get failed with HTTP status 500 after 2 attempt\(s\): not an API answer: <!DOCTYPE html>`),
 			step(fixedAnswer(http.StatusOK, "application/json", []byte(`{"errorCode":0,"errorMessage":"Success","requestId":"r1","data":{"actions":`)),
-				summary+`v1/callback/get failed after 2 attempts: the answer is not a CallKit API envelope: unexpected end of JSON input`),
+				summary+`v1/callback/get failed after 2 attempt\(s\): the answer is not a CallKit API envelope: unexpected end of JSON input`),
 			step(fixedAnswer(http.StatusOK, "application/json", []byte(`{"errorMessage":"Success","requestId":"r2","data":{}}`)),
 				summary+`v1/callback/get.*the answer is not a CallKit API envelope: errorCode is missing`),
 			step(fixedAnswer(http.StatusOK, "application/json", []byte(`{"errorCode":0,"errorMessage":"Success","requestId":"r3","data":{"address":12,"actions":"normal_end"}}`)),
-				summary+`The request to v1/callback/get failed after 1 attempt: unexpected shape of the configuration: .*address`),
+				summary+`The request to v1/callback/get failed after 1 attempt\(s\): unexpected shape of the configuration: .*address`),
 			// An errorCode given as a string is understood: this one is final.
 			step(fixedAnswer(http.StatusOK, "application/json", []byte(`{"errorCode":"70004","errorMessage":"not admin","requestId":"r4"}`)),
-				summary+`errorCode 70004 \(errorMessage "not admin"\) to v1/callback/get, requestId r4, after 1 attempt.*not an administrator`),
+				summary+`errorCode 70004 \(errorMessage "not admin"\) to v1/callback/get, requestId r4, after 1 attempt\(s\).*not an administrator`),
 			// A body larger than the client reads is refused, not buffered.
 			step(fixedAnswer(http.StatusOK, "application/json", huge),
-				summary+`v1/callback/get failed after 1 attempt: answer larger than 8388608 bytes`),
+				summary+`v1/callback/get failed after 1 attempt\(s\): answer larger than 8388608 bytes`),
 			{
 				// The service behaves again: the configuration is created as declared.
 				PreConfig:         h.answer(get, nil),

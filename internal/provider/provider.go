@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -197,7 +198,7 @@ var settings = []setting{
 		intro:   "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
 		invalid: "Invalid Region",
 		check: func(raw string) string {
-			if !contains(callkit.Regions(), raw) {
+			if !slices.Contains(callkit.Regions(), raw) {
 				return fmt.Sprintf("must be one of %s, got %q.", quotedList(callkit.Regions()), raw)
 			}
 			return ""
@@ -332,64 +333,14 @@ func (p *tencentCallKitProvider) Schema(_ context.Context, _ provider.SchemaRequ
 
 func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	vals := resolveSettings(ctx, req.Config, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// A value that is only known after apply (e.g. read from another
-	// resource) cannot build a client now. Terraform versions that support
-	// deferred actions plan around it; older ones get an error per attribute.
-	var unknown []setting
-	for _, s := range settings {
-		if vals[s.name].unknown {
-			unknown = append(unknown, s)
-		}
-	}
-	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
-		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	for _, s := range unknown {
-		resp.Diagnostics.AddAttributeError(s.path(), "Unknown Provider Configuration Value",
-			fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
-				"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", s.name, s.name, s.env))
-	}
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || deferOrRefuseUnknown(vals, req, resp) {
 		return
 	}
 
 	// Every value below was checked: by the attribute's validators, or by
 	// resolveSettings when it came from the environment.
-	ckCfg := callkit.Config{
-		Identifier: cmp.Or(vals["identifier"].raw, callkit.DefaultIdentifier),
-		Region:     cmp.Or(vals["region"].raw, callkit.DefaultRegion),
-		Endpoint:   vals["endpoint"].raw,
-		SecretKey:  vals["secret_key"].raw,
-		Timeout:    callkit.DefaultTimeout,
-		MaxRetries: callkit.DefaultMaxRetries,
-	}
-	if raw := vals["request_timeout"].raw; raw != "" {
-		ckCfg.Timeout, _ = parseRequestTimeout(raw)
-	}
-	if raw := vals["max_retries"].raw; raw != "" {
-		ckCfg.MaxRetries, _ = strconv.Atoi(strings.TrimSpace(raw))
-	}
-
-	// A missing SDKAppID or secret key is fatal unless the configuration is
-	// for Cloud Contact Center only: then the error waits for the first
-	// CallKit resource or data source that needs the client.
-	var missing diag.Diagnostics
-	if raw := vals["sdk_app_id"].raw; raw != "" {
-		ckCfg.SDKAppID, _ = strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	} else {
-		missing.AddAttributeError(path.Root("sdk_app_id"), "Missing SDKAppID",
-			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
-	}
-	if ckCfg.SecretKey == "" {
-		missing.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
-			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
-	}
-
+	ckCfg := callKitConfig(vals)
+	missing := missingCallKitCredentials(vals, ckCfg)
 	ccc := cccSettings{
 		SecretID:  vals["tencentcloud_secret_id"].raw,
 		SecretKey: vals["tencentcloud_secret_key"].raw,
@@ -431,6 +382,69 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.ListResourceData = pd
 	resp.ActionData = pd
 	p.configured.Store(pd)
+}
+
+// deferOrRefuseUnknown handles settings only known after apply (e.g. read
+// from another resource), which cannot build a client now: Terraform versions
+// that support deferred actions plan around them; older ones get an error per
+// attribute. It reports whether Configure must stop.
+func deferOrRefuseUnknown(vals map[string]settingValue, req provider.ConfigureRequest, resp *provider.ConfigureResponse) bool {
+	var unknown []setting
+	for _, s := range settings {
+		if vals[s.name].unknown {
+			unknown = append(unknown, s)
+		}
+	}
+	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return true
+	}
+	for _, s := range unknown {
+		resp.Diagnostics.AddAttributeError(s.path(), "Unknown Provider Configuration Value",
+			fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
+				"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", s.name, s.name, s.env))
+	}
+	return resp.Diagnostics.HasError()
+}
+
+// callKitConfig is the CallKit client's configuration from the resolved
+// settings, defaults filled in.
+func callKitConfig(vals map[string]settingValue) callkit.Config {
+	cfg := callkit.Config{
+		Identifier: cmp.Or(vals["identifier"].raw, callkit.DefaultIdentifier),
+		Region:     cmp.Or(vals["region"].raw, callkit.DefaultRegion),
+		Endpoint:   vals["endpoint"].raw,
+		SecretKey:  vals["secret_key"].raw,
+		Timeout:    callkit.DefaultTimeout,
+		MaxRetries: callkit.DefaultMaxRetries,
+	}
+	if raw := vals["request_timeout"].raw; raw != "" {
+		cfg.Timeout, _ = parseRequestTimeout(raw)
+	}
+	if raw := vals["max_retries"].raw; raw != "" {
+		cfg.MaxRetries, _ = strconv.Atoi(strings.TrimSpace(raw))
+	}
+	if raw := vals["sdk_app_id"].raw; raw != "" {
+		cfg.SDKAppID, _ = strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	}
+	return cfg
+}
+
+// missingCallKitCredentials names a missing SDKAppID or secret key. It is
+// fatal unless the configuration is for Cloud Contact Center only: then the
+// error waits for the first CallKit resource or data source that needs the
+// client.
+func missingCallKitCredentials(vals map[string]settingValue, cfg callkit.Config) diag.Diagnostics {
+	var missing diag.Diagnostics
+	if vals["sdk_app_id"].raw == "" {
+		missing.AddAttributeError(path.Root("sdk_app_id"), "Missing SDKAppID",
+			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
+	}
+	if cfg.SecretKey == "" {
+		missing.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
+			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
+	}
+	return missing
 }
 
 // userAgent follows the HashiCorp providers' convention.
@@ -505,15 +519,6 @@ func parseRequestTimeout(raw string) (time.Duration, string) {
 		return 0, fmt.Sprintf("must be longer than the service's own 3s timeout (for example \"10s\"), got %q.", raw)
 	}
 	return d, ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func quotedList(list []string) string {
