@@ -253,7 +253,9 @@ func (b *browser) newPage(t *testing.T, width, height int, mobile bool) *page {
 	var target struct {
 		TargetID string `json:"targetId"`
 	}
-	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
+	// A window of its own: a tab behind another is hidden, and the console
+	// stops polling while hidden, so parallel tests would stall each other.
+	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank", "newWindow": true}, &target); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -1,7 +1,9 @@
 package consoletest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -168,8 +170,22 @@ func busyConsole(t *testing.T) (*console, string) {
 		fmt.Fprint(w, `{"ErrorCode": 70001, "ErrorMessage": "the receiver is not ready"}`)
 	}))
 	t.Cleanup(rejecting.Close)
-	c.mock.SetCallback(mockserver.Callback{Address: refusedAddress(t), Actions: []string{"caller_start_call", "callee_accept_call", "normal_end"}})
-	c.mock.SetCallbackV4(mockserver.Callback{Address: rejecting.URL + "/callbacks/tencent-callkit/v4/status-changes", Actions: []string{"Call.CallbackAfterStartCall", "Call.CallbackAfterEndCall"}})
+	// Configured out of band, as the overview's own commands do it.
+	for route, cb := range map[string]mockserver.Callback{
+		"/_mock/callback":    {Address: refusedAddress(t), Actions: []string{"caller_start_call", "callee_accept_call", "normal_end"}},
+		"/_mock/v4/callback": {Address: rejecting.URL + "/callbacks/tencent-callkit/v4/status-changes", Actions: []string{"Call.CallbackAfterStartCall", "Call.CallbackAfterEndCall"}},
+	} {
+		body, _ := json.Marshal(cb)
+		req, _ := http.NewRequest(http.MethodPut, c.url+route, bytes.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %s: HTTP %d", route, resp.StatusCode)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	callees := make([]string, 9)
