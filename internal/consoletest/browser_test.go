@@ -244,14 +244,7 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 		}
 	}
 	shot(t, p, "overview")
-	// The out-of-band commands name the mock's own address and the current configuration.
-	wantPut := fmt.Sprintf(`curl -X PUT %s/_mock/callback -d '{"address":%q,"actions":["caller_start_call","callee_accept_call","normal_end"]}'`, c.url, address)
-	if got := p.text(`#config-v1 [data-field="put-command"]`); got != wantPut {
-		t.Errorf("the overview's PUT command is\n%s\nwant\n%s", got, wantPut)
-	}
-	if got, want := p.text(`#config-v4 [data-field="delete-command"]`), "curl -X DELETE "+c.url+"/_mock/v4/callback"; got != want {
-		t.Errorf("the overview's v4 DELETE command is %q, want %q", got, want)
-	}
+	checkOutOfBandCommands(t, p, c.url, address)
 
 	// Drift: the configuration changes behind Terraform's back; a refresh shows it.
 	moved := recv.URL + "/moved"
@@ -336,6 +329,19 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 		t.Error("the request log page lacks the set request or the redacted usersig")
 	}
 	shot(t, p, "requests")
+}
+
+// checkOutOfBandCommands checks the overview's curl commands: they name the
+// mock's own address and, for v1, the current configuration (set to address).
+func checkOutOfBandCommands(t *testing.T, p *page, mockURL, address string) {
+	t.Helper()
+	wantPut := fmt.Sprintf(`curl -X PUT %s/_mock/callback -d '{"address":%q,"actions":["caller_start_call","callee_accept_call","normal_end"]}'`, mockURL, address)
+	if got := p.text(`#config-v1 [data-field="put-command"]`); got != wantPut {
+		t.Errorf("the overview's PUT command is\n%s\nwant\n%s", got, wantPut)
+	}
+	if got, want := p.text(`#config-v4 [data-field="delete-command"]`), "curl -X DELETE "+mockURL+"/_mock/v4/callback"; got != want {
+		t.Errorf("the overview's v4 DELETE command is %q, want %q", got, want)
+	}
 }
 
 // shot takes a screenshot (which must be a PNG of some substance) and, with

@@ -101,11 +101,12 @@ func checkLayout(t *testing.T, p *page, what string) {
 	}
 }
 
-// consolePaths lists the console's pages as a reader reaches them: every
-// same-origin page the links lead to from the overview (one of each kind: a
-// record's detail once, a page of results once), then extra, the states that
-// only a form or a bad address leads to.
-func consolePaths(t *testing.T, p *page, base string, extra ...string) []string {
+// visitConsole loads the console's pages as a reader reaches them and calls
+// visit on each, loaded: every same-origin page the links lead to from the
+// overview (one of each kind: a record's detail once, a page of results
+// once), then extra, the states that only a form or a bad address leads to.
+// It returns the paths visited.
+func visitConsole(t *testing.T, p *page, base string, extra []string, visit func(path string)) []string {
 	t.Helper()
 	kind := func(u *url.URL) string {
 		parts := strings.Split(u.Path, "/")
@@ -127,6 +128,7 @@ func consolePaths(t *testing.T, p *page, base string, extra ...string) []string 
 		queue = queue[1:]
 		out = append(out, path)
 		p.navigate(base + path)
+		visit(path)
 		var links []string
 		p.eval(`Array.from(document.querySelectorAll("a[href]")).map(a => a.href)`, &links)
 		for _, l := range links {
@@ -142,6 +144,10 @@ func consolePaths(t *testing.T, p *page, base string, extra ...string) []string 
 	}
 	if len(queue) > 0 {
 		t.Fatalf("more than %d kinds of console page: raise the bound", len(out))
+	}
+	for _, path := range extra {
+		p.navigate(base + path)
+		visit(path)
 	}
 	return append(out, extra...)
 }
@@ -216,8 +222,8 @@ var screenshots = map[string]string{
 func TestBrowser_everyPageFitsPhoneAndDesktop(t *testing.T) {
 	requireAcc(t)
 	t.Parallel()
+	b := sharedBrowser(t) // first: without Chromium, fail at once
 	c, groupCall := busyConsole(t)
-	b := sharedBrowser(t)
 	day := c.now.Add(-2 * 24 * time.Hour).Format("2006-01-02")
 	extra := []string{
 		"/console/stats?range=30d&chart=peak", "/console/stats?range=today&type=group&chart=participants",
@@ -232,16 +238,15 @@ func TestBrowser_everyPageFitsPhoneAndDesktop(t *testing.T) {
 		mobile        bool
 	}{{"phone", 390, 844, true}, {"desktop", 1280, 900, false}} {
 		p := b.newPage(t, vp.width, vp.height, vp.mobile)
-		paths := consolePaths(t, p, c.url, extra...)
-		if len(paths) < 7+len(extra) {
-			t.Fatalf("the links reach only %v", paths)
-		}
-		for _, path := range paths {
-			p.navigate(c.url + path)
+		paths := visitConsole(t, p, c.url, extra, func(path string) {
 			checkLayout(t, p, fmt.Sprintf("%s at %d px", path, vp.width))
 			if name, ok := screenshots[vp.name+" "+path]; ok {
 				shot(t, p, name)
 			}
+		})
+		// The overview, statistics, records, a record, deliveries, requests, simulate.
+		if len(paths) < 7+len(extra) {
+			t.Fatalf("the links reach only %v", paths)
 		}
 	}
 }
