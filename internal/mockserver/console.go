@@ -201,8 +201,12 @@ func (s *Server) consoleConfig(api, base string) consoleConfig {
 	if c.Configured {
 		example = c.Callback
 	}
-	body, _ := json.Marshal(example)
-	c.PutCommand = "curl -X PUT " + shellQuote(base+c.ControlPath) + " -d " + shellQuote(string(body))
+	// Plain JSON, as a person would type it: no \u0026 for & in a URL.
+	var body strings.Builder
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(example)
+	c.PutCommand = "curl -X PUT " + shellQuote(base+c.ControlPath) + " -d " + shellQuote(strings.TrimSpace(body.String()))
 	c.DeleteCommand = "curl -X DELETE " + shellQuote(base+c.ControlPath)
 	if ch, ok := s.LastChange(api); ok {
 		c.Change = &ch
