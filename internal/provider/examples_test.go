@@ -261,6 +261,10 @@ func hasQueryFile(files map[string]string) bool {
 // listBlockRE finds a list block: the code is a .tfquery.hcl file's.
 var listBlockRE = regexp.MustCompile(`(?m)^list\s+"`)
 
+// runBlockRE finds a run block: the code is a .tftest.hcl file's, which only
+// means something beside its module (TestAccGuides_steps runs it with one).
+var runBlockRE = regexp.MustCompile(`(?m)^run\s+"`)
+
 // TestAccDocs_snippets checks every ```terraform and ```hcl block of docs/.
 func TestAccDocs_snippets(t *testing.T) {
 	t.Parallel()
@@ -315,7 +319,7 @@ func TestAccDocs_snippets(t *testing.T) {
 					t.Errorf("%s: the ```terraform block is not terraform fmt-clean; formatted it reads:\n%s", s.where(), formatted)
 				}
 				switch {
-				case exampleFiles[strings.TrimSpace(s.code)]:
+				case exampleFiles[strings.TrimSpace(s.code)], runBlockRE.MatchString(s.code):
 				case listBlockRE.MatchString(s.code):
 					// A guide's query file: valid beside a module using the provider.
 					tf.validate(t, tf.rc, s.where(), map[string]string{"main.tf": requiredProvidersStub, "snippet.tfquery.hcl": s.code})

@@ -38,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
@@ -507,4 +508,68 @@ func (yesReader) Read(p []byte) (int, error) {
 		return copy(p, "yes\n"[:min(len(p), 4)]), nil
 	}
 	return n, nil
+}
+
+// TestGuides_workflows: the GitHub Actions jobs the guides give pass
+// actionlint, and the module-testing job downloads the mock by the asset
+// names .goreleaser.yml gives a release.
+func TestGuides_workflows(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds and runs actionlint")
+	}
+	dir := t.TempDir()
+	var paths []string
+	workflows := map[string]string{}
+	for _, file := range markedGuides {
+		for _, s := range loadGuide(t, file).steps {
+			if s.kind != "file" || !strings.HasPrefix(s.name, ".github/workflows/") {
+				continue
+			}
+			p := filepath.Join(dir, filepath.Base(s.name))
+			if err := os.WriteFile(p, []byte(s.code), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			paths, workflows[filepath.Base(s.name)] = append(paths, p), s.code
+		}
+	}
+	if len(paths) < 2 {
+		t.Fatalf("found %d workflows in the guides, want the drift check's and the module tests'", len(paths))
+	}
+	cmd := exec.Command("go", append([]string{"tool", "-modfile=tools/actionlint/go.mod", "actionlint", "-no-color"}, paths...)...)
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("actionlint: %v\n%s", err, out)
+	}
+
+	job := workflows["module-tests.yml"]
+	for _, asset := range mockReleaseAssets(t, "${CALLKIT_VERSION}") {
+		if !strings.Contains(job, asset) {
+			t.Errorf("module-tests.yml does not download %s, a release asset's name by .goreleaser.yml", asset)
+		}
+	}
+}
+
+// mockReleaseAssets renders .goreleaser.yml's names for the mock's linux/amd64
+// archive and the checksum file of a release.
+func mockReleaseAssets(t *testing.T, version string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, ".goreleaser.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := regexp.MustCompile(`(?s)- id: callkit-mock\n\s+ids: \[callkit-mock\]\n\s+formats: \[([a-z.]+)\].*?name_template: "([^"]+)"`).FindSubmatch(b)
+	sums := regexp.MustCompile(`(?s)\nchecksum:\n.*?\n  name_template: "([^"]+)"`).FindSubmatch(b)
+	if archive == nil || sums == nil {
+		t.Fatal(".goreleaser.yml: no callkit-mock archive or checksum name_template found")
+	}
+	data := map[string]string{"ProjectName": "terraform-provider-tencentcallkit", "Version": version, "Os": "linux", "Arch": "amd64"}
+	render := func(tmpl string) string {
+		var out strings.Builder
+		if err := template.Must(template.New("").Parse(tmpl)).Execute(&out, data); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	return []string{render(string(archive[2])) + "." + string(archive[1]), render(string(sums[1]))}
 }
