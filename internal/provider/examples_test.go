@@ -386,22 +386,15 @@ func extractSnippets(file, markdown string) ([]docSnippet, error) {
 		if m == nil {
 			continue
 		}
-		fence, lang, start := m[1], strings.ToLower(m[2]), i+1
-		var body strings.Builder
-		closed := false
-		for i++; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], fence) && strings.TrimSpace(strings.TrimLeft(lines[i], fence[:1])) == "" {
-				closed = true
-				break
-			}
-			body.WriteString(lines[i] + "\n")
+		lang, start := strings.ToLower(m[2]), i+1
+		body, end, err := blockBody(lines, i, m[1])
+		if err != nil {
+			return out, fmt.Errorf("%s:%d: %w", file, start, err)
 		}
-		if !closed {
-			return out, fmt.Errorf("%s:%d: code block is never closed", file, start)
-		}
+		i = end
 		switch lang {
 		case "terraform", "hcl":
-			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body.String()})
+			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body})
 		case "tf":
 			return out, fmt.Errorf("%s:%d: tag the block ```terraform, not ```tf", file, start)
 		}

@@ -245,20 +245,22 @@ func TestGuides_markers(t *testing.T) {
 	}
 }
 
-// TestAccGuides_steps runs each marked page's steps on each engine guideEngines finds.
+// TestAccGuides_steps runs each marked page's steps on the acceptance engine
+// and on the extra engines guideEngines finds.
 func TestAccGuides_steps(t *testing.T) {
 	t.Parallel()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does) to run the guides' steps")
 	}
 	goEnv := goEnvironment(t)
-	for _, e := range guideEngines(t) {
-		t.Run(e.String(), func(t *testing.T) {
+	primary, extra := guideEngines(t)
+	for _, file := range markedGuides {
+		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Parallel()
-			for _, file := range markedGuides {
-				t.Run(filepath.Base(file), func(t *testing.T) {
+			g := loadGuide(t, file)
+			for _, e := range g.enginesFor(primary, extra) {
+				t.Run(e.String(), func(t *testing.T) {
 					t.Parallel()
-					g := loadGuide(t, file)
 					if why := g.skipReason(e); why != "" {
 						t.Skip(why)
 					}
@@ -269,39 +271,54 @@ func TestAccGuides_steps(t *testing.T) {
 	}
 }
 
-// guideEngines: the acceptance engine (TF_ACC_TERRAFORM_PATH, else PATH), and
+// enginesFor: the acceptance engine always (where it cannot run the guide, it
+// skips saying why), and an extra engine for each kind, Terraform or OpenTofu,
+// that the acceptance engine has not run the guide on, where one can.
+func (g guidePage) enginesFor(primary testEngine, extra []testEngine) []testEngine {
+	out := []testEngine{primary}
+	for _, e := range extra {
+		covered := slices.ContainsFunc(out, func(o testEngine) bool { return o.openTofu == e.openTofu && g.skipReason(o) == "" })
+		if !covered && g.skipReason(e) == "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// guideEngines: the acceptance engine (TF_ACC_TERRAFORM_PATH, else PATH), and,
 // when that is not one of the matrix's engines (scripts/testacc-matrix.sh runs
-// each of those in turn) the newest Terraform and the newest OpenTofu in
-// TF_MATRIX_ENGINES_DIR, so `make test` covers both engines where they exist.
-func guideEngines(t *testing.T) []testEngine {
+// each of those in turn), the newest OpenTofu and the newest Terraform in
+// TF_MATRIX_ENGINES_DIR, so that `make test` runs the guides on both engines
+// where they exist.
+func guideEngines(t *testing.T) (testEngine, []testEngine) {
 	t.Helper()
 	primary := acceptanceEngine()
 	if primary.err != nil {
 		t.Fatal(primary.err)
 	}
-	engines := []testEngine{primary}
 	dir := os.Getenv("TF_MATRIX_ENGINES_DIR")
 	if dir == "" {
 		dir = filepath.Join(repoRoot, ".cache", "engines")
 	}
 	if abs, err := filepath.Abs(primary.path); err == nil && filepath.Dir(abs) == mustAbs(t, dir) {
-		return engines
+		return primary, nil
 	}
-	for _, kind := range []string{"terraform", "tofu"} {
+	var extra []testEngine
+	for _, kind := range []string{"tofu", "terraform"} {
 		bin := newestEngine(dir, kind)
 		if bin == "" {
-			t.Logf("no %s-<version> in %s (TF_MATRIX_ENGINES_DIR): no second %s engine for the guides", kind, dir, kind)
+			t.Logf("no %s-<version> in %s (TF_MATRIX_ENGINES_DIR): the guides run on no other %s engine", kind, dir, kind)
 			continue
 		}
 		e := detectEngine(bin)
 		if e.err != nil {
 			t.Fatal(e.err)
 		}
-		if !slices.ContainsFunc(engines, func(o testEngine) bool { return o.String() == e.String() }) {
-			engines = append(engines, e)
+		if e.String() != primary.String() {
+			extra = append(extra, e)
 		}
 	}
-	return engines
+	return primary, extra
 }
 
 func mustAbs(t *testing.T, p string) string {
@@ -391,13 +408,12 @@ func newGuideRun(t *testing.T, e testEngine, goEnv []string) *guideRun {
 // from a reader's fresh shell: no CLI configuration (the point of the implied
 // mirror), no plugin cache, no test or provider settings.
 func cleanEnv() []string {
+	dropped := []string{"TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG", "TF_PLUGIN_CACHE_DIR", "HOME", "GOBIN", "PATH"}
+	droppedPrefixes := []string{"TF_CLI_ARGS", "TF_ACC", "TF_LOG", "TENCENTCALLKIT_", "TENCENTCLOUD_"}
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if name == "TF_CLI_CONFIG_FILE" || name == "TERRAFORM_CONFIG" || name == "TF_PLUGIN_CACHE_DIR" ||
-			strings.HasPrefix(name, "TF_CLI_ARGS") || strings.HasPrefix(name, "TF_ACC") || strings.HasPrefix(name, "TF_LOG") ||
-			strings.HasPrefix(name, "TENCENTCALLKIT_") || strings.HasPrefix(name, "TENCENTCLOUD_") ||
-			name == "HOME" || name == "GOBIN" || name == "PATH" {
+		if slices.Contains(dropped, name) || slices.ContainsFunc(droppedPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
 			continue
 		}
 		env = append(env, kv)
