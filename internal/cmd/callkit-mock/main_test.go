@@ -44,6 +44,22 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// buildWithVersion builds the command with the version a release build sets
+// (.goreleaser.yml's ldflags) and checks that -version prints it.
+func buildWithVersion(ctx context.Context, t *testing.T, gobin string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "callkit-mock")
+	out, err := exec.CommandContext(ctx, gobin, "build", "-ldflags", "-X main.version=9.9.9-test -X main.commit=abc123", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err = exec.CommandContext(ctx, bin, "-version").CombinedOutput()
+	if err != nil || string(out) != "callkit-mock 9.9.9-test (commit abc123)\n" {
+		t.Fatalf("callkit-mock -version: %v, output %q", err, out)
+	}
+	return bin
+}
+
 // TestCommand builds the command, starts it on a free port, sends one signed
 // request and stops it with SIGINT.
 func TestCommand(t *testing.T) {
@@ -56,14 +72,7 @@ func TestCommand(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "callkit-mock")
-	// The version the release build sets (.goreleaser.yml) is what -version prints.
-	if out, err := exec.CommandContext(ctx, gobin, "build", "-ldflags", "-X main.version=9.9.9-test -X main.commit=abc123", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if out, err := exec.CommandContext(ctx, bin, "-version").CombinedOutput(); err != nil || string(out) != "callkit-mock 9.9.9-test (commit abc123)\n" {
-		t.Fatalf("callkit-mock -version: %v, output %q", err, out)
-	}
+	bin := buildWithVersion(ctx, t, gobin)
 
 	// A non-loopback address is refused.
 	out, err := exec.CommandContext(ctx, bin, "-addr", "0.0.0.0:0").CombinedOutput()
