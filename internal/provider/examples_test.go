@@ -283,6 +283,10 @@ func hasQueryFile(files map[string]string) bool {
 // listBlockRE finds a list block: the code is a .tfquery.hcl file's.
 var listBlockRE = regexp.MustCompile(`(?m)^list\s+"`)
 
+// runBlockRE finds a run block: the code is a .tftest.hcl file's, which only
+// means something beside its module (TestAccGuides_steps runs it with one).
+var runBlockRE = regexp.MustCompile(`(?m)^run\s+"`)
+
 // TestAccDocs_snippets checks every ```terraform and ```hcl block of docs/.
 func TestAccDocs_snippets(t *testing.T) {
 	t.Parallel()
@@ -337,7 +341,7 @@ func TestAccDocs_snippets(t *testing.T) {
 					t.Errorf("%s: the ```terraform block is not terraform fmt-clean; formatted it reads:\n%s", s.where(), formatted)
 				}
 				switch {
-				case exampleFiles[strings.TrimSpace(s.code)]:
+				case exampleFiles[strings.TrimSpace(s.code)], runBlockRE.MatchString(s.code):
 				case listBlockRE.MatchString(s.code):
 					// A guide's query file: valid beside a module using the provider.
 					tf.validate(t, tf.rc, s.where(), map[string]string{"main.tf": requiredProvidersStub, "snippet.tfquery.hcl": s.code})
@@ -404,22 +408,15 @@ func extractSnippets(file, markdown string) ([]docSnippet, error) {
 		if m == nil {
 			continue
 		}
-		fence, lang, start := m[1], strings.ToLower(m[2]), i+1
-		var body strings.Builder
-		closed := false
-		for i++; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], fence) && strings.TrimSpace(strings.TrimLeft(lines[i], fence[:1])) == "" {
-				closed = true
-				break
-			}
-			body.WriteString(lines[i] + "\n")
+		lang, start := strings.ToLower(m[2]), i+1
+		body, end, err := blockBody(lines, i, m[1])
+		if err != nil {
+			return out, fmt.Errorf("%s:%d: %w", file, start, err)
 		}
-		if !closed {
-			return out, fmt.Errorf("%s:%d: code block is never closed", file, start)
-		}
+		i = end
 		switch lang {
 		case "terraform", "hcl":
-			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body.String()})
+			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body})
 		case "tf":
 			return out, fmt.Errorf("%s:%d: tag the block ```terraform, not ```tf", file, start)
 		}
