@@ -46,14 +46,25 @@ type actionCLI struct {
 // actions. Like every acceptance test it needs TF_ACC=1.
 func newActionCLI(t *testing.T) *actionCLI {
 	t.Helper()
-	tf := newTerraformCLI(t)
-	switch {
-	case tf.openTofu:
-		t.Skipf("OpenTofu %s has no actions yet (an action block fails validate)", tf.versionString())
-	case slices.Compare(tf.version[:], actionsSince[:]) < 0:
-		t.Skipf("Terraform %s: actions need Terraform %d.%d or later", tf.versionString(), actionsSince[0], actionsSince[1])
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does) to run Terraform with actions")
 	}
-	return &actionCLI{terraformCLI: tf, dir: t.TempDir()}
+	// The engine is asked once per test binary: on engines without actions
+	// the tests skip before starting any command.
+	e := acceptanceEngine()
+	if e.err != nil {
+		t.Fatal(e.err)
+	}
+	v, err := parseVersion(e.version)
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case e.openTofu:
+		t.Skipf("%s has no actions yet (an action block fails validate)", e)
+	case slices.Compare(v[:], actionsSince[:]) < 0:
+		t.Skipf("%s: actions need Terraform %d.%d or later", e, actionsSince[0], actionsSince[1])
+	}
+	return &actionCLI{terraformCLI: newTerraformCLI(t), dir: t.TempDir()}
 }
 
 // actionResult is what one terraform command printed.
