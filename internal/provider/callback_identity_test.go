@@ -137,6 +137,48 @@ import {
 	})
 }
 
+// TestAccCallback_importByIdentityDefaultApp: sdk_app_id is optional for
+// import and defaults to the provider's (as the AWS provider treats region),
+// so an identity may name only the API generation.
+func TestAccCallback_importByIdentityDefaultApp(t *testing.T) {
+	t.Parallel()
+	mock, url := newTestMock(t, mockserver.Options{})
+	mock.SetCallback(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV1.actionsA})
+	mock.SetCallbackV4(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV4.actionsA})
+	cfg := testProviderConfig(url) + `
+import {
+  to       = tencentcallkit_callback.v1
+  identity = { api_version = "v1" }
+}
+
+import {
+  to       = tencentcallkit_callback.v4
+  identity = { api_version = "v4" }
+}
+` + testCallbackBlock("v1", "", testCallbackAddress, callbackV1.actionsA) +
+		testCallbackBlock("v4", "v4", testCallbackAddress, callbackV4.actionsA)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   identityVersionChecks,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentcallkit_callback.v1", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("tencentcallkit_callback.v4", plancheck.ResourceActionNoop),
+				},
+			},
+			// The stored identity names the provider's SDKAppID.
+			ConfigStateChecks: append(append(append(
+				callbackStateIs("tencentcallkit_callback.v1", callbackV1, testCallbackAddress, callbackV1.actionsA),
+				callbackStateIs("tencentcallkit_callback.v4", callbackV4, testCallbackAddress, callbackV4.actionsA)...),
+				callbackIdentityIs("tencentcallkit_callback.v1", callbackV1)...),
+				callbackIdentityIs("tencentcallkit_callback.v4", callbackV4)...),
+		}},
+	})
+}
+
 // TestAccCallback_importByIdentityInvalid: an identity naming another
 // application or an unknown API generation is refused, saying what to write.
 func TestAccCallback_importByIdentityInvalid(t *testing.T) {
