@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -390,6 +391,46 @@ func TestAccCallback_writeRequests(t *testing.T) {
 					},
 				},
 			})
+		})
+	}
+}
+
+// TestAccCallback_adoptWarns: Create over a configuration exactly like the
+// planned one takes it over without writing it (the lost-answer path), and
+// says so with a warning that Terraform shows with the resource's address;
+// a create over nothing warns of nothing. Checked in the CLI's own output,
+// as a user reads it.
+func TestAccCallback_adoptWarns(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformCLI(t)
+	apply := func(t *testing.T, url, config string) string {
+		t.Helper()
+		out, _, err := tf.runWith(t, tf.rc, writeModule(t, map[string]string{"main.tf": config}), exampleEnv(url), nil,
+			"apply", "-auto-approve", "-input=false", "-no-color")
+		if err != nil {
+			t.Fatalf("apply: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{})
+			v.setOOB(mock, mockserver.Callback{Address: testCallbackAddress, Actions: v.actionsA[:1]})
+			out := apply(t, url, testCallbackBlock("adopted", v.hclVersion(), testCallbackAddress, v.actionsA[:1]))
+			want := errorPattern(`Warning: Existing Callback Configuration Adopted\s+with tencentcallkit_callback\.adopted,.*` +
+				regexp.QuoteMeta(fmt.Sprintf("(address %q, 1 action)", testCallbackAddress)) + `.*` + regexp.QuoteMeta(fmt.Sprintf("(ID %q)", v.id)))
+			if !want.MatchString(out) || strings.Count(out, "Warning:") != 2 { // the other: dev_overrides
+				t.Errorf("want one adoption warning for tencentcallkit_callback.adopted naming %s and its 1 action, got\n%s", v.id, out)
+			}
+			if n := mock.Stats().Requests[v.writePath]; n != 0 {
+				t.Errorf("the adopted configuration was written %d times, want 0", n)
+			}
+
+			_, empty := newTestMock(t, mockserver.Options{})
+			if out := apply(t, empty, testCallbackBlock("created", v.hclVersion(), testCallbackAddress, v.actionsA)); strings.Contains(out, "Adopted") {
+				t.Errorf("a create over no configuration warned:\n%s", out)
+			}
 		})
 	}
 }

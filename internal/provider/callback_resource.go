@@ -197,8 +197,8 @@ func validateActions(v callkit.APIVersion, actions types.Set, diags *diag.Diagno
 		case slices.Contains(other, word):
 			hint = fmt.Sprintf("%q is a %s: set api_version = %q to use it, or use this generation's words. ", word, otherKind, otherVersion(v))
 		default:
-			if m := caseInsensitiveMatch(valid, word); m != "" {
-				hint = fmt.Sprintf("Words are case-sensitive: did you mean %q? ", m)
+			if m := didYouMean(valid, word); m != "" {
+				hint = strings.TrimSpace(m) + " "
 			}
 		}
 		diags.AddAttributeError(path.Root("actions").AtSetValue(s), "Invalid Callback Action",
@@ -211,15 +211,6 @@ func otherVersion(v callkit.APIVersion) string {
 		return string(callkit.V1)
 	}
 	return string(callkit.V4)
-}
-
-func caseInsensitiveMatch(list []string, s string) string {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return v
-		}
-	}
-	return ""
 }
 
 // checkSameApp refuses to act on state written for another application. The
@@ -349,11 +340,17 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 	switch {
 	case err == nil && existing != nil && sameCallback(*existing, cb):
 		r.setState(ctx, v, *existing, &resp.State, &resp.Diagnostics)
+		// Terraform shows the warning with this resource's address.
+		resp.Diagnostics.AddWarning("Existing Callback Configuration Adopted",
+			fmt.Sprintf("SDKAppID %d already had a %s callback configuration exactly like this resource's (address %q, %s). "+
+				"Nothing was written: this resource now manages that configuration (ID %q), and destroying it deletes the configuration. "+
+				"This is expected after an apply whose answer was lost; otherwise check that no other configuration or tool manages it.",
+				r.client.SDKAppID(), v, existing.Address, countOf(len(existing.Actions), "action", "actions"), callbackID(r.client.SDKAppID(), v)))
 		return
 	case err == nil && existing != nil:
 		id := callbackID(r.client.SDKAppID(), v)
 		resp.Diagnostics.AddError("Callback Configuration Already Exists",
-			fmt.Sprintf("SDKAppID %d already has a %s callback configuration (address %q, %d actions), and it differs from this resource's. "+
+			fmt.Sprintf("SDKAppID %d already has a %s callback configuration (address %q, %s), and it differs from this resource's. "+
 				"Creating this resource would silently overwrite it, so nothing was changed. "+
 				"Import the existing configuration into Terraform instead, then manage it with this resource:\n\n"+
 				"  terraform import tencentcallkit_callback.<NAME> %s\n\n"+
@@ -361,7 +358,7 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 				"  import {\n    to = tencentcallkit_callback.<NAME>\n    id = %q\n  }\n\n"+
 				"where <NAME> is this resource's name in your configuration. "+
 				"(A configuration exactly like this resource's is taken over without an import.)",
-				r.client.SDKAppID(), v, existing.Address, len(existing.Actions), id, id))
+				r.client.SDKAppID(), v, existing.Address, countOf(len(existing.Actions), "action", "actions"), id, id))
 		return
 	case err != nil && !errors.Is(err, callkit.ErrNotFound):
 		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
@@ -527,8 +524,8 @@ func (r *callbackResource) IdentitySchema(_ context.Context, _ resource.Identity
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
 			"sdk_app_id": identityschema.Int64Attribute{
-				Description:       "The SDKAppID of the application whose callback configuration this is; must be the provider's sdk_app_id.",
-				RequiredForImport: true,
+				Description:       "The SDKAppID of the application whose callback configuration this is: the provider's sdk_app_id (the default when unset on import).",
+				OptionalForImport: true,
 			},
 			"api_version": identityschema.StringAttribute{
 				Description:       `The API generation of the configuration: "v1" (the default when unset) or "v4".`,
@@ -560,8 +557,8 @@ func (r *callbackResource) setIdentityWithState(ctx context.Context, v callkit.A
 }
 
 // importByIdentity serves an import {} block with an identity (Terraform and
-// OpenTofu 1.12 and later): sdk_app_id must be the provider's, api_version
-// "v1" (also when unset) or "v4".
+// OpenTofu 1.12 and later): sdk_app_id the provider's (also when unset, as
+// the AWS provider treats region), api_version "v1" (also when unset) or "v4".
 func (r *callbackResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id callbackIdentityModel
 	resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
@@ -579,15 +576,11 @@ func (r *callbackResource) importByIdentity(ctx context.Context, req resource.Im
 			fmt.Sprintf("The identity's api_version must be %q or %q (unset means %q), got %q.", callkit.V1, callkit.V4, callkit.V1, s))
 		return
 	}
-	if id.SDKAppID.IsNull() || id.SDKAppID.ValueInt64() != own {
-		got := "no sdk_app_id"
-		if !id.SDKAppID.IsNull() {
-			got = fmt.Sprintf("sdk_app_id = %d", id.SDKAppID.ValueInt64())
-		}
+	if !id.SDKAppID.IsNull() && id.SDKAppID.ValueInt64() != own {
 		resp.Diagnostics.AddError("Import Identity Names Another Application",
-			fmt.Sprintf("The import identity has %s, but the provider is configured for SDKAppID %d and can only import that application's configuration: "+
-				"expected identity = { sdk_app_id = %d } (v1) or { sdk_app_id = %d, api_version = \"v4\" } (v4). "+
-				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", got, own, own, own))
+			fmt.Sprintf("The import identity has sdk_app_id = %d, but the provider is configured for SDKAppID %d and can only import that application's configuration: "+
+				"expected identity = { sdk_app_id = %d } (v1) or { sdk_app_id = %d, api_version = \"v4\" } (v4), or leave sdk_app_id out for the provider's. "+
+				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", id.SDKAppID.ValueInt64(), own, own, own))
 		return
 	}
 	r.importAs(ctx, v, resp)

@@ -559,7 +559,20 @@ func linkOrCopy(src, dst string) error {
 // stdout and stderr; a non-zero exit status is an error that carries stderr.
 func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...string) (stdout, stderr []byte, err error) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), tf.bin, args...)
+	return tf.runWith(t, rc, dir, nil, stdin, args...)
+}
+
+// runWith is run with extra environment variables (NAME=value).
+func (tf *terraformCLI) runWith(t *testing.T, rc, dir string, env []string, stdin []byte, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
+	return tf.runCommand(t, rc, dir, env, stdin, tf.bin, args...)
+}
+
+// runCommand runs name (terraform, or a script that runs it) with the
+// environment run gives terraform, plus env.
+func (tf *terraformCLI) runCommand(t *testing.T, rc, dir string, env []string, stdin []byte, name string, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Dir = dir
 	// A hermetic environment: none of the caller's TF_* settings (CLI args,
 	// data dir, workspace, reattach, a CLI config naming a missing file).
@@ -576,13 +589,14 @@ func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...
 		serveProviderEnv+"=1",
 	)
 	cmd.Env = append(cmd.Env, tf.env...)
+	cmd.Env = append(cmd.Env, env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	var outBuf, errBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	if err := cmd.Run(); err != nil {
-		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, errBuf.Bytes())
+		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, errBuf.Bytes())
 	}
 	return outBuf.Bytes(), errBuf.Bytes(), nil
 }

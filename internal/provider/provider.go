@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -50,7 +49,7 @@ const (
 
 // troubleshootingLink ends the description of every page: the error codes
 // and their fixes are in one guide. The path is relative to a page under docs/.
-const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting.md)."
+const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting)."
 
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
@@ -86,9 +85,11 @@ type providerData struct {
 	CCC    cccSettings
 	// cccClient is built from CCC on first use by a CCC data source (ccc_client.go).
 	cccClient *lazyCCCClient
-	// callKitMissing holds the missing-credential errors when the provider is
-	// configured for Cloud Contact Center only (Client is then nil).
-	callKitMissing diag.Diagnostics
+	// callKitMissing holds the missing-credential errors when the provider has
+	// only Tencent Cloud keys (Client is then nil); callKitMissingNote says
+	// where those keys came from, for the errors' detail.
+	callKitMissing     diag.Diagnostics
+	callKitMissingNote string
 }
 
 // cccSettings are the Cloud Contact Center credentials, used only by
@@ -113,7 +114,7 @@ func callKitClientFrom(raw any, diags *diag.Diagnostics) *callkit.Client {
 		// The originals point at provider attributes; here they are the
 		// configuration's problem, not this resource's.
 		for _, d := range pd.callKitMissing {
-			diags.AddError(d.Summary(), d.Detail()+" (This provider block is configured for Cloud Contact Center only, which is enough for tencentcallkit_tel_cdrs but not for the CallKit resources and data sources.)")
+			diags.AddError(d.Summary(), d.Detail()+" "+pd.callKitMissingNote)
 		}
 		return nil
 	}
@@ -195,15 +196,10 @@ var settings = []setting{
 	},
 	{
 		name: "region", env: envRegion, def: callkit.DefaultRegion,
-		intro:   "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
-		invalid: "Invalid Region",
-		check: func(raw string) string {
-			if !slices.Contains(callkit.Regions(), raw) {
-				return fmt.Sprintf("must be one of %s, got %q.", quotedList(callkit.Regions()), raw)
-			}
-			return ""
-		},
-		stringValidators: []validator.String{stringvalidator.OneOf(callkit.Regions()...)},
+		intro:            "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
+		invalid:          "Invalid Region",
+		check:            func(raw string) string { return oneOfProblem(callkit.Regions(), raw) },
+		stringValidators: []validator.String{oneOfValidator{summary: "Invalid Region", values: callkit.Regions()}},
 	},
 	{
 		name: "endpoint", env: envEndpoint,
@@ -366,7 +362,8 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		"max_retries":     ckCfg.MaxRetries,
 	})
 
-	pd := &providerData{CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries), callKitMissing: missing}
+	pd := &providerData{CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries),
+		callKitMissing: missing, callKitMissingNote: tencentCloudKeysNote(vals)}
 	if !missing.HasError() {
 		client, err := callkit.New(ckCfg)
 		if err != nil {
@@ -446,6 +443,45 @@ func missingCallKitCredentials(vals map[string]settingValue, cfg callkit.Config)
 	}
 	return missing
 }
+// tencentCloudKeysNote ends the missing-CallKit-credential errors of a
+// provider that has only Tencent Cloud keys: it says where they came from
+// (people who also use the tencentcloud provider often export them, so the
+// provider block itself may set nothing) and what they are good for.
+func tencentCloudKeysNote(vals map[string]settingValue) string {
+	var fromEnv, fromConfig []string
+	for _, k := range []struct{ name, env string }{
+		{"tencentcloud_secret_id", envCloudSecretID}, {"tencentcloud_secret_key", envCloudSecretKey},
+	} {
+		switch v := vals[k.name]; {
+		case v.raw == "":
+		case v.fromEnv:
+			fromEnv = append(fromEnv, k.env)
+		default:
+			fromConfig = append(fromConfig, k.name)
+		}
+	}
+	var where []string
+	if len(fromConfig) > 0 {
+		where = append(where, "this provider block sets "+strings.Join(fromConfig, " and "))
+	}
+	if len(fromEnv) > 0 {
+		where = append(where, "the "+strings.Join(fromEnv, " and ")+" environment "+plural(len(fromEnv), "variable", "variables")+" "+
+			plural(len(fromEnv), "is", "are")+" set")
+	}
+	return fmt.Sprintf("The provider found only Tencent Cloud API keys (%s): those serve tencentcallkit_tel_cdrs (Cloud Contact Center) only, "+
+		"while the CallKit resources and data sources need the application's sdk_app_id and secret_key.", strings.Join(where, ", and "))
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// countOf is n with its noun: "1 action", "3 actions".
+func countOf(n int, one, many string) string { return strconv.Itoa(n) + " " + plural(n, one, many) }
 
 // userAgent follows the HashiCorp providers' convention.
 func userAgent(providerVersion, terraformVersion string) string {

@@ -230,7 +230,9 @@ func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
 			want: func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Summary, "Not Configured") }},
 		{name: "configured for Cloud Contact Center only", wantWhat: "the missing-settings error",
 			provider: map[string]any{"tencentcloud_secret_id": "AKIDmock", "tencentcloud_secret_key": "mock-cloud-key"},
-			want:     func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Detail, "Cloud Contact Center only") }},
+			want: func(d *tfprotov6.Diagnostic) bool {
+				return strings.Contains(d.Detail, "serve tencentcallkit_tel_cdrs (Cloud Contact Center) only")
+			}},
 		{name: "wrong key", wantWhat: "an error naming secret_key",
 			provider: map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": "not-the-key", "max_retries": int64(0)},
 			want:     func(d *tfprotov6.Diagnostic) bool { return strings.Contains(d.Detail, "secret_key") }},

@@ -264,8 +264,12 @@ func parseLookback(raw string) (time.Duration, error) {
 }
 
 func lookbackMessage(raw string, err error) string {
-	return fmt.Sprintf("Attribute lookback value %s is refused: %s. Use a number and a unit such as \"24h\", \"90m\" or \"7d\" "+
+	msg := fmt.Sprintf("Attribute lookback value %s is refused: %s. Use a number and a unit such as \"24h\", \"90m\" or \"7d\" "+
 		"(units d, h, m, s, ms, us, ns; combined as in \"1d12h\").", quoteForMessage(raw), err)
+	if s := lookbackSuggestion(raw); s != "" {
+		msg += fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return msg
 }
 
 var (

@@ -301,7 +301,7 @@ func (res *results) markdown() string {
 	fmt.Fprintf(&b, "- Machine: %s CPUs; load average (1, 5, 15 min) %s before the scenarios, %s after\n", res.env.cpus, res.loadBefore, res.loadAfter)
 	fmt.Fprintf(&b, "- %s, Terraform %s; mock on 127.0.0.1 enforcing the documented limits, %d records\n", res.env.goVersion, res.env.terraform, res.records)
 	if res.peer != nil {
-		fmt.Fprintf(&b, "- Peer: %s, `%s` (%d bytes, sha256 %s), given with -peer\n", res.peer.source, res.peer.path, res.peer.bytes, res.peer.sha256)
+		fmt.Fprintf(&b, "- Peer: %s %s (%d bytes, sha256 %s), given with -peer\n", res.peer.source, res.peer.version, res.peer.bytes, res.peer.sha256)
 	} else {
 		b.WriteString("- Peer: not given (-peer)\n")
 	}
