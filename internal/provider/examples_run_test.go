@@ -324,7 +324,9 @@ func absoluteTimes(text string) []string {
 	const from, to = 946684800, 4102444800 // 2000-01-01, 2100-01-01
 	for _, s := range unixTimeRE.FindAllString(text, -1) {
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n == mockserver.DefaultSDKAppID || n == mockserver.DefaultCCCSdkAppID {
+		// The mock's SDKAppIDs, and the callback check's foreign-app sample
+		// (the SDKAppID plus one), are IDs, not times.
+		if err != nil || n == mockserver.DefaultSDKAppID || n == mockserver.DefaultSDKAppID+1 || n == mockserver.DefaultCCCSdkAppID {
 			continue
 		}
 		if n >= from && n < to || n >= from*1000 && n < to*1000 {
@@ -382,17 +384,18 @@ func TestExamples_noAbsoluteTimes(t *testing.T) {
 func TestAbsoluteTimes(t *testing.T) {
 	t.Parallel()
 	for text, want := range map[string]int{
-		"start_timestamp = 1764547200":         1,
-		"end_ms = 1764547200000":               1,
-		"# 2025-12-01 00:00 to 12:00 UTC":      1,
-		"# milliseconds): December 2025, UTC.": 1,
-		"on 1 Dec 2025":                        1,
-		"since 12/01/2025":                     1,
-		"sdk_app_id = 1400000000":              0,
-		"ccc_sdk_app_id = 1400000100":          0,
-		`phones = ["13800010001"]`:             0,
-		`lookback = "7d"`:                      0,
-		"room_id = 123456":                     0,
+		"start_timestamp = 1764547200":            1,
+		"end_ms = 1764547200000":                  1,
+		"# 2025-12-01 00:00 to 12:00 UTC":         1,
+		"# milliseconds): December 2025, UTC.":    1,
+		"on 1 Dec 2025":                           1,
+		"since 12/01/2025":                        1,
+		"sdk_app_id = 1400000000":                 0,
+		"for SDKAppID 1400000001 (another app's)": 0,
+		"ccc_sdk_app_id = 1400000100":             0,
+		`phones = ["13800010001"]`:                0,
+		`lookback = "7d"`:                         0,
+		"room_id = 123456":                        0,
 	} {
 		if got := absoluteTimes(text); len(got) != want {
 			t.Errorf("absoluteTimes(%q) = %q, want %d", text, got, want)
