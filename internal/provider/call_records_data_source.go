@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -47,6 +48,19 @@ type callRecordsDataSourceModel struct {
 	APIVersion    types.String `tfsdk:"api_version"`
 	TotalNum      types.Int64  `tfsdk:"total_num"`
 	Records       types.List   `tfsdk:"records"` // of recordAttrTypes objects
+	RecordsFormat types.String `tfsdk:"records_format"`
+	RecordsJSON   types.String `tfsdk:"records_json"`
+}
+
+// The two forms of the data source's answer (records_format).
+const (
+	recordsFormatObjects = "objects"
+	recordsFormatJSON    = "json"
+)
+
+// jsonFormat reports whether the configuration asks for records_json.
+func (m *callRecordsDataSourceModel) jsonFormat() bool {
+	return m.RecordsFormat.ValueString() == recordsFormatJSON
 }
 
 func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -90,8 +104,24 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				"matching calls. With `page` set: the service's `totalNum` for the query.",
 			Computed: true,
 		},
+		"records_format": schema.StringAttribute{
+			MarkdownDescription: "How the records are returned: `objects` (default) in `records`, or `json` in " +
+				"`records_json`, one string that Terraform handles far faster than a list of objects. " +
+				"See the page's \"Which form to use\" section.",
+			Optional: true,
+			Computed: true,
+			Validators: []validator.String{
+				stringvalidator.OneOf(recordsFormatObjects, recordsFormatJSON),
+			},
+		},
+		"records_json": schema.StringAttribute{
+			MarkdownDescription: "With `records_format = \"json\"`: the matching call records as one JSON array of " +
+				"objects with the attribute names of `records`, in ascending start time (a value the API does not " +
+				"report is `null`). Null with `records_format = \"objects\"`.",
+			Computed: true,
+		},
 		"records": schema.ListNestedAttribute{
-			MarkdownDescription: "The matching call records, in ascending start time.",
+			MarkdownDescription: "The matching call records, in ascending start time. Null with `records_format = \"json\"`.",
 			Computed:            true,
 			NestedObject: schema.NestedAttributeObject{
 				Attributes: recordAttributes(),
@@ -117,14 +147,18 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state.Records = recordListFrom(recs)
+	if !state.jsonFormat() {
+		state.Records = recordListFrom(recs)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readCallRecords is one read of tencentcallkit_call_records for the
 // configuration in state: it asks the service, sets the computed attributes
-// other than records (total_num, api_version, number_per_page) and returns the
-// records, in the service's order. Both ways of serving the data source use it:
+// other than records (total_num, api_version, number_per_page, records_format,
+// records_json) and returns the records, in the service's order; with
+// records_format = "json" it returns none, records_json holds them and
+// records is null. Both ways of serving the data source use it:
 // Read above, through the framework, and the protocol-level read of server.go,
 // which encodes the same state without the framework's per-value work.
 func readCallRecords(ctx context.Context, client *callkit.Client, state *callRecordsDataSourceModel, diags *diag.Diagnostics) []callkit.Record {
@@ -169,5 +203,30 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 
 	state.APIVersion = types.StringValue(string(version))
 	state.NumberPerPage = types.Int64Value(perPage)
-	return recs
+	return recordsInFormat(state, recs, diags)
+}
+
+// recordsInFormat sets records_format and, in the JSON form, records_json and
+// a null records. It returns the records still to be set as objects.
+func recordsInFormat(state *callRecordsDataSourceModel, recs []callkit.Record, diags *diag.Diagnostics) []callkit.Record {
+	if !state.jsonFormat() {
+		state.RecordsFormat = types.StringValue(recordsFormatObjects)
+		state.RecordsJSON = types.StringNull()
+		return recs
+	}
+	state.Records = types.ListNull(types.ObjectType{AttrTypes: recordAttrTypes})
+	arr := newRecordsJSONArray()
+	if err := arr.add(recs); err != nil {
+		addEncodeError(diags, "JSON", err)
+		return nil
+	}
+	state.RecordsJSON = types.StringValue(arr.finish())
+	return nil
+}
+
+// addEncodeError reports records that were read but could not be encoded as
+// the answer's form: never the user's doing.
+func addEncodeError(diags *diag.Diagnostics, as string, err error) {
+	diags.AddError("Unable to Encode Call Records",
+		fmt.Sprintf("The records were read but could not be written as %s: %s. This is a bug in the provider; please report it.", as, err))
 }

@@ -4,7 +4,10 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -120,6 +123,86 @@ func recordListFrom(recs []callkit.Record) types.List {
 		objs[i] = recordModelFrom(r).object()
 	}
 	return types.ListValueMust(types.ObjectType{AttrTypes: recordAttrTypes}, objs)
+}
+
+// recordJSON is one record as JSON: the attribute names of recordAttributes, in the order the
+// contract lists them, a null where the API did not report a value, callees always a list.
+// records_json and the export's JSON Lines use it, so a record reads the same in both.
+type recordJSON struct {
+	CallID          string   `json:"call_id"`
+	SDKAppID        int64    `json:"sdk_app_id"`
+	MediaType       string   `json:"media_type"`
+	RoomID          string   `json:"room_id"`
+	RoomIDType      *int64   `json:"room_id_type"`
+	StartCallTs     int64    `json:"start_call_ts"`
+	AcceptTs        int64    `json:"accept_ts"`
+	EndTs           int64    `json:"end_ts"`
+	Caller          string   `json:"caller"`
+	TotalUserNumber *int64   `json:"total_user_number"`
+	CallType        string   `json:"call_type"`
+	CallResult      string   `json:"call_result"`
+	Callees         []string `json:"callees"`
+}
+
+// recordEncoder writes records as JSON, each followed by a newline (JSON Lines).
+type recordEncoder struct {
+	enc *json.Encoder
+}
+
+func newRecordEncoder(w io.Writer) recordEncoder {
+	enc := json.NewEncoder(w)
+	// Nothing here is HTML: keep <, > and & readable.
+	enc.SetEscapeHTML(false)
+	return recordEncoder{enc: enc}
+}
+
+func (e recordEncoder) encode(r *callkit.Record) error {
+	callees := r.Callees
+	if callees == nil {
+		callees = []string{}
+	}
+	return e.enc.Encode(recordJSON{
+		CallID: r.CallID, SDKAppID: r.SDKAppID, MediaType: r.MediaType, RoomID: r.RoomID, RoomIDType: r.RoomIDType,
+		StartCallTs: r.StartCallTs, AcceptTs: r.AcceptTs, EndTs: r.EndTs, Caller: r.Caller,
+		TotalUserNumber: r.TotalUserNumber, CallType: r.CallType, CallResult: r.CallResult, Callees: callees,
+	})
+}
+
+// recordsJSONArray builds records_json: one JSON array, appended to batch by
+// batch so that a walk need not keep its records.
+type recordsJSONArray struct {
+	buf bytes.Buffer
+	enc recordEncoder
+	n   int
+}
+
+func newRecordsJSONArray() *recordsJSONArray {
+	a := &recordsJSONArray{}
+	a.enc = newRecordEncoder(&a.buf)
+	a.buf.WriteByte('[')
+	return a
+}
+
+func (a *recordsJSONArray) add(recs []callkit.Record) error {
+	for i := range recs {
+		if err := a.enc.encode(&recs[i]); err != nil {
+			return err
+		}
+		// The encoder ends each record with a newline: make it the separator.
+		a.buf.Truncate(a.buf.Len() - 1)
+		a.buf.WriteByte(',')
+		a.n++
+	}
+	return nil
+}
+
+// finish ends the array and returns it; call it once, after the last add.
+func (a *recordsJSONArray) finish() string {
+	if a.n > 0 {
+		a.buf.Truncate(a.buf.Len() - 1) // the last separator
+	}
+	a.buf.WriteByte(']')
+	return a.buf.String()
 }
 
 // recordAttributes is the schema of one record, every attribute computed. The single-record data

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -47,18 +46,12 @@ func Serve(ctx context.Context, version string, debug bool) error {
 // as main.go serves it, the acceptance tests run it in-process and the
 // benchmarks measure it. Each server it makes has a provider of its own.
 //
-// The server is the framework's (providerserver.NewProtocol6) with one RPC
-// served differently: ReadDataSource of tencentcallkit_call_records, whose
-// state can hold tens of thousands of records. Through the framework, every
-// one of their values becomes a framework value, a tftypes value and then
-// msgpack, and is walked again for semantic equality after Read: about 4 s of
-// CPU for 20,000 records, four times the time the service's rate limit needs
-// to page through them. The protocol-level read runs the same read
-// (readCallRecords) and writes the state's msgpack directly, byte for byte
-// what the framework would have sent (TestCallRecordsWire_sameAsFramework).
-// Every other RPC, and this one whenever the fast path does not apply (the
-// provider not configured for CallKit, a configuration with unknown values),
-// goes to the framework unchanged.
+// It is the framework's server with one fast path: ReadDataSource of
+// tencentcallkit_call_records runs the same read (readCallRecords) and writes
+// the state's msgpack directly, byte for byte what the framework would send
+// (TestCallRecordsWire_sameAsFramework), without the framework's per-value
+// work on tens of thousands of records. Everything else, and this read when it
+// cannot apply, goes to the framework. What it saves: protocolServer.
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
 		p := &tencentCallKitProvider{version: version}
@@ -84,7 +77,8 @@ type frameworkServer interface {
 }
 
 // protocolServer is the framework's server with ReadDataSource of
-// tencentcallkit_call_records served by readCallRecordsRPC.
+// tencentcallkit_call_records served by readCallRecordsRPC. It pays its way
+// (bench/results.md, "call_records fast path"): FIGURES.
 type protocolServer struct {
 	frameworkServer
 
@@ -132,7 +126,7 @@ func (s *protocolServer) readCallRecordsRPC(ctx context.Context, req *tfprotov6.
 	// beside the diagnostics; so does this read.
 	var diags diag.Diagnostics
 	failed := func() *tfprotov6.ReadDataSourceResponse {
-		resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(diags)}
+		resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: protoDiagnostics(ctx, diags)}
 		if dv, err := tfprotov6.NewDynamicValue(s.callRecordsType, raw); err == nil {
 			resp.State = &dv
 		}
@@ -149,20 +143,19 @@ func (s *protocolServer) readCallRecordsRPC(ctx context.Context, req *tfprotov6.
 	}
 	b, err := encodeCallRecordsState(s.callRecordsType, &state, recs)
 	if err != nil {
-		diags.AddError("Unable to Encode Call Records",
-			fmt.Sprintf("The records were read but could not be written as Terraform state: %s. This is a bug in the provider; please report it.", err))
+		addEncodeError(&diags, "Terraform state", err)
 		return failed()
 	}
 	tflog.Trace(ctx, "Served ReadDataSource at the protocol level", map[string]any{"records": len(recs), "state_bytes": len(b)})
 	return &tfprotov6.ReadDataSourceResponse{
 		State:       &tfprotov6.DynamicValue{MsgPack: b},
-		Diagnostics: protoDiagnostics(diags),
+		Diagnostics: protoDiagnostics(ctx, diags),
 	}
 }
 
 // protoDiagnostics converts framework diagnostics to the protocol's, as the
 // framework does for the RPCs it serves.
-func protoDiagnostics(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
+func protoDiagnostics(ctx context.Context, diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 	if len(diags) == 0 {
 		return nil
 	}
@@ -177,32 +170,35 @@ func protoDiagnostics(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 			pd.Severity = tfprotov6.DiagnosticSeverityError
 		}
 		if wp, ok := d.(diag.DiagnosticWithPath); ok {
-			pd.Attribute = attributePath(wp.Path())
+			pd.Attribute = attributePath(ctx, wp.Path())
 		}
 		out = append(out, pd)
 	}
 	return out
 }
 
-// attributePath is a framework path as the protocol's attribute path; nil for
-// an empty path or one with a step the protocol cannot name.
-func attributePath(p path.Path) *tftypes.AttributePath {
-	steps := p.Steps()
-	if len(steps) == 0 {
-		return nil
-	}
-	ap := tftypes.NewAttributePath()
-	for _, step := range steps {
+// attributePath is a framework path as the protocol's attribute path, step by
+// step as the framework converts it (an empty path is an empty, non-nil path);
+// nil for a step it cannot convert.
+func attributePath(ctx context.Context, p path.Path) *tftypes.AttributePath {
+	steps := make([]tftypes.AttributePathStep, 0, len(p.Steps()))
+	for _, step := range p.Steps() {
 		switch st := step.(type) {
 		case path.PathStepAttributeName:
-			ap = ap.WithAttributeName(string(st))
+			steps = append(steps, tftypes.AttributeName(string(st)))
 		case path.PathStepElementKeyInt:
-			ap = ap.WithElementKeyInt(int(st))
+			steps = append(steps, tftypes.ElementKeyInt(int64(st)))
 		case path.PathStepElementKeyString:
-			ap = ap.WithElementKeyString(string(st))
+			steps = append(steps, tftypes.ElementKeyString(string(st)))
+		case path.PathStepElementKeyValue:
+			v, err := st.ToTerraformValue(ctx)
+			if err != nil {
+				return nil
+			}
+			steps = append(steps, tftypes.ElementKeyValue(v))
 		default:
 			return nil
 		}
 	}
-	return ap
+	return tftypes.NewAttributePathWithSteps(steps)
 }
