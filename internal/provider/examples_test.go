@@ -39,6 +39,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -78,7 +79,7 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		examplesDir, file, docsDir string
 		names                      []string
 	}
-	var resources, dataSources, ephemerals, lists []string
+	var resources, dataSources, ephemerals, lists, actions []string
 	importable, withIdentity := map[string]bool{}, map[string]bool{}
 	for _, f := range p.Resources(ctx) {
 		r := f()
@@ -101,6 +102,15 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
 		lists = append(lists, resp.TypeName)
 	}
+	pa, ok := p.(provider.ProviderWithActions)
+	if !ok {
+		t.Fatal("the provider has no Actions method")
+	}
+	for _, f := range pa.Actions(ctx) {
+		var resp action.MetadataResponse
+		f().Metadata(ctx, action.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
+		actions = append(actions, resp.TypeName)
+	}
 	for _, f := range p.DataSources(ctx) {
 		var resp datasource.MetadataResponse
 		f().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
@@ -115,8 +125,8 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		f().Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
 		ephemerals = append(ephemerals, resp.TypeName)
 	}
-	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 {
-		t.Fatalf("expected resources, data sources and ephemeral resources, got %v, %v, %v", resources, dataSources, ephemerals)
+	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 || len(actions) == 0 {
+		t.Fatalf("expected resources, data sources, ephemeral resources and actions, got %v, %v, %v, %v", resources, dataSources, ephemerals, actions)
 	}
 
 	mustExist := func(rel string) {
@@ -131,6 +141,7 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		{"data-sources", "data-source.tf", "data-sources", dataSources},
 		{"ephemeral-resources", "ephemeral-resource.tf", "ephemeral-resources", ephemerals},
 		{"list-resources", "list-resource.tfquery.hcl", "list-resources", lists},
+		{"actions", "action.tf", "actions", actions},
 	} {
 		for _, name := range k.names {
 			mustExist(filepath.Join("examples", k.examplesDir, name, k.file))
@@ -233,6 +244,18 @@ const requiredProvidersStub = `terraform {
   }
 }
 `
+
+// actionBlockRE finds an action block or an action_trigger.
+var actionBlockRE = regexp.MustCompile(`(?m)^action\s+"|^\s*action_trigger\s*\{`)
+
+func usesActions(files map[string]string) bool {
+	for _, code := range files {
+		if actionBlockRE.MatchString(code) {
+			return true
+		}
+	}
+	return false
+}
 
 // exampleFilesIn lists the Terraform files of an example directory: .tf and
 // .tfquery.hcl (list resources' examples, `terraform query`).
@@ -411,8 +434,9 @@ type terraformCLI struct {
 	bin       string
 	openTofu  bool
 	version   [3]int
-	pluginDir string // holds this test binary as terraform-provider-tencentcallkit
-	rc        string // the CLI configuration file with the dev_overrides
+	pluginDir string   // holds this test binary as terraform-provider-tencentcallkit
+	rc        string   // the CLI configuration file with the dev_overrides
+	env       []string // added to every command's environment (and so the provider's)
 }
 
 // newTerraformCLI finds Terraform as terraform-plugin-testing does
@@ -555,6 +579,7 @@ func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...
 		"TF_DATA_DIR="+filepath.Join(t.TempDir(), ".terraform"),
 		serveProviderEnv+"=1",
 	)
+	cmd.Env = append(cmd.Env, tf.env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -585,6 +610,7 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 		what    string
 	}{
 		{listBlockRE, [3]int{1, 14, 0}, "list blocks (terraform query)"},
+		{actionBlockRE, actionsSince, "actions"},
 		{regexp.MustCompile(`(?m)^\s*identity\s*=`), [3]int{1, 12, 0}, "import by identity"},
 		{regexp.MustCompile(`(?m)^\s*[a-z0-9_]+_wo(_version)?\s*=`), [3]int{1, 11, 0}, "write-only arguments"},
 		{regexp.MustCompile(`(?m)^ephemeral\s+"|^\s*ephemeral\s*=\s*true`), [3]int{1, 10, 0}, "ephemeral resources and values"},
@@ -607,6 +633,9 @@ func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string
 	t.Helper()
 	if need, feature := minimumVersion(files); slices.Compare(tf.version[:], need[:]) < 0 {
 		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is %s %s", what, feature, need[0], need[1], tf.engineName(), tf.versionString())
+	}
+	if tf.openTofu && usesActions(files) {
+		t.Skipf("%s holds action blocks: OpenTofu %s has no actions yet", what, tf.versionString())
 	}
 	query := hasQueryFile(files)
 	if query && tf.openTofu {

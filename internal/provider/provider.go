@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -54,6 +55,7 @@ var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithListResources      = (*tencentCallKitProvider)(nil)
+	_ provider.ProviderWithActions            = (*tencentCallKitProvider)(nil)
 )
 
 // tencentCallKitProvider holds its version and, once configured, the
@@ -427,6 +429,7 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
 	resp.ListResourceData = pd
+	resp.ActionData = pd
 	p.configured.Store(pd)
 }
 
@@ -474,6 +477,14 @@ func (p *tencentCallKitProvider) DataSources(_ context.Context) []func() datasou
 func (p *tencentCallKitProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewCallbackListResource,
+	}
+}
+
+// Actions are what `terraform apply -invoke` and action_trigger run
+// (Terraform 1.14+).
+func (p *tencentCallKitProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewCallbackCheckAction,
 	}
 }
 

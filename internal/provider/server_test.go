@@ -471,3 +471,32 @@ func TestProtoDiagnostics_paths(t *testing.T) {
 		t.Errorf("severities %v, %v", got[0].Severity, got[1].Severity)
 	}
 }
+
+// TestProtocolServer_servesActions: the action RPCs reach the framework
+// through the served server, not only by method name: the action's schema
+// is advertised and ValidateActionConfig runs its validators.
+func TestProtocolServer_servesActions(t *testing.T) {
+	t.Parallel()
+	s := newTwoServers(t)
+	as, ok := s.schemas.ActionSchemas["tencentcallkit_callback_check"]
+	if !ok || as.Schema == nil {
+		t.Fatalf("GetProviderSchema lists no tencentcallkit_callback_check action: %v", s.schemas.ActionSchemas)
+	}
+	srv, ok := s.served.(tfprotov6.ActionServer)
+	if !ok {
+		t.Fatal("the served server is not a tfprotov6.ActionServer")
+	}
+	for timeout, wantErr := range map[string]bool{"3s": false, "forever": true} {
+		cfg, err := configValue(as.Schema, map[string]any{"timeout": timeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.ValidateActionConfig(t.Context(), &tfprotov6.ValidateActionConfigRequest{ActionType: "tencentcallkit_callback_check", Config: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(resp.Diagnostics) > 0; got != wantErr || (wantErr && resp.Diagnostics[0].Summary != "Invalid Timeout") {
+			t.Errorf("timeout %q: diagnostics %s, want an Invalid Timeout error: %v", timeout, describeDiags(resp.Diagnostics), wantErr)
+		}
+	}
+}
