@@ -72,7 +72,6 @@ type Client struct {
 	logger     Logger
 	sigTTL     time.Duration
 	signer     *usersig.Signer
-	maxPages   int64 // 0 → MaxPages; lowered by tests
 	userAgent  string
 
 	sigMu  sync.Mutex

@@ -55,15 +55,13 @@ type RecordFilter struct {
 
 // RecordPage is one page of a filter query, as the service answered it.
 type RecordPage struct {
+	// TotalNum is the answer's totalNum; -1 when the answer has none.
 	TotalNum int64
-	Page     int64
-	Records  []Record
+	// Page is the answer's page field; -1 when the answer has none (an
+	// absent page says nothing about more pages: it is not 0, "the last").
+	Page    int64
+	Records []Record
 }
-
-// MaxPages bounds an all-pages walk (100 records a page: 200,000 records,
-// far above what 7 days of a busy app's call log needs). Reaching it is an
-// error, never a silently truncated list.
-const MaxPages = 2000
 
 const defaultPageSize = 100
 
@@ -152,9 +150,17 @@ func (c *Client) ListRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 	}
 	p, err := c.fetchPage(ctx, v, c.withEnd(f), page)
 	if errors.Is(err, ErrNotFound) {
-		return &RecordPage{Page: 0, Records: []Record{}}, nil
+		return &RecordPage{TotalNum: 0, Page: 0, Records: []Record{}}, nil
 	}
 	return p, err
+}
+
+// orAbsent is a decoded integer field, or -1 when the answer left it out.
+func orAbsent(f flexInt) int64 {
+	if !f.set {
+		return -1
+	}
+	return f.v
 }
 
 func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, page int64) (*RecordPage, error) {
@@ -173,7 +179,7 @@ func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, pa
 		if err := c.call(ctx, epListRecordsV4, body, &data); err != nil {
 			return nil, err
 		}
-		out := &RecordPage{TotalNum: data.TotalNum.v, Page: data.Page.v, Records: make([]Record, 0, len(data.CallRecordList))}
+		out := &RecordPage{TotalNum: orAbsent(data.TotalNum), Page: orAbsent(data.Page), Records: make([]Record, 0, len(data.CallRecordList))}
 		for _, r := range data.CallRecordList {
 			out.Records = append(out.Records, r.normalise(c.sdkAppID))
 		}
@@ -187,7 +193,7 @@ func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, pa
 	if err := c.call(ctx, epListRecords, body, &data); err != nil {
 		return nil, err
 	}
-	out := &RecordPage{TotalNum: data.TotalNum.v, Page: data.Page.v, Records: make([]Record, 0, len(data.CallRecordList))}
+	out := &RecordPage{TotalNum: orAbsent(data.TotalNum), Page: orAbsent(data.Page), Records: make([]Record, 0, len(data.CallRecordList))}
 	for _, r := range data.CallRecordList {
 		out.Records = append(out.Records, r.normalise())
 	}

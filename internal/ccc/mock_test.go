@@ -65,7 +65,7 @@ func TestMockAllPages(t *testing.T) {
 	t.Parallel()
 	m, url := startMock(t, mockserver.Options{CCCRecords: 321, Seed: 4, RateLimit: true})
 	c := client(t, url)
-	recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
+	recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,21 +113,21 @@ func TestMockPageAndFilters(t *testing.T) {
 	}
 	q = monthQuery()
 	q.Phones = []string{phone}
-	recs, err := c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err := c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || !slices.Equal(sessionIDs(recs), want) {
 		t.Fatalf("phone filter: %v, %d records, want %d", err, len(recs), len(want))
 	}
 
 	q = monthQuery()
 	q.SessionIDs = []string{all[5].SessionID, all[250].SessionID}
-	recs, err = c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err = c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || !slices.Equal(sessionIDs(recs), q.SessionIDs) {
 		t.Fatalf("session filter: %v, %v", err, sessionIDs(recs))
 	}
 
 	q = monthQuery()
 	q.Phones = []string{"00000000000"}
-	recs, err = c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err = c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || recs == nil || len(recs) != 0 {
 		t.Fatalf("no match: %#v, %v", recs, err)
 	}
@@ -142,7 +142,7 @@ func TestMockAuthFailures(t *testing.T) {
 	} {
 		var cfg ccc.Config
 		mod(&cfg)
-		_, err := client(t, url, mod).DescribeAllTelCdrs(context.Background(), monthQuery())
+		_, err := client(t, url, mod).DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 		var apiErr *ccc.APIError
 		if !errors.As(err, &apiErr) || apiErr.Code != name || !errors.Is(err, ccc.ErrAuth) || apiErr.Attempts != 1 {
 			t.Fatalf("%s: %v", name, err)
@@ -153,7 +153,7 @@ func TestMockAuthFailures(t *testing.T) {
 	}
 	q := monthQuery()
 	q.SdkAppID = 42
-	if _, err := client(t, url).DescribeAllTelCdrs(context.Background(), q); !errors.Is(err, ccc.ErrInstanceNotFound) {
+	if _, err := client(t, url).DescribeAllTelCdrs(context.Background(), q, 0); !errors.Is(err, ccc.ErrInstanceNotFound) {
 		t.Fatalf("another application: %v", err)
 	}
 	if n := m.Stats().Applied["ccc/DescribeTelCdr"]; n != 0 {
@@ -169,7 +169,7 @@ func parallelWalks(t *testing.T, m *mockserver.Server, c *ccc.Client, n int) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
+			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 			if err != nil {
 				t.Error(err)
 				return

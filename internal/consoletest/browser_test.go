@@ -100,7 +100,7 @@ func TestBrowser_statsMatchRecordsAPI(t *testing.T) {
 			if ct != "all" {
 				filter.CallType = ct
 			}
-			recs, err := c.client.ListAllRecords(ctx, callkit.V1, filter)
+			recs, err := c.client.ListAllRecords(ctx, callkit.V1, filter, 0)
 			if err != nil {
 				t.Fatalf("%s: the records API: %v", path, err)
 			}
@@ -143,7 +143,7 @@ func TestBrowser_recordsMatchRecordsAPI(t *testing.T) {
 		end, _ := time.ParseInLocation(layout, to.Format(layout), time.Local)
 		want, err := c.client.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{
 			StartTimestamp: start.Unix(), EndTimestamp: end.Unix() + 59, CallType: f.callType, CallResult: f.result,
-		})
+		}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

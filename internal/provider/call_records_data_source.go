@@ -26,6 +26,9 @@ var (
 	_ datasource.DataSourceWithValidateConfig = (*callRecordsDataSource)(nil)
 )
 
+// callRecordsNarrowing names the arguments that make call_records match fewer records.
+const callRecordsNarrowing = "a later `start_timestamp` (or a shorter `lookback`), an earlier `end_timestamp`, `call_type` or `call_result`"
+
 // defaultNumberPerPage is the page size used when number_per_page is unset: the API's maximum,
 // so that an all-pages read takes the fewest requests.
 const defaultNumberPerPage = 100
@@ -45,6 +48,7 @@ type callRecordsDataSourceModel struct {
 	CallType      types.String `tfsdk:"call_type"`
 	NumberPerPage types.Int64  `tfsdk:"number_per_page"`
 	Page          types.Int64  `tfsdk:"page"`
+	MaxRecords    types.Int64  `tfsdk:"max_records"`
 	APIVersion    types.String `tfsdk:"api_version"`
 	TotalNum      types.Int64  `tfsdk:"total_num"`
 	Records       types.List   `tfsdk:"records"` // of recordAttrTypes objects
@@ -98,10 +102,11 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				int64validator.AtLeast(0),
 			},
 		},
+		"max_records": maxRecordsAttribute("page"),
 		"api_version": apiVersionAttribute(),
 		"total_num": schema.Int64Attribute{
 			MarkdownDescription: "With `page` unset: the number of records read, which is the number of " +
-				"matching calls. With `page` set: the service's `totalNum` for the query.",
+				"matching calls. With `page` set: the service's `totalNum` for the query (null when the answer has none).",
 			Computed: true,
 		},
 		"records_format": schema.StringAttribute{
@@ -175,9 +180,11 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 
 	var recs []callkit.Record
 	if state.Page.IsNull() {
-		all, err := client.ListAllRecords(ctx, version, filter)
+		all, err := client.ListAllRecords(ctx, version, filter, maxRecordsFrom(state.MaxRecords))
 		if err != nil {
-			addAPIError(diags, "Unable to Read Call Records", err)
+			if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
+				addAPIError(diags, "Unable to Read Call Records", err)
+			}
 			return nil
 		}
 		recs = all
@@ -188,10 +195,14 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 			addAPIError(diags, "Unable to Read Call Records", err)
 			return nil
 		}
-		if page != nil {
+		switch {
+		case page != nil && page.TotalNum < 0: // the answer has no totalNum
+			recs = page.Records
+			state.TotalNum = types.Int64Null()
+		case page != nil:
 			recs = page.Records
 			state.TotalNum = types.Int64Value(page.TotalNum)
-		} else {
+		default:
 			state.TotalNum = types.Int64Value(0)
 		}
 	}

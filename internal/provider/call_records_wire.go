@@ -46,6 +46,7 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 		"page":            state.Page,
 		"records_format":  state.RecordsFormat,
 		"records_json":    state.RecordsJSON,
+		"max_records":     state.MaxRecords,
 		"start_timestamp": state.StartTimestamp,
 		"total_num":       state.TotalNum,
 	}

@@ -135,8 +135,6 @@ func cccErrorHint(err error, transport bool) string {
 	case errors.Is(err, ccc.ErrRateLimited):
 		return "The service kept answering RequestLimitExceeded after the provider's retries (the limit is 20 requests per second). " +
 			"Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
-	case errors.Is(err, ccc.ErrTooManyPages):
-		return "Set page_number to read one page at a time, or narrow start_timestamp / end_timestamp or filter with phones or session_ids."
 	case errors.Is(err, ccc.ErrInvalidRequest):
 		return "The service refused the request's parameters. Check the data source's arguments (StartTimeStamp may be at most 180 days back); " +
 			"if they look right, this may be a bug in the provider, please report it."

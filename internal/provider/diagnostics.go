@@ -111,9 +111,9 @@ func apiErrorHint(err error, transport bool) string {
 		return "The service kept answering \"rate limited\" after the provider's retries. Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
 	case errors.Is(err, callkit.ErrInvalidRequest):
 		return "The service rejected the request as invalid. Check the values in the configuration; if they look right, this may be a bug in the provider, please report it."
-	case errors.Is(err, callkit.ErrTooManyPages):
-		return "Narrow the query so fewer records match: a later start_timestamp, an earlier end_timestamp, or a call_type or call_result filter; " +
-			"or read one page at a time with page."
+	case errors.Is(err, callkit.ErrEndlessWalk):
+		return "The service kept answering records far past the count it announced, so the read stopped rather than loop. Retry later; " +
+			"if it persists, contact Tencent Cloud support with the requestId of a records request."
 	case errors.Is(err, callkit.ErrNotFound):
 		return "The object does not exist on the service."
 	case transport:

@@ -156,7 +156,7 @@ func newRecordEncoder(w io.Writer) recordEncoder {
 	return recordEncoder{enc: enc}
 }
 
-func (e recordEncoder) encode(r *callkit.Record) error {
+func (e recordEncoder) write(r *callkit.Record) error {
 	callees := r.Callees
 	if callees == nil {
 		callees = []string{}
@@ -185,7 +185,7 @@ func newRecordsJSONArray() *recordsJSONArray {
 
 func (a *recordsJSONArray) add(recs []callkit.Record) error {
 	for i := range recs {
-		if err := a.enc.encode(&recs[i]); err != nil {
+		if err := a.enc.write(&recs[i]); err != nil {
 			return err
 		}
 		// The encoder ends each record with a newline: make it the separator.

@@ -464,7 +464,7 @@ func (b *bench) clientPaging(ctx context.Context, m *scenario.MockProcess, mr *m
 		}
 		defer b.sent()
 		begin := time.Now()
-		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end})
+		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end}, 0)
 		took := time.Since(begin)
 		if err == nil && len(recs) != b.opts.records {
 			err = fmt.Errorf("read %d records, want %d", len(recs), b.opts.records)
