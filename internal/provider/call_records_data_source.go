@@ -178,60 +178,104 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 		return nil
 	}
 
-	var recs []callkit.Record
+	out := newRecordsOut(state.jsonFormat())
+	var ok bool
 	if state.Page.IsNull() {
-		all, err := client.ListAllRecords(ctx, version, filter, maxRecordsFrom(state.MaxRecords))
-		if err != nil {
-			if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
-				addAPIError(diags, "Unable to Read Call Records", err)
-			}
-			return nil
-		}
-		recs = all
-		state.TotalNum = types.Int64Value(int64(len(all)))
+		ok = readAllRecords(ctx, client, version, filter, state, out, diags)
 	} else {
-		page, err := client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
-		if err != nil {
-			addAPIError(diags, "Unable to Read Call Records", err)
-			return nil
-		}
-		switch {
-		case page != nil && page.TotalNum < 0: // the answer has no totalNum
-			recs = page.Records
-			state.TotalNum = types.Int64Null()
-		case page != nil:
-			recs = page.Records
-			state.TotalNum = types.Int64Value(page.TotalNum)
-		default:
-			state.TotalNum = types.Int64Value(0)
-		}
+		ok = readOnePage(ctx, client, version, filter, state, out, diags)
+	}
+	if !ok {
+		return nil
 	}
 	tflog.Debug(ctx, "Read call records", map[string]any{
 		"api_version": string(version),
-		"records":     len(recs),
+		"records":     out.n,
 		"all_pages":   state.Page.IsNull(),
 	})
 
 	state.APIVersion = types.StringValue(string(version))
 	state.NumberPerPage = types.Int64Value(perPage)
-	return recordsInFormat(state, recs, diags)
+	return out.finish(state)
 }
 
-// recordsInFormat sets records_format and, in the JSON form, records_json and
-// a null records. It returns the records still to be set as objects.
-func recordsInFormat(state *callRecordsDataSourceModel, recs []callkit.Record, diags *diag.Diagnostics) []callkit.Record {
-	if !state.jsonFormat() {
+// readAllRecords walks every page into out; the JSON form never holds the
+// list, only its text.
+func readAllRecords(ctx context.Context, client *callkit.Client, version callkit.APIVersion, filter callkit.RecordFilter,
+	state *callRecordsDataSourceModel, out *recordsOut, diags *diag.Diagnostics,
+) bool {
+	n, err := client.WalkRecords(ctx, version, filter, callkit.WalkOptions{MaxRecords: maxRecordsFrom(state.MaxRecords)},
+		func(batch []callkit.Record, _ callkit.WalkProgress) error { return out.add(batch) })
+	if err != nil {
+		if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
+			addAPIError(diags, "Unable to Read Call Records", err)
+		}
+		return false
+	}
+	state.TotalNum = types.Int64Value(n)
+	return true
+}
+
+// readOnePage reads the page of state.Page into out.
+func readOnePage(ctx context.Context, client *callkit.Client, version callkit.APIVersion, filter callkit.RecordFilter,
+	state *callRecordsDataSourceModel, out *recordsOut, diags *diag.Diagnostics,
+) bool {
+	page, err := client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
+	if err != nil {
+		addAPIError(diags, "Unable to Read Call Records", err)
+		return false
+	}
+	switch {
+	case page == nil:
+		state.TotalNum = types.Int64Value(0)
+		return true
+	case page.TotalNum < 0: // the answer has no totalNum
+		state.TotalNum = types.Int64Null()
+	default:
+		state.TotalNum = types.Int64Value(page.TotalNum)
+	}
+	if err := out.add(page.Records); err != nil {
+		addEncodeError(diags, "JSON", err)
+		return false
+	}
+	return true
+}
+
+// recordsOut receives the records of a read in the form asked for: kept
+// as a list for records, or appended to records_json's text.
+type recordsOut struct {
+	recs []callkit.Record
+	json *recordsJSONArray // nil: the objects form
+	n    int
+}
+
+func newRecordsOut(jsonForm bool) *recordsOut {
+	if jsonForm {
+		return &recordsOut{json: newRecordsJSONArray()}
+	}
+	return &recordsOut{}
+}
+
+func (o *recordsOut) add(batch []callkit.Record) error {
+	o.n += len(batch)
+	if o.json != nil {
+		return o.json.add(batch)
+	}
+	o.recs = append(o.recs, batch...)
+	return nil
+}
+
+// finish sets records_format, records_json and, in the JSON form, a null
+// records; it returns the records still to be set as objects.
+func (o *recordsOut) finish(state *callRecordsDataSourceModel) []callkit.Record {
+	if o.json == nil {
 		state.RecordsFormat = types.StringValue(recordsFormatObjects)
 		state.RecordsJSON = types.StringNull()
-		return recs
+		return o.recs
 	}
+	state.RecordsFormat = types.StringValue(recordsFormatJSON)
 	state.Records = types.ListNull(types.ObjectType{AttrTypes: recordAttrTypes})
-	arr := newRecordsJSONArray()
-	if err := arr.add(recs); err != nil {
-		addEncodeError(diags, "JSON", err)
-		return nil
-	}
-	state.RecordsJSON = types.StringValue(arr.finish())
+	state.RecordsJSON = types.StringValue(o.json.finish())
 	return nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
 )
@@ -49,21 +51,21 @@ type recordWriter interface {
 // directory exists and is one, and an existing file at path is allowed.
 func exportTarget(path string, overwrite bool) (string, error) {
 	if strings.TrimSpace(path) == "" {
-		return "", errors.New("Path is empty: name the file to write, such as \"records.jsonl\".")
+		return "", errors.New("path is empty: name the file to write, such as \"records.jsonl\"")
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", fmt.Errorf("Path %q cannot be resolved: %w", path, err)
+		return "", fmt.Errorf("path %q cannot be resolved: %w", path, err)
 	}
 	dir := filepath.Dir(abs)
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("The directory %s does not exist. The export does not create directories: create it first, or choose another path.", dir)
+		return "", fmt.Errorf("the directory %s does not exist; the export does not create directories: create it first, or choose another path", dir)
 	case err != nil:
-		return "", fmt.Errorf("The directory %s cannot be used: %w", dir, err)
+		return "", fmt.Errorf("the directory %s cannot be used: %w", dir, err)
 	case !st.IsDir():
-		return "", fmt.Errorf("%s is not a directory: path must name a file in an existing directory.", dir)
+		return "", fmt.Errorf("%s is not a directory: path must name a file in an existing directory", dir)
 	}
 	return abs, checkExisting(abs, overwrite)
 }
@@ -78,9 +80,9 @@ func checkExisting(abs string, overwrite bool) error {
 	case err != nil:
 		return fmt.Errorf("%s cannot be used: %w", abs, err)
 	case st.IsDir():
-		return fmt.Errorf("%s is a directory: path must name a file.", abs)
+		return fmt.Errorf("%s is a directory: path must name a file", abs)
 	case !overwrite:
-		return fmt.Errorf("The file %s already exists. Set overwrite = true to replace it, or choose another path.", abs)
+		return fmt.Errorf("the file %s already exists; set overwrite = true to replace it, or choose another path", abs)
 	}
 	return nil
 }
@@ -93,7 +95,7 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("Cannot create a temporary file beside %s: %w", abs, err)
+		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
 	}
 	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp}
 	e.out = &countingWriter{w: tmp}
@@ -222,6 +224,13 @@ func (c *csvRecordWriter) line(fields []string) error {
 	// bufio.Writer keeps its first error and returns it from every later call.
 	_, err := c.w.WriteString("\r\n")
 	return err
+}
+
+// sentence is an error as a diagnostic's detail: capitalised, with a full stop.
+func sentence(err error) string {
+	msg := err.Error()
+	r, size := utf8.DecodeRuneInString(msg)
+	return string(unicode.ToUpper(r)) + msg[size:] + "."
 }
 
 func optionalInt(v *int64) string {

@@ -7,9 +7,11 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,7 +70,7 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	if !reflect.DeepEqual(got, names) && !(len(got) == 0 && len(names) == 0) {
+	if !reflect.DeepEqual(got, names) && (len(got) != 0 || len(names) != 0) {
 		t.Fatalf("%s holds %q, want %q", dir, got, names)
 	}
 }
@@ -119,9 +121,16 @@ func TestExportJSONL_nulls(t *testing.T) {
 		t.Fatalf("%d lines, want %d", len(lines), len(recs))
 	}
 	for _, m := range lines {
-		if len(m) != len(csvColumns) {
-			t.Errorf("keys %v, want %v", m, csvColumns)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
 		}
+		if want := slices.Sorted(slices.Values(csvColumns)); !reflect.DeepEqual(slices.Sorted(slices.Values(keys)), want) {
+			t.Errorf("keys %v, want the CSV columns %v", keys, want)
+		}
+	}
+	if got, want := slices.Sorted(maps.Keys(recordAttrTypes)), slices.Sorted(slices.Values(csvColumns)); !reflect.DeepEqual(got, want) {
+		t.Errorf("the columns %v are not the record's attributes %v", want, got)
 	}
 	if lines[0]["room_id_type"] != nil || lines[1]["total_user_number"] != nil || lines[0]["total_user_number"] != float64(2) {
 		t.Errorf("nulls: %v / %v", lines[0], lines[1])
@@ -171,7 +180,7 @@ func TestExportFile_wholeOrNothing(t *testing.T) {
 	assertOnlyFiles(t, dir, "records.jsonl")
 
 	missing := filepath.Join(dir, "no-such-dir", "out.csv")
-	if _, err := createExport(missing, exportFormatCSV, false); err == nil || !strings.Contains(err.Error(), "The directory "+filepath.Join(dir, "no-such-dir")+" does not exist") {
+	if _, err := createExport(missing, exportFormatCSV, false); err == nil || !strings.Contains(err.Error(), "the directory "+filepath.Join(dir, "no-such-dir")+" does not exist") {
 		t.Fatalf("missing directory: %v", err)
 	}
 	if _, err := createExport(dir, exportFormatCSV, true); err == nil || !strings.Contains(err.Error(), "is a directory") {
