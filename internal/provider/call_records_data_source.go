@@ -205,7 +205,12 @@ func readAllRecords(ctx context.Context, client *callkit.Client, version callkit
 	state *callRecordsDataSourceModel, out *recordsOut, diags *diag.Diagnostics,
 ) bool {
 	n, err := client.WalkRecords(ctx, version, filter, callkit.WalkOptions{MaxRecords: maxRecordsFrom(state.MaxRecords)},
-		func(batch []callkit.Record, _ callkit.WalkProgress) error { return out.add(batch) })
+		func(batch []callkit.Record, p callkit.WalkProgress) error {
+			if out.json != nil {
+				out.json.expect(p.Announced)
+			}
+			return out.add(batch)
+		})
 	if err != nil {
 		if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
 			addAPIError(diags, "Unable to Read Call Records", err)

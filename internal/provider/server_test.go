@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ type twoServers struct {
 	schemas           *tfprotov6.GetProviderSchemaResponse
 }
 
-func newTwoServers(t *testing.T) *twoServers {
+func newTwoServers(t testing.TB) *twoServers {
 	t.Helper()
 	served, err := NewProtocol6Server("test")()
 	if err != nil {
@@ -49,7 +50,7 @@ func newTwoServers(t *testing.T) *twoServers {
 }
 
 // configure configures both providers with the same attributes.
-func (s *twoServers) configure(t *testing.T, set map[string]any) {
+func (s *twoServers) configure(t testing.TB, set map[string]any) {
 	t.Helper()
 	for _, srv := range []tfprotov6.ProviderServer{s.served, s.framework} {
 		cfg, err := configValue(s.schemas.Provider, copyMap(set))
@@ -79,7 +80,7 @@ func (s *twoServers) read(t *testing.T, cfg *tfprotov6.DynamicValue) (served, fr
 	return served, framework
 }
 
-func (s *twoServers) callRecordsConfig(t *testing.T, set map[string]any) *tfprotov6.DynamicValue {
+func (s *twoServers) callRecordsConfig(t testing.TB, set map[string]any) *tfprotov6.DynamicValue {
 	t.Helper()
 	cfg, err := configValue(s.schemas.DataSourceSchemas[callRecordsTypeName], set)
 	if err != nil {
@@ -497,6 +498,33 @@ func TestProtocolServer_servesActions(t *testing.T) {
 		}
 		if got := len(resp.Diagnostics) > 0; got != wantErr || (wantErr && resp.Diagnostics[0].Summary != "Invalid Timeout") {
 			t.Errorf("timeout %q: diagnostics %s, want an Invalid Timeout error: %v", timeout, describeDiags(resp.Diagnostics), wantErr)
+		}
+	}
+}
+
+// BenchmarkReadCallRecords20k is what the fast path saves: an all-pages read
+// of 20,000 records, in each form, served by NewProtocol6Server (fast path)
+// and by the framework alone, against an in-process mock without rate limits
+// (so the paging costs the same for both and the difference is the serving).
+func BenchmarkReadCallRecords20k(b *testing.B) {
+	now := time.Now()
+	mock := mockserver.New(mockserver.Options{Records: 20000, Seed: 3, Clock: func() time.Time { return now }})
+	srv := httptest.NewServer(mock)
+	b.Cleanup(func() { srv.Close(); mock.Close() })
+	s := newTwoServers(b)
+	s.configure(b, map[string]any{"endpoint": srv.URL, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": mockserver.DefaultKey})
+	for _, format := range []string{recordsFormatObjects, recordsFormatJSON} {
+		cfg := s.callRecordsConfig(b, map[string]any{"start_timestamp": now.Add(-7 * 24 * time.Hour).Unix(), "records_format": format})
+		for name, server := range map[string]tfprotov6.ProviderServer{"fast_path": s.served, "framework": s.framework} {
+			b.Run(format+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					resp, err := server.ReadDataSource(b.Context(), &tfprotov6.ReadDataSourceRequest{TypeName: callRecordsTypeName, Config: cfg})
+					if err != nil || len(resp.Diagnostics) > 0 {
+						b.Fatalf("%v%s", err, describeDiags(resp.Diagnostics))
+					}
+				}
+			})
 		}
 	}
 }
