@@ -83,12 +83,14 @@ const pageWorkers = 16
 // page (the first omits page).
 func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
 	return func(ctx context.Context, from, to, index int64) (walk.Page[Record], error) {
-		f.StartTimestamp, f.EndTimestamp = from, to
+		// A copy per call: the workers call this at once, each for its slice.
+		slice := f
+		slice.StartTimestamp, slice.EndTimestamp = from, to
 		page := int64(0)
 		if index > 0 {
 			page = index + 1
 		}
-		p, err := c.fetchPage(ctx, v, f, page)
+		p, err := c.fetchPage(ctx, v, slice, page)
 		if errors.Is(err, ErrNotFound) {
 			return walk.Page[Record]{Total: 0, Last: true}, nil
 		}
