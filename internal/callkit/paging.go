@@ -83,14 +83,13 @@ const pageWorkers = 16
 // page (the first omits page).
 func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
 	return func(ctx context.Context, from, to, index int64) (walk.Page[Record], error) {
-		// A copy per call: the workers call this at once, each for its slice.
-		slice := f
-		slice.StartTimestamp, slice.EndTimestamp = from, to
+		f := f // each call its own copy: slices are fetched concurrently
+		f.StartTimestamp, f.EndTimestamp = from, to
 		page := int64(0)
 		if index > 0 {
 			page = index + 1
 		}
-		p, err := c.fetchPage(ctx, v, slice, page)
+		p, err := c.fetchPage(ctx, v, f, page)
 		if errors.Is(err, ErrNotFound) {
 			return walk.Page[Record]{Total: 0, Last: true}, nil
 		}

@@ -147,10 +147,9 @@ const pageWorkers = 8
 // walkPage is the walk's page request: q narrowed to [from, to], PageNumber index.
 func (c *Client) walkPage(q TelCdrQuery) walk.Fetch[TelCdrInfo] {
 	return func(ctx context.Context, from, to, index int64) (walk.Page[TelCdrInfo], error) {
-		// A copy per call: the workers call this at once, each for its slice.
-		slice := q
-		slice.StartTimestamp, slice.EndTimestamp = from, to
-		res, err := c.describeTelCdr(ctx, slice.request(index))
+		q := q // each call its own copy: slices are fetched concurrently
+		q.StartTimestamp, q.EndTimestamp = from, to
+		res, err := c.describeTelCdr(ctx, q.request(index))
 		if err != nil {
 			return walk.Page[TelCdrInfo]{}, err
 		}
