@@ -7,7 +7,13 @@
 #   4. change the callback behind Terraform's back (as someone in the console would)
 #   5. terraform plan: shows the drift;  terraform apply: repairs it
 #   6. point the callback at a local receiver, simulate a call, print the callbacks it gets
-#   7. terraform destroy, stop everything, remove the temporary files
+#   7. on a Terraform with actions (>= 1.14): the tencentcallkit_callback_check action passes
+#      against the receiver, then fails with the reason once the receiver is told to refuse
+#   8. terraform destroy, stop everything, remove the temporary files
+#
+# Step 7 needs Terraform 1.14 or later: DEMO_ACTIONS_TERRAFORM names one, else the terraform
+# on PATH if it is new enough, else the newest terraform-1.* in TF_MATRIX_ENGINES_DIR.
+# Without one the demo says so and skips that step.
 #
 # No terraform init and no registry: a throw-away CLI config with dev_overrides points
 # Terraform at the freshly built provider binary.
@@ -180,6 +186,82 @@ sed 1d "$tmp/receiver.log"
 echo "-----------------------------"
 [[ $got -ge 1 ]] || die "no callback reached the receiver within 30 s"
 ok "$got callback(s) delivered (expected $want: caller_start_call and normal_end)"
+
+# terraform_version BIN: prints major*1000+minor of a Terraform binary (0 for OpenTofu or none).
+terraform_version() {
+	local first
+	first="$("$1" version 2>/dev/null | head -n1)" || true
+	if [[ "$first" =~ ^Terraform\ v([0-9]+)\.([0-9]+) ]]; then
+		echo $((BASH_REMATCH[1] * 1000 + BASH_REMATCH[2]))
+	else
+		echo 0
+	fi
+}
+
+# actions_terraform: prints a Terraform >= 1.14 (it has actions), or nothing.
+actions_terraform() {
+	local candidates=() bin
+	[[ -n "${DEMO_ACTIONS_TERRAFORM:-}" ]] && candidates+=("$DEMO_ACTIONS_TERRAFORM")
+	candidates+=("$(command -v terraform)")
+	if [[ -n "${TF_MATRIX_ENGINES_DIR:-}" ]]; then
+		while IFS= read -r bin; do candidates+=("$bin"); done < <(ls -d "$TF_MATRIX_ENGINES_DIR"/terraform-1.* 2>/dev/null | sort -rV)
+	fi
+	for bin in "${candidates[@]}"; do
+		[[ -d "$bin" ]] && bin="$bin/terraform"
+		if [[ -x "$bin" ]] && (($(terraform_version "$bin") >= 1014)); then
+			echo "$bin"
+			return 0
+		fi
+	done
+}
+
+banner "The tencentcallkit_callback_check action: prove the receiver works (Terraform >= 1.14)"
+check_tf="$(actions_terraform)"
+if [[ -z "$check_tf" ]]; then
+	echo "skipped: actions need Terraform 1.14 or later; this is $(terraform version | head -n1)."
+	echo "Set DEMO_ACTIONS_TERRAFORM=/path/to/terraform (1.14 or later), or TF_MATRIX_ENGINES_DIR, to see it."
+else
+	mkdir -p "$tmp/check"
+	# address unset: the check reads the configuration the apply above wrote.
+	cat >"$tmp/check/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    tencentcallkit = {
+      source = "tencentcallkit/tencentcallkit"
+    }
+  }
+}
+
+provider "tencentcallkit" {}
+
+action "tencentcallkit_callback_check" "main" {
+  config {
+    check_sdk_app_id = true
+  }
+}
+HCL
+	check() {
+		(cd "$tmp/check" && timeout "$step_timeout" "$check_tf" apply \
+			-invoke=action.tencentcallkit_callback_check.main -auto-approve "${tf_flags[@]}")
+	}
+	lines_before=$(wc -l <"$tmp/receiver.log")
+	echo "with $("$check_tf" version | head -n1): terraform apply -invoke=action.tencentcallkit_callback_check.main"
+	check || die "the check failed against a receiver that acknowledges"
+	echo "--- what the receiver got ---"
+	sed "1,${lines_before}d" "$tmp/receiver.log"
+	echo "-----------------------------"
+	ok "the receiver acknowledged every sample and refused the one for another SDKAppID"
+
+	http POST "${receiver_url%/callkit}/_receiver/refuse" "database unavailable" >/dev/null
+	echo "the receiver is now told to refuse every delivery; the same check again:"
+	rc=0
+	check >"$tmp/check.txt" 2>&1 || rc=$?
+	cat "$tmp/check.txt"
+	[[ $rc -ne 0 ]] || die "the check passed against a receiver that refuses"
+	grep -q 'database unavailable' "$tmp/check.txt" || die "the failed check did not give the receiver's reason"
+	http DELETE "${receiver_url%/callkit}/_receiver/refuse" >/dev/null
+	ok "the check failed (exit code $rc) with the receiver's reason, as a pipeline would"
+fi
 
 banner "terraform destroy: remove the callback configuration"
 tf destroy -auto-approve -var "address=$receiver_url"

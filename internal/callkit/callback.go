@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -38,20 +39,11 @@ func (cb Callback) validate(valid []string) error {
 		return fmt.Errorf("%w: at least one action is required", ErrInvalidRequest)
 	}
 	for _, a := range cb.Actions {
-		if !contains(valid, a) {
+		if !slices.Contains(valid, a) {
 			return fmt.Errorf("%w: unknown action %q: valid actions are %s", ErrInvalidRequest, a, strings.Join(valid, ", "))
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 type v1CallbackBody struct {

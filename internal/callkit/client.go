@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,7 +71,6 @@ type Client struct {
 	logger     Logger
 	sigTTL     time.Duration
 	signer     *usersig.Signer
-	maxPages   int64 // 0 → MaxPages; lowered by tests
 	userAgent  string
 
 	sigMu  sync.Mutex
@@ -83,30 +81,68 @@ type Client struct {
 
 // New validates cfg and returns a Client. Its errors never contain the key.
 func New(cfg Config) (*Client, error) {
-	if cfg.SDKAppID <= 0 {
-		return nil, fmt.Errorf("SDKAppID must be a positive integer, got %d", cfg.SDKAppID)
+	if err := cfg.checkCredentials(); err != nil {
+		return nil, err
 	}
-	if cfg.SecretKey == "" {
-		return nil, errors.New("secret key is empty")
-	}
-	if cfg.Identifier == "" {
-		cfg.Identifier = DefaultIdentifier
-	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
+	cfg.setDefaults()
 	dom, err := lookupRegion(cfg.Region)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
 	}
 	if err := ValidateTimeout(cfg.Timeout); err != nil {
 		return nil, err
 	}
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("max retries must be zero or more, got %d", cfg.MaxRetries)
+	}
+	signer, err := usersig.NewSigner(cfg.SDKAppID, cfg.SecretKey, usersig.Clock(cfg.Clock))
+	if err != nil {
+		return nil, err
+	}
+	v1Base, v4Base, err := baseURLs(dom, cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = newPooledHTTPClient()
+	}
+	return &Client{
+		sdkAppID:   cfg.SDKAppID,
+		identifier: cfg.Identifier,
+		v1Base:     v1Base,
+		v4Base:     v4Base,
+		timeout:    cfg.Timeout,
+		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
+		http:       cfg.HTTPClient,
+		now:        cfg.Clock,
+		logger:     cfg.Logger,
+		sigTTL:     cfg.UserSigTTL,
+		signer:     signer,
+		pacers:     map[string]*pace.Limiter{},
+		userAgent:  cfg.UserAgent,
+	}, nil
+}
+
+func (cfg *Config) checkCredentials() error {
+	if cfg.SDKAppID <= 0 {
+		return fmt.Errorf("SDKAppID must be a positive integer, got %d", cfg.SDKAppID)
+	}
+	if cfg.SecretKey == "" {
+		return errors.New("secret key is empty")
+	}
+	return nil
+}
+
+// setDefaults gives each zero value its documented default.
+func (cfg *Config) setDefaults() {
+	if cfg.Identifier == "" {
+		cfg.Identifier = DefaultIdentifier
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -117,70 +153,37 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RetryWaitMax <= 0 {
 		cfg.RetryWaitMax = 5 * time.Second
 	}
-	if cfg.RetryWaitMax < cfg.RetryWaitMin {
-		cfg.RetryWaitMax = cfg.RetryWaitMin
-	}
+	cfg.RetryWaitMax = max(cfg.RetryWaitMax, cfg.RetryWaitMin)
 	if cfg.UserSigTTL <= 0 {
 		cfg.UserSigTTL = time.Hour
 	}
-	signer, err := usersig.NewSigner(cfg.SDKAppID, cfg.SecretKey, usersig.Clock(cfg.Clock))
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+}
+
+// baseURLs are the two API families' bases: the region's domains, or the
+// endpoint override for both.
+func baseURLs(dom regionDomains, override string) (v1, v4 *url.URL, err error) {
+	if override == "" {
+		return &url.URL{Scheme: "https", Host: dom.v1}, &url.URL{Scheme: "https", Host: dom.v4}, nil
+	}
+	u, err := endpoint.Parse(override)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c := &Client{
-		sdkAppID:   cfg.SDKAppID,
-		identifier: cfg.Identifier,
-		v1Base:     &url.URL{Scheme: "https", Host: dom.v1},
-		v4Base:     &url.URL{Scheme: "https", Host: dom.v4},
-		timeout:    cfg.Timeout,
-		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
-		http:       cfg.HTTPClient,
-		now:        cfg.Clock,
-		logger:     cfg.Logger,
-		sigTTL:     cfg.UserSigTTL,
-		signer:     signer,
-		pacers:     map[string]*pace.Limiter{},
-		userAgent:  cfg.UserAgent,
-	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
-	}
-	if cfg.Endpoint != "" {
-		u, err := endpoint.Parse(cfg.Endpoint)
-		if err != nil {
-			return nil, err
-		}
-		c.v1Base, c.v4Base = u, u
-	}
-	if c.http == nil {
-		c.http = newPooledHTTPClient()
-	}
-	return c, nil
+	return u, u, nil
 }
 
 func newPooledHTTPClient() *http.Client {
-	// A fresh transport with the standard library's defaults (proxy from the
-	// environment, dial and TLS timeouts, HTTP/2), tuned for one busy host.
-	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-	// Concurrent paging keeps up to pageWorkers requests in flight to one host.
-	t.MaxIdleConns = 64
-	t.MaxIdleConnsPerHost = 32
-	t.IdleConnTimeout = 90 * time.Second
-	// The per-attempt timeout is a context deadline, so no Client.Timeout here.
-	return &http.Client{Transport: t}
+	// Concurrent paging keeps up to pageWorkers requests in flight to one
+	// host. The per-attempt timeout is a context deadline, so no
+	// Client.Timeout here.
+	return &http.Client{Transport: endpoint.PooledTransport(64, 32)}
 }
 
 // SDKAppID returns the application this client signs for.
 func (c *Client) SDKAppID() int64 { return c.sdkAppID }
-
-// Identifier returns the administrator account the client signs as.
-func (c *Client) Identifier() string { return c.identifier }
 
 // MintUserSig signs a UserSig for any user of the app (the ephemeral resource).
 func (c *Client) MintUserSig(userID string, expire time.Duration) (usersig.Sig, error) {
@@ -394,22 +397,12 @@ func (c *Client) roundTrip(ctx context.Context, ep route, payload []byte, freshS
 	return nil, &attemptErr{err: apiErr, api: apiErr, verdict: classify(ep.family, res.code)}
 }
 
-// snippet returns a short, printable prefix of a non-JSON body for messages.
+// snippet is what a message quotes of a body that is not an API answer.
 func snippet(raw []byte) string {
-	const n = 120
-	s := []rune(string(bytes.TrimSpace(raw)))
-	if len(s) == 0 {
-		return ""
+	if s := retry.Snippet(string(raw), 120); s != "" {
+		return ": " + s
 	}
-	if len(s) > n {
-		s = append(s[:n], '…')
-	}
-	for i, r := range s {
-		if r < 0x20 {
-			s[i] = ' '
-		}
-	}
-	return ": " + string(s)
+	return ""
 }
 
 // classify says whether an error code is worth retrying (callkit-api.md §1, §7).

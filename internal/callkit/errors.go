@@ -3,6 +3,7 @@ package callkit
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
@@ -40,12 +41,14 @@ type APIError struct {
 	Attempts int
 }
 
-func (e *APIError) Error() string {
-	rid := e.RequestID
-	if rid == "" {
-		rid = "(none)"
+func (e *APIError) Error() string { return e.Report().Text() }
+
+// Report is the failure in the words both clients share.
+func (e *APIError) Report() retry.Report {
+	return retry.Report{
+		API: true, Op: e.Endpoint, Code: fmt.Sprintf("errorCode %d", e.Code), Message: e.Message, Attempts: e.Attempts,
+		Service: "TencentCallKit", MessageName: "errorMessage ", RequestIDName: "requestId", RequestID: e.RequestID,
 	}
-	return fmt.Sprintf("%s: errorCode %d (%s), requestId %s, %s", e.Endpoint, e.Code, e.Message, rid, retry.AfterAttempts(e.Attempts))
 }
 
 // Is maps error codes onto the sentinel errors.
@@ -93,12 +96,16 @@ type TransportError struct {
 	Err        error
 }
 
-func (e *TransportError) Error() string {
-	s := e.Endpoint + ": "
-	if e.HTTPStatus != 0 && e.HTTPStatus != 200 {
-		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
+func (e *TransportError) Error() string { return e.Report().Text() }
+
+// Report is the failure in the words both clients share. A status of 200
+// says nothing about a failure, so it is not told.
+func (e *TransportError) Report() retry.Report {
+	status := e.HTTPStatus
+	if status == http.StatusOK {
+		status = 0
 	}
-	return s + fmt.Sprintf("%v, %s", e.Err, retry.AfterAttempts(e.Attempts))
+	return retry.Report{Op: e.Endpoint, HTTPStatus: status, Err: e.Err, Attempts: e.Attempts}
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

@@ -92,11 +92,11 @@ func TestMockRecordsV1AndV4Agree(t *testing.T) {
 	all := m.Records()
 	start := all[0].StartCallTs
 	f := callkit.RecordFilter{StartTimestamp: start}
-	v1, err := c.ListAllRecords(ctx, callkit.V1, f)
+	v1, err := c.ListAllRecords(ctx, callkit.V1, f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v4, err := c.ListAllRecords(ctx, callkit.V4, f)
+	v4, err := c.ListAllRecords(ctx, callkit.V4, f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestMockRecordsV1AndV4Agree(t *testing.T) {
 		}
 	}
 	for _, v := range []callkit.APIVersion{callkit.V1, callkit.V4} {
-		got, err := c.ListAllRecords(ctx, v, callkit.RecordFilter{StartTimestamp: start, CallResult: "normal_end", CallType: "single", NumberPerPage: 37})
+		got, err := c.ListAllRecords(ctx, v, callkit.RecordFilter{StartTimestamp: start, CallResult: "normal_end", CallType: "single", NumberPerPage: 37}, 0)
 		if err != nil || len(got) != want {
 			t.Fatalf("%s filtered: %d records (%v), want %d", v, len(got), err, want)
 		}
@@ -129,7 +129,7 @@ func TestMockRecordsV1AndV4Agree(t *testing.T) {
 			t.Fatalf("%s missing: %v", v, err)
 		}
 		// Nothing matches: empty, not an error.
-		none, err := c.ListAllRecords(ctx, v, callkit.RecordFilter{StartTimestamp: all[len(all)-1].StartCallTs + 10})
+		none, err := c.ListAllRecords(ctx, v, callkit.RecordFilter{StartTimestamp: all[len(all)-1].StartCallTs + 10}, 0)
 		if err != nil || len(none) != 0 {
 			t.Fatalf("%s none: %v %v", v, none, err)
 		}
@@ -180,7 +180,7 @@ func TestMockFaultsAreRiddenThrough(t *testing.T) {
 	if err := c.SetCallback(ctx, callkit.Callback{Address: "https://a.example", Actions: []string{"cancel"}}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: m.Records()[0].StartCallTs, NumberPerPage: 50})
+	recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: m.Records()[0].StartCallTs, NumberPerPage: 50}, 0)
 	if err != nil || len(recs) != 450 {
 		t.Fatalf("%d records, %v", len(recs), err)
 	}
@@ -233,10 +233,12 @@ func TestMockLookupsBurstWithinTheLimit(t *testing.T) {
 }
 
 // TestMockStrictRateLimitFallsBackToSpacing: a service that allows no burst
-// at all (the mock's strict mode) refuses only a handful of requests per
-// path before the client spaces them 1/N apart; nothing fails.
+// at all (the mock's strict mode) refuses only a handful of requests per path
+// and second (the client spaces them 1/N apart for a second after each
+// refusal, then tries bursts again); nothing fails.
 func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	t.Parallel()
+	began := time.Now()
 	m, url := startMock(t, mockserver.Options{Records: 3000, RateLimitStrict: true, Seed: 2})
 	c := client(t, url)
 	lookups(t, c, m.Records(), 40)
@@ -244,7 +246,7 @@ func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	ctx := context.Background()
 	f := callkit.RecordFilter{StartTimestamp: m.Records()[0].StartCallTs}
 	for _, v := range []callkit.APIVersion{callkit.V1, callkit.V4} {
-		recs, err := c.ListAllRecords(ctx, v, f)
+		recs, err := c.ListAllRecords(ctx, v, f, 0)
 		if err != nil || len(recs) != 3000 {
 			t.Fatalf("%s: %d records, %v", v, len(recs), err)
 		}
@@ -262,14 +264,16 @@ func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	if afterLookups == 0 {
 		t.Error("the strict mock refused no lookup: the test does not exercise the fallback")
 	}
-	// Each path is refused in its first burst only: one or two answers.
+	// Each path is refused in the first burst of each second only: a few
+	// answers a second.
+	seconds := int(time.Since(began)/time.Second) + 1
 	for path, n := range st.Requests {
-		if refused := n - st.Applied[path]; refused > 3 {
-			t.Errorf("%s: %d of %d requests refused, want a handful at most", path, refused, n)
+		if refused := n - st.Applied[path]; refused > 4*seconds {
+			t.Errorf("%s: %d of %d requests refused in %d s, want a handful a second at most", path, refused, n, seconds)
 		}
 	}
-	if st.RateLimited > 10 {
-		t.Errorf("%d rate-limit answers in all, want a handful", st.RateLimited)
+	if st.RateLimited > 8*seconds {
+		t.Errorf("%d rate-limit answers in all in %d s, want a handful a second", st.RateLimited, seconds)
 	}
 }
 

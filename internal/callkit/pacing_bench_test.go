@@ -80,7 +80,7 @@ func BenchmarkPacedListAll20k(b *testing.B) {
 		b.StopTimer()
 		f := callkit.RecordFilter{StartTimestamp: m.Records()[0].StartCallTs}
 		b.StartTimer()
-		recs, err := c.ListAllRecords(context.Background(), callkit.V1, f)
+		recs, err := c.ListAllRecords(context.Background(), callkit.V1, f, 0)
 		if err != nil || len(recs) != 20_000 {
 			b.Fatalf("%d records, %v", len(recs), err)
 		}

@@ -3,200 +3,121 @@ package callkit
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sync"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
-// pageWorkers bounds how many later pages are in flight at once; the path's
-// pacer decides when each may go.
-const pageWorkers = 16
+// WalkOptions bounds a walk.
+type WalkOptions struct {
+	// MaxRecords > 0: the walk fails (ErrTooManyRecords, as a
+	// *TooManyRecordsError giving the announced count) when the first answer
+	// announces more than MaxRecords matches, or when a record beyond
+	// MaxRecords would be read. Exactly MaxRecords records succeed.
+	// 0: no record bound; the walk is bounded only against a service that
+	// never ends one (more than 2 x the first answer's total + 1,000 records
+	// read is an error that says so: ErrEndlessWalk).
+	MaxRecords int64
+}
 
-// ErrTooManyPages is returned when a walk reaches MaxPages.
-var ErrTooManyPages = errors.New("too many pages")
+// WalkProgress is passed with each batch.
+type WalkProgress struct {
+	Read      int64 // distinct records delivered so far, this batch included
+	Announced int64 // the first answer's total match count; -1 when the service did not say
+}
 
-// ListAllRecords returns every record matching f across all pages, in the
-// service's order (ascending start time).
+// The bounds of a walk (internal/walk keeps them for every bulk read).
+var (
+	// ErrTooManyRecords: more records match than WalkOptions.MaxRecords.
+	ErrTooManyRecords = walk.ErrTooManyRecords
+	// ErrEndlessWalk: the service kept answering records far past the
+	// total it announced.
+	ErrEndlessWalk = walk.ErrEndless
+)
+
+// TooManyRecordsError is the MaxRecords bound: Announced is the first
+// answer's total (-1 when it had none), Limit the bound.
+type TooManyRecordsError = walk.TooManyRecordsError
+
+// WalkRecords delivers every record matching f exactly once (by call ID), in
+// ascending start time, to fn, one batch at a time (fn is never called
+// concurrently; the batch slice is only valid during the call). Memory does
+// not grow with the number of records. A non-nil error from fn stops the walk
+// and is returned. It returns the number of records delivered.
 //
-// The docs allow several readings of the paging fields (callkit-api.md §4),
-// so the walk stops at the first of: the answer's page is 0, a short page,
-// "nothing found" after the first page. totalNum only lets the pages it
-// announces be fetched concurrently; the stop rule still decides.
-func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilter) ([]Record, error) {
+// Records join the match set in the middle while calls end, and leave its
+// front as they pass the 7-day retention, so page numbers drift during a walk;
+// the walk pages by start time instead (internal/walk). The docs allow several
+// readings of the paging fields (callkit-api.md §4): a request's end follows
+// when a page is short, the answer's page is 0 or "nothing found" comes back;
+// an absent page field says nothing, and totalNum only sizes the concurrent
+// slices and the bounds.
+func (c *Client) WalkRecords(ctx context.Context, v APIVersion, f RecordFilter, o WalkOptions,
+	fn func(batch []Record, p WalkProgress) error,
+) (int64, error) {
 	if err := checkVersion(v); err != nil {
-		return nil, err
+		return 0, err
 	}
 	f, err := f.validate()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	f = c.withEnd(f)
-	first, err := c.fetchPage(ctx, v, f, 0)
-	if errors.Is(err, ErrNotFound) {
-		return []Record{}, nil
+	w := walk.Walk[Record]{
+		From: f.StartTimestamp, To: f.EndTimestamp, PageSize: f.NumberPerPage,
+		Fetch:      c.walkPage(v, f),
+		ID:         func(r *Record) string { return r.CallID },
+		Start:      func(r *Record) int64 { return r.StartCallTs },
+		MaxRecords: o.MaxRecords,
+		Workers:    pageWorkers,
 	}
-	if err != nil {
-		return nil, err
-	}
-	w := walk{size: f.NumberPerPage}
-	if w.add(1, first) {
-		return w.records(), nil
-	}
-	next := int64(2)
-	if announced := ceilDiv(first.TotalNum, int64(f.NumberPerPage)); announced >= 2 {
-		last := min(announced, c.pageCap())
-		done, err := c.fetchConcurrently(ctx, v, f, next, last, &w)
-		if err != nil || done {
-			return w.recordsOrNil(err), err
-		}
-		next = last + 1
-	}
-	for page := next; ; page++ {
-		if page > c.pageCap() {
-			return nil, w.tooMany(c.pageCap())
+	return w.Run(ctx, func(batch []Record, p walk.Progress) error {
+		return fn(batch, WalkProgress{Read: p.Read, Announced: p.Announced})
+	})
+}
+
+// pageWorkers bounds how many time slices are walked at once; the path's
+// pacer decides when each request may go.
+const pageWorkers = 16
+
+// walkPage is the walk's page request: f narrowed to [from, to], the index-th
+// page (the first omits page).
+func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
+	return func(ctx context.Context, from, to, index int64) (walk.Page[Record], error) {
+		f := f // each call its own copy: slices are fetched concurrently
+		f.StartTimestamp, f.EndTimestamp = from, to
+		page := int64(0)
+		if index > 0 {
+			page = index + 1
 		}
 		p, err := c.fetchPage(ctx, v, f, page)
 		if errors.Is(err, ErrNotFound) {
-			return w.records(), nil
+			return walk.Page[Record]{Total: 0, Last: true}, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", page, err)
+			return walk.Page[Record]{}, err
 		}
-		if err := w.checkRepeat(page, p); err != nil {
-			return nil, err
-		}
-		if w.add(page, p) {
-			return w.records(), nil
-		}
+		return walk.Page[Record]{Records: p.Records, Total: p.TotalNum, Last: p.Page == 0}, nil
 	}
 }
 
-// fetchConcurrently fetches pages from..to and feeds them to w in order. It
-// reports whether the stop rule ended the walk within them.
-func (c *Client) fetchConcurrently(ctx context.Context, v APIVersion, f RecordFilter, from, to int64, w *walk) (bool, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	n := int(to - from + 1)
-	pages := make([]*RecordPage, n)
-	errs := make([]error, n)
-	var (
-		mu       sync.Mutex
-		firstErr = -1 // index of the first hard failure, for reporting
-	)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range min(pageWorkers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				p, err := c.fetchPage(ctx, v, f, from+int64(i))
-				pages[i], errs[i] = p, err
-				if err != nil && !errors.Is(err, ErrNotFound) && ctx.Err() == nil {
-					mu.Lock()
-					if firstErr == -1 || i < firstErr {
-						firstErr = i
-					}
-					mu.Unlock()
-					cancel()
-				}
+// ListAllRecords returns every record matching f (WalkRecords), in ascending
+// start time; maxRecords as WalkOptions.MaxRecords.
+func (c *Client) ListAllRecords(ctx context.Context, v APIVersion, f RecordFilter, maxRecords int64) ([]Record, error) {
+	out := []Record{}
+	_, err := c.WalkRecords(ctx, v, f, WalkOptions{MaxRecords: maxRecords}, func(batch []Record, p WalkProgress) error {
+		if len(out) == 0 && p.Announced > 0 {
+			// Sized once from the announcement (bounded: it is only a hint).
+			n := min(p.Announced, 1<<20)
+			if maxRecords > 0 {
+				n = min(n, maxRecords)
 			}
-		}()
-	}
-feed:
-	for i := range n {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
+			out = make([]Record, 0, n)
 		}
-	}
-	close(jobs)
-	wg.Wait()
-	for i := range n {
-		page := from + int64(i)
-		if errs[i] != nil {
-			if errors.Is(errs[i], ErrNotFound) {
-				return true, nil
-			}
-			err := errs[i]
-			if firstErr >= 0 && errors.Is(err, context.Canceled) && ctx.Err() != nil {
-				// Cancelled because a later page failed: report that failure.
-				page, err = from+int64(firstErr), errs[firstErr]
-			}
-			return false, fmt.Errorf("page %d: %w", page, err)
-		}
-		if pages[i] == nil {
-			// Never sent: the caller's context ended.
-			return false, fmt.Errorf("page %d: %w", page, context.Cause(ctx))
-		}
-		if err := w.checkRepeat(page, pages[i]); err != nil {
-			return false, err
-		}
-		if w.add(page, pages[i]) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// walk accumulates pages and applies the stop rule.
-type walk struct {
-	size    int
-	pages   [][]Record
-	total   int
-	firstID string // first call ID of the last page added
-}
-
-// add appends a page and reports whether the walk ends with it.
-func (w *walk) add(_ int64, p *RecordPage) bool {
-	w.pages = append(w.pages, p.Records)
-	w.total += len(p.Records)
-	if len(p.Records) > 0 {
-		w.firstID = p.Records[0].CallID
-	}
-	return p.Page == 0 || len(p.Records) < w.size
-}
-
-// checkRepeat catches a service that ignores the page number and answers the
-// same full page forever.
-func (w *walk) checkRepeat(page int64, p *RecordPage) error {
-	if len(p.Records) > 0 && w.firstID != "" && p.Records[0].CallID == w.firstID {
-		return fmt.Errorf("page %d repeats page %d (first call %q): the service is not paging; refusing to return duplicated records", page, page-1, w.firstID)
-	}
-	return nil
-}
-
-func (w *walk) tooMany(limit int64) error {
-	return fmt.Errorf("%w: more than %d pages (%d records so far) match: narrow the time range or filter by call type or result; a truncated list is never returned", ErrTooManyPages, limit, w.total)
-}
-
-// records concatenates the pages, copying each record once.
-func (w *walk) records() []Record {
-	out := make([]Record, 0, w.total)
-	for _, p := range w.pages {
-		out = append(out, p...)
-	}
-	return out
-}
-
-func (w *walk) recordsOrNil(err error) []Record {
-	if err != nil {
+		out = append(out, batch...)
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return w.records()
-}
-
-// pageCap is MaxPages unless a test lowered it.
-func (c *Client) pageCap() int64 {
-	if c.maxPages > 0 {
-		return c.maxPages
-	}
-	return MaxPages
-}
-
-func ceilDiv(a, b int64) int64 {
-	if a <= 0 || b <= 0 {
-		return 0
-	}
-	return (a + b - 1) / b
+	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
 // pagingFake serves records "c1".."cN" under one reading of the paging docs.
@@ -17,7 +19,27 @@ type reading struct {
 	totalThis     bool  // totalNum counts only this page
 	totalOverride int64 // when > 0, totalNum is this (wrong) value
 	ignorePage    bool  // always serve page 1
-	endless       bool  // every page is full and says more
+	ignoreFilter  bool  // serve from the first record whatever the start filter says
+	endless       bool  // every page is full and says more, of records never seen before
+	omitPage      bool  // the answer has no page field
+	omitTotal     bool  // the answer has no totalNum field
+}
+
+// window is the index range [lo, hi) of the records c(lo+1).. that the
+// request's start filter selects (record i started at 1000+i).
+func window(body map[string]any, v4 bool, n int) (lo, hi int) {
+	startKey, endKey := "startTimestamp", "endTimestamp"
+	if v4 {
+		startKey, endKey = "StartTime", "EndTime"
+	}
+	lo, hi = 0, n
+	if s, ok := body[startKey].(float64); ok {
+		lo = min(max(int(s)-1000, 0), n)
+	}
+	if e, ok := body[endKey].(float64); ok {
+		hi = max(min(int(e)-1000+1, n), lo)
+	}
+	return lo, hi
 }
 
 func pagingHandler(n, size int, rd reading, v4 bool) func(string, int, map[string]any, http.ResponseWriter) {
@@ -37,8 +59,16 @@ func pagingHandler(n, size int, rd reading, v4 bool) func(string, int, map[strin
 		if rd.ignorePage {
 			page = 1
 		}
-		from := (page - 1) * size
-		to := min(from+size, n)
+		nWin := n
+		if rd.endless {
+			nWin = 1 << 30
+		}
+		lo, hi := window(body, v4, nWin)
+		if rd.ignoreFilter {
+			lo, hi = 0, n
+		}
+		from := lo + (page-1)*size
+		to := min(from+size, hi)
 		if rd.endless {
 			to = from + size
 		}
@@ -65,17 +95,27 @@ func pagingHandler(n, size int, rd reading, v4 bool) func(string, int, map[strin
 		if !rd.echoLast && !rd.endless && to >= n {
 			answerPage = 0
 		}
-		total := int64(n)
+		total := int64(hi - lo)
+		if rd.endless {
+			total = int64(n)
+		}
 		if rd.totalThis {
 			total = int64(len(recs))
 		}
 		if rd.totalOverride > 0 {
 			total = rd.totalOverride
 		}
+		data := map[string]any{"totalNum": total, "page": answerPage, "callRecordList": recs}
+		if rd.omitPage {
+			delete(data, "page")
+		}
+		if rd.omitTotal {
+			delete(data, "totalNum")
+		}
 		if v4 {
-			v4Answer(w, 0, map[string]any{"TotalNum": total, "Page": answerPage, "CallRecordList": recs})
+			v4Answer(w, 0, map[string]any{"TotalNum": data["totalNum"], "Page": data["page"], "CallRecordList": recs})
 		} else {
-			v1Answer(w, 0, map[string]any{"totalNum": total, "page": answerPage, "callRecordList": recs})
+			v1Answer(w, 0, data)
 		}
 	}
 }
@@ -89,6 +129,9 @@ func TestListAllRecordsUnderEveryReading(t *testing.T) {
 		"total is this page": {echoLast: true, totalThis: true},
 		"total too high":     {echoLast: true, totalOverride: 5000},
 		"total too low":      {totalOverride: 150},
+		"no page field":      {omitPage: true},
+		"no total field":     {omitTotal: true},
+		"neither field":      {omitPage: true, omitTotal: true, notFoundPast: true},
 	}
 	for name, rd := range readings {
 		for _, v := range []APIVersion{V1, V4} {
@@ -99,7 +142,7 @@ func TestListAllRecordsUnderEveryReading(t *testing.T) {
 				}
 				f, srv := newFake(t, pagingHandler(n, 100, rd, v == V4))
 				c, _ := newTestClient(t, srv.URL)
-				got, err := c.ListAllRecords(context.Background(), v, RecordFilter{StartTimestamp: 1})
+				got, err := c.ListAllRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}, 0)
 				if err != nil {
 					t.Errorf("%s %s n=%d: %v", name, v, n, err)
 					continue
@@ -118,10 +161,11 @@ func TestListAllRecordsUnderEveryReading(t *testing.T) {
 					t.Errorf("%s %s: not normalised: %+v", name, v, got[0])
 				}
 				// No more requests than pages + one probe past the end
-				// (+ the over-announced pages when totalNum lies high).
-				maxReq := n/100 + 2
+				// (each keyset page re-reads the last record of the one before).
+				maxReq := n/99 + 2
 				if rd.totalOverride > int64(n) {
-					maxReq = int(rd.totalOverride)/100 + 2
+					// Time slices planned for records that never come: a request each.
+					maxReq += int(rd.totalOverride) / 2400
 				}
 				if got := f.count(path); got > maxReq {
 					t.Errorf("%s %s n=%d: %d requests, at most %d expected", name, v, n, got, maxReq)
@@ -131,20 +175,25 @@ func TestListAllRecordsUnderEveryReading(t *testing.T) {
 	}
 }
 
+// TestListAllRecordsNeverLoopsForever: a service that never ends a walk, or
+// that ignores the page and the start filter, ends in an error, never a loop
+// or a list with repeats.
 func TestListAllRecordsNeverLoopsForever(t *testing.T) {
 	t.Parallel()
-	_, srv := newFake(t, pagingHandler(0, 100, reading{endless: true}, false))
+	f, srv := newFake(t, pagingHandler(0, 100, reading{endless: true, totalOverride: 300}, false))
 	c, _ := newTestClient(t, srv.URL)
-	c.maxPages = 7
-	_, err := c.ListAllRecords(context.Background(), V1, RecordFilter{StartTimestamp: 1})
-	if !errors.Is(err, ErrTooManyPages) || !strings.Contains(err.Error(), "truncated") {
+	_, err := c.ListAllRecords(context.Background(), V1, RecordFilter{StartTimestamp: 1}, 0)
+	if !errors.Is(err, ErrEndlessWalk) || !strings.Contains(err.Error(), "more than twice the 300 first announced plus 1,000") {
 		t.Fatalf("endless paging: %v", err)
 	}
+	if got := f.count("v1/records/get_records_by_filter"); got != 17 {
+		t.Errorf("endless paging: %d requests, want 17 (1,700 records read)", got)
+	}
 
-	_, srv = newFake(t, pagingHandler(1000, 100, reading{ignorePage: true, echoLast: true, totalThis: true}, false))
+	_, srv = newFake(t, pagingHandler(1000, 100, reading{ignorePage: true, ignoreFilter: true, echoLast: true, totalThis: true}, false))
 	c, _ = newTestClient(t, srv.URL)
-	_, err = c.ListAllRecords(context.Background(), V1, RecordFilter{StartTimestamp: 1})
-	if err == nil || !strings.Contains(err.Error(), "repeats page") {
+	_, err = c.ListAllRecords(context.Background(), V1, RecordFilter{StartTimestamp: 1}, 0)
+	if !errors.Is(err, walk.ErrOutOfOrder) || !strings.Contains(err.Error(), "started at 1000 follows one that started at 1099") {
 		t.Fatalf("same page forever: %v", err)
 	}
 }
@@ -182,7 +231,7 @@ func TestFilterTranslatedForV4(t *testing.T) {
 		v4Answer(w, 101050, nil)
 	})
 	c, _ := newTestClient(t, srv.URL)
-	recs, err := c.ListAllRecords(context.Background(), V4, RecordFilter{StartTimestamp: 10, EndTimestamp: 20, CallResult: "not_answer", CallType: "group"})
+	recs, err := c.ListAllRecords(context.Background(), V4, RecordFilter{StartTimestamp: 10, EndTimestamp: 20, CallResult: "not_answer", CallType: "group"}, 0)
 	if err != nil || recs == nil || len(recs) != 0 {
 		t.Fatalf("%v %v", recs, err)
 	}
@@ -209,7 +258,7 @@ func TestUnsetEndIsTheReadTime(t *testing.T) {
 		if v == V4 {
 			path, key = "v4/call_record_http_srv/get_record_by_filter", "EndTime"
 		}
-		if recs, err := c.ListAllRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}); err != nil || len(recs) != 250 {
+		if recs, err := c.ListAllRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}, 0); err != nil || len(recs) != 250 {
 			t.Fatalf("%s: %d records, %v", v, len(recs), err)
 		}
 		if _, err := c.ListRecords(context.Background(), v, RecordFilter{StartTimestamp: 1}, 2); err != nil {

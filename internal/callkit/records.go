@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -19,13 +20,9 @@ const (
 
 // Vocabularies of records, in the v1 spelling every Record uses.
 var (
-	MediaTypes  = []string{"audio", "video"}
 	CallTypes   = []string{"single", "group"}
 	CallResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 )
-
-// RecordRetention is how far back the records APIs reach.
-const RecordRetentionDays = 7
 
 // Record is one call, in the v1 vocabulary whichever API answered.
 type Record struct {
@@ -55,15 +52,13 @@ type RecordFilter struct {
 
 // RecordPage is one page of a filter query, as the service answered it.
 type RecordPage struct {
+	// TotalNum is the answer's totalNum; -1 when the answer has none.
 	TotalNum int64
-	Page     int64
-	Records  []Record
+	// Page is the answer's page field; -1 when the answer has none (an
+	// absent page says nothing about more pages: it is not 0, "the last").
+	Page    int64
+	Records []Record
 }
-
-// MaxPages bounds an all-pages walk (100 records a page: 200,000 records,
-// far above what 7 days of a busy app's call log needs). Reaching it is an
-// error, never a silently truncated list.
-const MaxPages = 2000
 
 const defaultPageSize = 100
 
@@ -80,10 +75,10 @@ func (f RecordFilter) validate() (RecordFilter, error) {
 	if f.EndTimestamp != 0 && f.EndTimestamp < f.StartTimestamp {
 		return f, fmt.Errorf("%w: end timestamp %d is before start timestamp %d", ErrInvalidRequest, f.EndTimestamp, f.StartTimestamp)
 	}
-	if f.CallResult != "" && !contains(CallResults, f.CallResult) {
+	if f.CallResult != "" && !slices.Contains(CallResults, f.CallResult) {
 		return f, fmt.Errorf("%w: call result %q: valid results are %s", ErrInvalidRequest, f.CallResult, strings.Join(CallResults, ", "))
 	}
-	if f.CallType != "" && !contains(CallTypes, f.CallType) {
+	if f.CallType != "" && !slices.Contains(CallTypes, f.CallType) {
 		return f, fmt.Errorf("%w: call type %q: valid types are %s", ErrInvalidRequest, f.CallType, strings.Join(CallTypes, ", "))
 	}
 	return f, nil
@@ -152,9 +147,17 @@ func (c *Client) ListRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 	}
 	p, err := c.fetchPage(ctx, v, c.withEnd(f), page)
 	if errors.Is(err, ErrNotFound) {
-		return &RecordPage{Page: 0, Records: []Record{}}, nil
+		return &RecordPage{TotalNum: 0, Page: 0, Records: []Record{}}, nil
 	}
 	return p, err
+}
+
+// orAbsent is a decoded integer field, or -1 when the answer left it out.
+func orAbsent(f flexInt) int64 {
+	if !f.set {
+		return -1
+	}
+	return f.v
 }
 
 func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, page int64) (*RecordPage, error) {
@@ -173,7 +176,7 @@ func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, pa
 		if err := c.call(ctx, epListRecordsV4, body, &data); err != nil {
 			return nil, err
 		}
-		out := &RecordPage{TotalNum: data.TotalNum.v, Page: data.Page.v, Records: make([]Record, 0, len(data.CallRecordList))}
+		out := &RecordPage{TotalNum: orAbsent(data.TotalNum), Page: orAbsent(data.Page), Records: make([]Record, 0, len(data.CallRecordList))}
 		for _, r := range data.CallRecordList {
 			out.Records = append(out.Records, r.normalise(c.sdkAppID))
 		}
@@ -187,7 +190,7 @@ func (c *Client) fetchPage(ctx context.Context, v APIVersion, f RecordFilter, pa
 	if err := c.call(ctx, epListRecords, body, &data); err != nil {
 		return nil, err
 	}
-	out := &RecordPage{TotalNum: data.TotalNum.v, Page: data.Page.v, Records: make([]Record, 0, len(data.CallRecordList))}
+	out := &RecordPage{TotalNum: orAbsent(data.TotalNum), Page: orAbsent(data.Page), Records: make([]Record, 0, len(data.CallRecordList))}
 	for _, r := range data.CallRecordList {
 		out.Records = append(out.Records, r.normalise())
 	}

@@ -49,18 +49,6 @@ func lookupRegion(region string) (regionDomains, error) {
 	return d, nil
 }
 
-// V1Domain returns the v1 (callback and records) API domain of a region.
-func V1Domain(region string) (string, error) {
-	d, err := lookupRegion(region)
-	return d.v1, err
-}
-
-// V4Domain returns the IM-domain (v4) API domain of a region.
-func V4Domain(region string) (string, error) {
-	d, err := lookupRegion(region)
-	return d.v4, err
-}
-
 // ValidateTimeout checks a per-attempt timeout: it must exceed the service's 3 s.
 func ValidateTimeout(d time.Duration) error {
 	if d <= MinTimeout {

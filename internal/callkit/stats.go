@@ -2,6 +2,9 @@ package callkit
 
 import (
 	"cmp"
+	"container/heap"
+	"context"
+	"maps"
 	"math"
 	"slices"
 )
@@ -33,36 +36,90 @@ type Stats struct {
 	AverageDurationSeconds float64
 }
 
-// ComputeStats derives the dashboard figures from records.
+// ComputeStats derives the dashboard figures from a list of records, in any
+// order.
 func ComputeStats(recs []Record) Stats {
-	s := Stats{CallCount: int64(len(recs)), Results: map[string]int64{}}
-	users := map[string]struct{}{}
-	for i := range recs {
-		r := &recs[i]
-		s.Results[r.CallResult]++
-		if r.AcceptTs <= 0 {
-			continue
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b Record) int { return cmp.Compare(a.StartCallTs, b.StartCallTs) })
+	a := NewStatsAggregator()
+	a.Add(sorted)
+	return a.Stats()
+}
+
+// CallStats walks every record matching f (WalkRecords, bounded only against a
+// service that never ends the walk) and aggregates them page by page.
+func (c *Client) CallStats(ctx context.Context, v APIVersion, f RecordFilter) (Stats, error) {
+	a := NewStatsAggregator()
+	_, err := c.WalkRecords(ctx, v, f, WalkOptions{}, func(batch []Record, _ WalkProgress) error {
+		a.Add(batch)
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	return a.Stats(), nil
+}
+
+// StatsAggregator computes Stats from records handed over in ascending start
+// time, a batch at a time. Its memory grows with the distinct users and the
+// peak number of concurrent calls, never with the records.
+type StatsAggregator struct {
+	s                   Stats
+	users               map[string]struct{}
+	all, single, groups peakTracker
+}
+
+// NewStatsAggregator returns an empty aggregator.
+func NewStatsAggregator() *StatsAggregator {
+	return &StatsAggregator{s: Stats{Results: map[string]int64{}}, users: map[string]struct{}{}}
+}
+
+// Add counts a batch; records must come in ascending start time (across
+// batches too), as WalkRecords delivers them.
+func (a *StatsAggregator) Add(batch []Record) {
+	for i := range batch {
+		r := &batch[i]
+		a.s.CallCount++
+		a.s.Results[r.CallResult]++
+		a.all.add(r)
+		switch r.CallType {
+		case "single":
+			a.single.add(r)
+		case "group":
+			a.groups.add(r)
 		}
-		s.ConnectedCount++
-		if r.EndTs > r.AcceptTs {
-			s.TotalDurationSeconds = addSaturating(s.TotalDurationSeconds, r.EndTs-r.AcceptTs)
-		}
-		if r.Caller != "" {
-			users[r.Caller] = struct{}{}
-		}
-		for _, u := range r.Callees {
-			if u != "" {
-				users[u] = struct{}{}
-			}
+		if r.AcceptTs > 0 {
+			a.addConnected(r)
 		}
 	}
-	s.ParticipantCount = int64(len(users))
+}
+
+func (a *StatsAggregator) addConnected(r *Record) {
+	a.s.ConnectedCount++
+	if r.EndTs > r.AcceptTs {
+		a.s.TotalDurationSeconds = addSaturating(a.s.TotalDurationSeconds, r.EndTs-r.AcceptTs)
+	}
+	if r.Caller != "" {
+		a.users[r.Caller] = struct{}{}
+	}
+	for _, u := range r.Callees {
+		if u != "" {
+			a.users[u] = struct{}{}
+		}
+	}
+}
+
+// Stats returns the figures of the records added so far.
+func (a *StatsAggregator) Stats() Stats {
+	s := a.s
+	s.Results = maps.Clone(a.s.Results)
+	s.ParticipantCount = int64(len(a.users))
 	if s.ConnectedCount > 0 {
 		s.AverageDurationSeconds = float64(s.TotalDurationSeconds) / float64(s.ConnectedCount)
 	}
-	s.MaxConcurrentCalls = peak(recs, "")
-	s.MaxConcurrentSingle = peak(recs, "single")
-	s.MaxConcurrentGroup = peak(recs, "group")
+	s.MaxConcurrentCalls = a.all.best
+	s.MaxConcurrentSingle = a.single.best
+	s.MaxConcurrentGroup = a.groups.best
 	return s
 }
 
@@ -74,34 +131,36 @@ func addSaturating(a, b int64) int64 {
 	return a + b
 }
 
-type edge struct {
-	t     int64
-	delta int8 // +1 start, -1 end
+// peakTracker keeps the end times of the calls in progress (a min-heap) as
+// calls arrive in start order. A call is in progress from its start to its
+// end, both inclusive, so a call that ends in the second another starts
+// overlaps it.
+type peakTracker struct {
+	ends endHeap
+	best int64
 }
 
-// peak sweeps the calls' [start, end] intervals (of one call type, or all
-// when callType is empty). At equal instants starts sort before ends, so a
-// call that ends in the second another starts counts as overlapping it.
-func peak(recs []Record, callType string) int64 {
-	edges := make([]edge, 0, 2*len(recs))
-	for i := range recs {
-		r := &recs[i]
-		if callType != "" && r.CallType != callType {
-			continue
-		}
-		end := max(r.EndTs, r.StartCallTs)
-		edges = append(edges, edge{r.StartCallTs, +1}, edge{end, -1})
+func (p *peakTracker) add(r *Record) {
+	for len(p.ends) > 0 && p.ends[0] < r.StartCallTs {
+		heap.Pop(&p.ends)
 	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.delta, a.delta)
-	})
-	var cur, best int64
-	for _, e := range edges {
-		cur += int64(e.delta)
-		best = max(best, cur)
+	heap.Push(&p.ends, max(r.EndTs, r.StartCallTs))
+	p.best = max(p.best, int64(len(p.ends)))
+}
+
+type endHeap []int64
+
+func (h endHeap) Len() int           { return len(h) }
+func (h endHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h endHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *endHeap) Push(x any) {
+	if v, ok := x.(int64); ok {
+		*h = append(*h, v)
 	}
-	return best
+}
+func (h *endHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

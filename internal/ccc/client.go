@@ -42,8 +42,6 @@ const (
 	DefaultTimeout = 10 * time.Second
 	// DefaultMaxRetries is the number of retries after the first attempt.
 	DefaultMaxRetries = 5
-	// DefaultMaxPages caps an all-pages walk: 1,000 pages of 100 records.
-	DefaultMaxPages = 1000
 
 	// maxBodyBytes caps what is read of one answer: a page of 100 records is
 	// well under 1 MiB.
@@ -74,8 +72,6 @@ type Config struct {
 	// Transport carries the requests; nil → a pooled keep-alive transport.
 	Transport http.RoundTripper
 	Logger    Logger
-	// MaxPages caps an all-pages walk; 0 → DefaultMaxPages.
-	MaxPages int
 }
 
 // Client reads Cloud Contact Center records. It is safe for concurrent use;
@@ -86,7 +82,6 @@ type Client struct {
 	endpoint  string // scheme://host[/path], for logs and messages
 	timeout   time.Duration
 	retry     retry.Policy
-	maxPages  int
 	logger    Logger
 	pacer     *pace.Limiter
 }
@@ -125,11 +120,8 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryWaitMax = 5 * time.Second
 	}
 	cfg.RetryWaitMax = max(cfg.RetryWaitMax, cfg.RetryWaitMin)
-	if cfg.MaxPages <= 0 {
-		cfg.MaxPages = DefaultMaxPages
-	}
 	if cfg.Transport == nil {
-		cfg.Transport = newPooledTransport()
+		cfg.Transport = endpoint.PooledTransport(16, 8)
 	}
 
 	host := u.Host
@@ -160,25 +152,9 @@ func New(cfg Config) (*Client, error) {
 		endpoint:  u.Scheme + "://" + host + path,
 		timeout:   cfg.Timeout,
 		retry:     retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
-		maxPages:  cfg.MaxPages,
 		logger:    cfg.Logger,
 		pacer:     pace.New(RequestsPerSecond),
 	}, nil
-}
-
-// Endpoint returns the base URL requests go to.
-func (c *Client) Endpoint() string { return c.endpoint }
-
-func newPooledTransport() http.RoundTripper {
-	base, ok := http.DefaultTransport.(*http.Transport)
-	if !ok { // replaced by the program: keep its transport rather than guess
-		return http.DefaultTransport
-	}
-	t := base.Clone()
-	t.MaxIdleConns = 16
-	t.MaxIdleConnsPerHost = 8
-	t.IdleConnTimeout = 90 * time.Second
-	return t
 }
 
 // attemptInfo is what the transport learns about one attempt that the SDK's
@@ -384,19 +360,7 @@ func (c *Client) scrub(s string) string {
 }
 
 // snippet shortens a message that may quote a whole answer body.
-func snippet(s string) string {
-	const n = 200
-	r := []rune(strings.TrimSpace(s))
-	if len(r) > n {
-		r = append(r[:n], '…')
-	}
-	for i, ch := range r {
-		if ch < 0x20 {
-			r[i] = ' '
-		}
-	}
-	return string(r)
-}
+func snippet(s string) string { return retry.Snippet(s, 200) }
 
 func deref[T any](p *T) T {
 	var zero T

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
 const (
@@ -133,15 +135,35 @@ func TestNewValidates(t *testing.T) {
 		noLeak(t, err)
 	}
 	for _, ep := range []string{"", "https://ccc.tencentcloudapi.com", "http://127.0.0.1:8080", "http://localhost:1/", "http://[::1]:9"} {
-		c, err := New(Config{SecretID: testID, SecretKey: testKey, Endpoint: ep})
-		if err != nil {
+		if _, err := New(Config{SecretID: testID, SecretKey: testKey, Endpoint: ep}); err != nil {
 			t.Fatalf("New(endpoint %q): %v", ep, err)
-		}
-		if ep == "" && c.Endpoint() != DefaultEndpoint {
-			t.Fatalf("default endpoint %q", c.Endpoint())
 		}
 	}
 }
+
+// TestDefaultEndpoint: without an Endpoint, requests go to DefaultEndpoint.
+func TestDefaultEndpoint(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	c, err := New(Config{SecretID: testID, SecretKey: testKey, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		got.Store(r.URL.Scheme + "://" + r.URL.Host)
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(pageJSON(1, "s1"))), Request: r}, nil
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DescribeTelCdrPage(context.Background(), testQuery, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != DefaultEndpoint {
+		t.Errorf("request sent to %v, want %s", got.Load(), DefaultEndpoint)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestRequestShape: what goes on the wire is the documented API 3.0 request,
 // signed by the SDK, with exact integer parameters.
@@ -385,126 +407,147 @@ func TestQueryValidation(t *testing.T) {
 	}
 }
 
+// served answers DescribeTelCdr over n records p0..p(n-1), record i started
+// at testQuery.StartTimestamp+i, honouring the time filter, PageSize and
+// PageNumber; total rewrites the TotalCount field ("" leaves it out).
+func served(n int, total func(matching int) string) func(int, http.ResponseWriter, *http.Request, []byte) {
+	return func(_ int, w http.ResponseWriter, _ *http.Request, body []byte) {
+		var q struct{ StartTimeStamp, EndTimeStamp, PageSize, PageNumber int64 }
+		_ = json.Unmarshal(body, &q)
+		lo := max(q.StartTimeStamp-testQuery.StartTimestamp, 0)
+		hi := min(q.EndTimeStamp-testQuery.StartTimestamp+1, int64(n))
+		recs := []string{}
+		for i := lo + q.PageNumber*q.PageSize; i < hi && int64(len(recs)) < q.PageSize; i++ {
+			recs = append(recs, fmt.Sprintf(`{"SessionId":"p%d","StartTimestamp":%d}`, i, testQuery.StartTimestamp+i))
+		}
+		writeBody(w, 200, fmt.Sprintf(`{"Response":{%s"TelCdrList":[%s],"RequestId":"r"}}`, total(int(max(hi-lo, 0))), strings.Join(recs, ",")))
+	}
+}
+
+func exactTotal(matching int) string { return fmt.Sprintf(`"TotalCount":%d,`, matching) }
+
 func TestAllPagesWalk(t *testing.T) {
 	t.Parallel()
-	ids := func(prefix string, n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = fmt.Sprintf("%s%d", prefix, i)
-		}
-		return out
-	}
 	t.Run("stops at a short page", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-			writeBody(w, 200, pageJSON(25, ids(fmt.Sprintf("p%d-", n), map[int]int{1: 10, 2: 10, 3: 5}[n])...))
-		})
+		f := newFake(t, served(25, exactTotal))
 		q := testQuery
 		q.PageSize = 10
-		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q, 0)
 		if err != nil || len(recs) != 25 || f.hits.Load() != 3 {
 			t.Fatalf("%d records, err %v, %d requests", len(recs), err, f.hits.Load())
 		}
+		// Keyset: each request starts at the last start time read.
 		for i, r := range f.requests() {
-			if string(r.body["PageNumber"]) != fmt.Sprint(i) {
-				t.Fatalf("request %d asked page %s", i, r.body["PageNumber"])
+			want := fmt.Sprint(testQuery.StartTimestamp + int64(9*i))
+			if string(r.body["StartTimeStamp"]) != want || string(r.body["PageNumber"]) != "0" {
+				t.Fatalf("request %d asked from %s page %s, want from %s page 0", i, r.body["StartTimeStamp"], r.body["PageNumber"], want)
+			}
+		}
+		for i, r := range recs {
+			if *r.SessionId != fmt.Sprint("p", i) {
+				t.Fatalf("record %d is %s", i, *r.SessionId)
 			}
 		}
 	})
 	// TotalCount is a hint only (issue 17): missing, too small or too large,
 	// the walk reads until a short or empty page.
-	for name, total := range map[string]string{"missing": "", "too small": `"TotalCount":5,`, "too large": `"TotalCount":1000,`, "exact multiple": `"TotalCount":20,`} {
-		t.Run("TotalCount "+name, func(t *testing.T) {
-			t.Parallel()
-			f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-				size := map[int]int{1: 10, 2: 10, 3: 4}[n]
-				if name == "exact multiple" && n == 3 {
-					size = 0
+	for name, total := range map[string]func(int) string{
+		"missing":   func(int) string { return "" },
+		"too small": func(int) string { return `"TotalCount":5,` },
+		"too large": func(int) string { return `"TotalCount":1000,` },
+		"exact":     exactTotal,
+	} {
+		for _, n := range []int{20, 24} {
+			t.Run(fmt.Sprintf("TotalCount %s, %d records", name, n), func(t *testing.T) {
+				t.Parallel()
+				f := newFake(t, served(n, total))
+				q := testQuery
+				q.PageSize = 10
+				recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q, 0)
+				maxReq := int64(3)
+				if name == "too large" {
+					maxReq += 1000 / (10 * 24) // time slices planned for records that never come
 				}
-				recs := make([]string, size)
-				for i := range recs {
-					recs[i] = fmt.Sprintf(`{"SessionId":"p%d-%d"}`, n, i)
+				if err != nil || len(recs) != n || f.hits.Load() > maxReq {
+					t.Fatalf("%d records, err %v, %d requests; want %d records in at most %d requests", len(recs), err, f.hits.Load(), n, maxReq)
 				}
-				writeBody(w, 200, fmt.Sprintf(`{"Response":{%s"TelCdrList":[%s],"RequestId":"r"}}`, total, strings.Join(recs, ",")))
 			})
-			q := testQuery
-			q.PageSize = 10
-			recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-			want := 24
-			if name == "exact multiple" {
-				want = 20
-			}
-			if err != nil || len(recs) != want || f.hits.Load() != 3 {
-				t.Fatalf("%d records, err %v, %d requests; want %d records in 3 requests", len(recs), err, f.hits.Load(), want)
-			}
-		})
+		}
 	}
 	t.Run("empty", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
 			writeBody(w, 200, `{"Response":{"TotalCount":0,"RequestId":"r"}}`)
 		})
-		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), testQuery)
+		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), testQuery, 0)
 		if err != nil || recs == nil || len(recs) != 0 {
 			t.Fatalf("records %#v err %v", recs, err)
 		}
 	})
-	t.Run("drops repeats from shifted pages", func(t *testing.T) {
-		t.Parallel()
-		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-			switch n {
-			case 1:
-				writeBody(w, 200, pageJSON(7, "a", "b", "c"))
-			case 2:
-				writeBody(w, 200, pageJSON(7, "c", "d", "e")) // one record shifted in
-			default:
-				writeBody(w, 200, pageJSON(7, "f"))
-			}
-		})
-		q := testQuery
-		q.PageSize = 3
-		recs, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-		if err != nil || len(recs) != 6 || *recs[5].SessionId != "f" {
-			t.Fatalf("%d records, err %v", len(recs), err)
-		}
-	})
-	t.Run("a server that ignores PageNumber", func(t *testing.T) {
+	t.Run("a server that ignores the time filter and PageNumber", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
 			writeBody(w, 200, pageJSON(1000, "a", "b"))
 		})
 		q := testQuery
 		q.PageSize = 2
-		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-		if err == nil || !strings.Contains(err.Error(), "page 1 repeats only records of earlier pages") || f.hits.Load() != 2 {
+		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q, 0)
+		if !errors.Is(err, walk.ErrOutOfOrder) || f.hits.Load() != 1 {
 			t.Fatalf("err %v after %d requests", err, f.hits.Load())
 		}
 	})
-	t.Run("page cap", func(t *testing.T) {
+	t.Run("a server that never ends the walk", func(t *testing.T) {
 		t.Parallel()
+		// Every page is full, of records never seen before, all at the
+		// window's first second.
 		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-			writeBody(w, 200, pageJSON(1_000_000, fmt.Sprint("x", n)))
+			recs := make([]string, 100)
+			for i := range recs {
+				recs[i] = fmt.Sprintf(`{"SessionId":"x%d-%d","StartTimestamp":%d}`, n, i, testQuery.StartTimestamp)
+			}
+			writeBody(w, 200, fmt.Sprintf(`{"Response":{"TotalCount":150,"TelCdrList":[%s],"RequestId":"r"}}`, strings.Join(recs, ",")))
 		})
-		q := testQuery
-		q.PageSize = 1
-		_, err := newTestClient(t, f.srv.URL, func(c *Config) { c.MaxPages = 5 }).DescribeAllTelCdrs(context.Background(), q)
-		if !errors.Is(err, ErrTooManyPages) || !strings.Contains(err.Error(), "more than 5 pages of 1 records") || f.hits.Load() != 5 {
-			t.Fatalf("err %v after %d requests", err, f.hits.Load())
+		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), testQuery, 0)
+		if !errors.Is(err, ErrEndlessWalk) || f.hits.Load() != 14 {
+			t.Fatalf("err %v after %d requests, want ErrEndlessWalk once 2 x 150 + 1,000 records are passed", err, f.hits.Load())
 		}
 	})
-	t.Run("error on a later page names it", func(t *testing.T) {
+	t.Run("max records", func(t *testing.T) {
 		t.Parallel()
-		f := newFake(t, func(n int, w http.ResponseWriter, _ *http.Request, _ []byte) {
+		f := newFake(t, served(30, exactTotal))
+		q := testQuery
+		q.PageSize = 10
+		c := newTestClient(t, f.srv.URL)
+		if recs, err := c.DescribeAllTelCdrs(context.Background(), q, 30); err != nil || len(recs) != 30 {
+			t.Fatalf("exactly max_records: %d records, %v", len(recs), err)
+		}
+		before := f.hits.Load()
+		var tm *walk.TooManyRecordsError
+		_, err := c.DescribeAllTelCdrs(context.Background(), q, 29)
+		if !errors.As(err, &tm) || !errors.Is(err, ErrTooManyRecords) || tm.Announced != 30 || tm.Limit != 29 || f.hits.Load() != before+1 {
+			t.Fatalf("one over: %v after %d requests", err, f.hits.Load()-before)
+		}
+		// Without a TotalCount the bound is met while reading.
+		f = newFake(t, served(30, func(int) string { return "" }))
+		_, err = newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q, 29)
+		if !errors.As(err, &tm) || tm.Announced != -1 {
+			t.Fatalf("one over, no TotalCount: %v", err)
+		}
+	})
+	t.Run("error on a later page", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, func(n int, w http.ResponseWriter, r *http.Request, body []byte) {
 			if n == 1 {
-				writeBody(w, 200, pageJSON(4, "a", "b"))
+				served(4, exactTotal)(n, w, r, body)
 				return
 			}
 			apiError(w, "AuthFailure.SignatureExpire", "expired")
 		})
 		q := testQuery
 		q.PageSize = 2
-		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q)
-		if !errors.Is(err, ErrAuth) || !strings.HasPrefix(err.Error(), "page 1: ") {
+		_, err := newTestClient(t, f.srv.URL).DescribeAllTelCdrs(context.Background(), q, 0)
+		if !errors.Is(err, ErrAuth) {
 			t.Fatalf("err %v", err)
 		}
 	})

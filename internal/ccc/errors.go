@@ -2,7 +2,6 @@ package ccc
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
@@ -22,8 +21,6 @@ var (
 	// ErrInstanceNotFound: the SdkAppId names no Cloud Contact Center application
 	// these credentials can see.
 	ErrInstanceNotFound = errors.New("cloud contact center application not found")
-	// ErrTooManyPages: an all-pages walk reached the page cap.
-	ErrTooManyPages = errors.New("too many pages")
 )
 
 // APIError is an error answer from the service:
@@ -38,12 +35,14 @@ type APIError struct {
 	Attempts int
 }
 
-func (e *APIError) Error() string {
-	rid := e.RequestID
-	if rid == "" {
-		rid = "(none)"
+func (e *APIError) Error() string { return e.Report().Text() }
+
+// Report is the failure in the words both clients share.
+func (e *APIError) Report() retry.Report {
+	return retry.Report{
+		API: true, Op: e.Action, Code: e.Code, Message: e.Message, Attempts: e.Attempts,
+		Service: "Cloud Contact Center", RequestIDName: "RequestId", RequestID: e.RequestID,
 	}
-	return fmt.Sprintf("%s: %s (%s), RequestId %s, %s", e.Action, e.Code, e.Message, rid, retry.AfterAttempts(e.Attempts))
 }
 
 // Is maps API 3.0 error codes onto the sentinel errors.
@@ -90,12 +89,11 @@ type TransportError struct {
 	Err        error
 }
 
-func (e *TransportError) Error() string {
-	s := e.Action + ": "
-	if e.HTTPStatus != 0 {
-		s += fmt.Sprintf("HTTP %d: ", e.HTTPStatus)
-	}
-	return s + fmt.Sprintf("%v, %s", e.Err, retry.AfterAttempts(e.Attempts))
+func (e *TransportError) Error() string { return e.Report().Text() }
+
+// Report is the failure in the words both clients share.
+func (e *TransportError) Report() retry.Report {
+	return retry.Report{Op: e.Action, HTTPStatus: e.HTTPStatus, Err: e.Err, Attempts: e.Attempts}
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

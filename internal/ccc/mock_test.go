@@ -65,7 +65,7 @@ func TestMockAllPages(t *testing.T) {
 	t.Parallel()
 	m, url := startMock(t, mockserver.Options{CCCRecords: 321, Seed: 4, RateLimit: true})
 	c := client(t, url)
-	recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
+	recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,21 +113,21 @@ func TestMockPageAndFilters(t *testing.T) {
 	}
 	q = monthQuery()
 	q.Phones = []string{phone}
-	recs, err := c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err := c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || !slices.Equal(sessionIDs(recs), want) {
 		t.Fatalf("phone filter: %v, %d records, want %d", err, len(recs), len(want))
 	}
 
 	q = monthQuery()
 	q.SessionIDs = []string{all[5].SessionID, all[250].SessionID}
-	recs, err = c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err = c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || !slices.Equal(sessionIDs(recs), q.SessionIDs) {
 		t.Fatalf("session filter: %v, %v", err, sessionIDs(recs))
 	}
 
 	q = monthQuery()
 	q.Phones = []string{"00000000000"}
-	recs, err = c.DescribeAllTelCdrs(context.Background(), q)
+	recs, err = c.DescribeAllTelCdrs(context.Background(), q, 0)
 	if err != nil || recs == nil || len(recs) != 0 {
 		t.Fatalf("no match: %#v, %v", recs, err)
 	}
@@ -142,7 +142,7 @@ func TestMockAuthFailures(t *testing.T) {
 	} {
 		var cfg ccc.Config
 		mod(&cfg)
-		_, err := client(t, url, mod).DescribeAllTelCdrs(context.Background(), monthQuery())
+		_, err := client(t, url, mod).DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 		var apiErr *ccc.APIError
 		if !errors.As(err, &apiErr) || apiErr.Code != name || !errors.Is(err, ccc.ErrAuth) || apiErr.Attempts != 1 {
 			t.Fatalf("%s: %v", name, err)
@@ -153,7 +153,7 @@ func TestMockAuthFailures(t *testing.T) {
 	}
 	q := monthQuery()
 	q.SdkAppID = 42
-	if _, err := client(t, url).DescribeAllTelCdrs(context.Background(), q); !errors.Is(err, ccc.ErrInstanceNotFound) {
+	if _, err := client(t, url).DescribeAllTelCdrs(context.Background(), q, 0); !errors.Is(err, ccc.ErrInstanceNotFound) {
 		t.Fatalf("another application: %v", err)
 	}
 	if n := m.Stats().Applied["ccc/DescribeTelCdr"]; n != 0 {
@@ -169,7 +169,7 @@ func parallelWalks(t *testing.T, m *mockserver.Server, c *ccc.Client, n int) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery())
+			recs, err := c.DescribeAllTelCdrs(context.Background(), monthQuery(), 0)
 			if err != nil {
 				t.Error(err)
 				return
@@ -200,8 +200,10 @@ func TestMockFaultsAndSharedLimit(t *testing.T) {
 }
 
 // TestMockStrictRateLimitFallsBackToSpacing: against a mock that allows no
-// burst, the first burst is partly refused and the client then spaces its
-// requests: parallel walks finish with no error and a handful of refusals.
+// burst, a burst is partly refused and the client then spaces its requests;
+// after a quiet second it bursts again (the stated limit is per second), so a
+// walk longer than a second may see another burst partly refused. Parallel
+// walks finish with no error and a handful of refusals.
 func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	t.Parallel()
 	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 13, RateLimitStrict: true})
@@ -209,7 +211,7 @@ func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	parallelWalks(t, m, c, 3)
 	st := m.Stats()
 	t.Logf("%d rate-limit answers of %v", st.RateLimited, st.Requests)
-	if st.RateLimited == 0 || st.RateLimited > 4 {
-		t.Errorf("%d rate-limit answers: want a few, in the first burst only", st.RateLimited)
+	if st.RateLimited == 0 || st.RateLimited > 10 {
+		t.Errorf("%d rate-limit answers: want a few, a part of each burst", st.RateLimited)
 	}
 }

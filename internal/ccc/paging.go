@@ -2,8 +2,11 @@ package ccc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
 const (
@@ -61,8 +64,9 @@ func (q TelCdrQuery) request(page int64) *DescribeTelCdrRequest {
 
 // TelCdrPage is one page of records.
 type TelCdrPage struct {
-	// TotalCount is the service's count of records matching the query: a
-	// hint, which DescribeAllTelCdrs does not rely on.
+	// TotalCount is the service's count of records matching the query (-1
+	// when the answer has none): a hint, which DescribeAllTelCdrs does not
+	// rely on.
 	TotalCount int64
 	Records    []TelCdrInfo
 	RequestID  string
@@ -86,57 +90,80 @@ func (c *Client) DescribeTelCdrPage(ctx context.Context, q TelCdrQuery, pageNumb
 
 func pageFrom(res *DescribeTelCdrResult) *TelCdrPage {
 	recs := res.records()
-	p := &TelCdrPage{TotalCount: deref(res.TotalCount), Records: make([]TelCdrInfo, 0, len(recs)), RequestID: deref(res.RequestId)}
+	total := int64(-1)
+	if res.TotalCount != nil {
+		total = *res.TotalCount
+	}
+	p := &TelCdrPage{TotalCount: total, Records: make([]TelCdrInfo, 0, len(recs)), RequestID: deref(res.RequestId)}
 	for _, r := range recs {
 		p.Records = append(p.Records, *r)
 	}
 	return p
 }
 
-// DescribeAllTelCdrs reads every page from PageNumber 0 and returns the
-// records in the service's order. It stops at the first page shorter than
-// PageSize, as the CallKit walk does: a missing or wrong TotalCount would
-// silently truncate the list. A SessionId already read is dropped (pages
-// shift while calls end); a full page of repeats means the service ignores
-// PageNumber (an error, not a loop); more than Config.MaxPages is
-// ErrTooManyPages.
-func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery) ([]TelCdrInfo, error) {
+// The bounds of an all-pages read (internal/walk keeps them for every bulk read).
+var (
+	// ErrTooManyRecords: more records match than the read's maxRecords.
+	ErrTooManyRecords = walk.ErrTooManyRecords
+	// ErrEndlessWalk: the service kept answering records far past the total
+	// it announced.
+	ErrEndlessWalk = walk.ErrEndless
+)
+
+// DescribeAllTelCdrs returns every record of the query, each SessionId once,
+// in ascending StartTimestamp (the walk of internal/walk, as for call
+// records: records that arrive or expire while it pages neither repeat nor
+// hide others). maxRecords > 0 bounds it: a *walk.TooManyRecordsError when
+// the first answer's TotalCount is larger, or a record beyond it would be
+// read; 0 leaves only the bound against a service that never ends a walk.
+func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery, maxRecords int64) ([]TelCdrInfo, error) {
 	q, err := q.normalize()
 	if err != nil {
 		return nil, err
 	}
+	w := walk.Walk[TelCdrInfo]{
+		From: q.StartTimestamp, To: q.EndTimestamp, PageSize: int(q.PageSize),
+		Fetch:      c.walkPage(q),
+		ID:         sessionKey,
+		Start:      func(r *TelCdrInfo) int64 { return deref(r.StartTimestamp) },
+		MaxRecords: maxRecords,
+		Workers:    pageWorkers,
+	}
 	out := []TelCdrInfo{}
-	seen := map[string]struct{}{}
-	for page := int64(0); ; page++ {
-		if page >= int64(c.maxPages) {
-			return nil, fmt.Errorf("%w: more than %d pages of %d records match; narrow the time range or filter by phones or session IDs",
-				ErrTooManyPages, c.maxPages, q.PageSize)
-		}
-		res, err := c.describeTelCdr(ctx, q.request(page))
+	_, err = w.Run(ctx, func(batch []TelCdrInfo, _ walk.Progress) error {
+		out = append(out, batch...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pageWorkers bounds the time slices walked at once; the 20 requests/s pacer
+// decides when each request goes.
+const pageWorkers = 8
+
+// walkPage is the walk's page request: q narrowed to [from, to], PageNumber index.
+func (c *Client) walkPage(q TelCdrQuery) walk.Fetch[TelCdrInfo] {
+	return func(ctx context.Context, from, to, index int64) (walk.Page[TelCdrInfo], error) {
+		q := q // each call its own copy: slices are fetched concurrently
+		q.StartTimestamp, q.EndTimestamp = from, to
+		res, err := c.describeTelCdr(ctx, q.request(index))
 		if err != nil {
-			if page > 0 {
-				return nil, fmt.Errorf("page %d: %w", page, err)
-			}
-			return nil, err
+			return walk.Page[TelCdrInfo]{}, err
 		}
 		p := pageFrom(res)
-		added := 0
-		for _, r := range p.Records {
-			if id := deref(r.SessionId); id != "" {
-				if _, dup := seen[id]; dup {
-					continue
-				}
-				seen[id] = struct{}{}
-			}
-			out = append(out, r)
-			added++
-		}
-		full := int64(len(p.Records)) >= q.PageSize
-		if full && added == 0 {
-			return nil, fmt.Errorf("page %d repeats only records of earlier pages: the service does not seem to page (PageNumber ignored?); %d records were read before it", page, len(out))
-		}
-		if !full {
-			return out, nil
-		}
+		return walk.Page[TelCdrInfo]{Records: p.Records, Total: p.TotalCount}, nil
 	}
+}
+
+// sessionKey identifies a record: its SessionId, or (a record without one,
+// which the docs do not foresee) its whole content.
+func sessionKey(r *TelCdrInfo) string {
+	if id := deref(r.SessionId); id != "" {
+		return id
+	}
+	b, _ := json.Marshal(r)
+	return "\x00" + string(b)
 }

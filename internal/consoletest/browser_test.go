@@ -100,7 +100,7 @@ func TestBrowser_statsMatchRecordsAPI(t *testing.T) {
 			if ct != "all" {
 				filter.CallType = ct
 			}
-			recs, err := c.client.ListAllRecords(ctx, callkit.V1, filter)
+			recs, err := c.client.ListAllRecords(ctx, callkit.V1, filter, 0)
 			if err != nil {
 				t.Fatalf("%s: the records API: %v", path, err)
 			}
@@ -143,7 +143,7 @@ func TestBrowser_recordsMatchRecordsAPI(t *testing.T) {
 		end, _ := time.ParseInLocation(layout, to.Format(layout), time.Local)
 		want, err := c.client.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{
 			StartTimestamp: start.Unix(), EndTimestamp: end.Unix() + 59, CallType: f.callType, CallResult: f.result,
-		})
+		}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,6 +244,7 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 		}
 	}
 	shot(t, p, "overview")
+	checkOutOfBandCommands(t, p, c.url, address)
 
 	// Drift: the configuration changes behind Terraform's back; a refresh shows it.
 	moved := recv.URL + "/moved"
@@ -290,8 +291,8 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 	var rows [][]string
 	p.eval(`Array.from(document.querySelectorAll("table.deliveries tbody tr")).map(tr => Array.from(tr.cells).map(td => td.textContent.trim()))`, &rows)
 	// Newest first: the successful retry of normal_end, then its failed first attempt.
-	if len(rows) != 4 || !strings.Contains(rows[0][1], "normal_end") || !strings.HasPrefix(rows[0][5], "2 of 7") || rows[0][4] != "0" ||
-		!strings.Contains(rows[1][1], "normal_end") || rows[1][5] != "1 of 7" || rows[1][4] != "1" || rows[1][3] != "200" {
+	if len(rows) != 4 || !strings.Contains(rows[0][1], "normal_end") || rows[0][5] != "2 of 7, right after the first" || rows[0][4] != "0" ||
+		!strings.Contains(rows[1][1], "normal_end") || rows[1][5] != "1 of 7; next retry at once" || rows[1][4] != "1" || rows[1][3] != "200" {
 		t.Errorf("the deliveries table:\n%q", rows)
 	}
 	for _, row := range rows {
@@ -330,43 +331,16 @@ func TestBrowser_followApplyDriftAndSimulatedCall(t *testing.T) {
 	shot(t, p, "requests")
 }
 
-// Every page fits a phone's width (tables scroll inside their box, the page
-// itself never scrolls sideways) and the 1280 px desktop width.
-func TestBrowser_readableWidths(t *testing.T) {
-	requireAcc(t)
-	t.Parallel()
-	c := newConsole(t, mockserver.Options{Records: 2000, Seed: 8})
-	if _, err := c.mock.SimulateCall(context.Background(), mockserver.SimulatedCall{}); err != nil {
-		t.Fatal(err)
+// checkOutOfBandCommands checks the overview's curl commands: they name the
+// mock's own address and, for v1, the current configuration (set to address).
+func checkOutOfBandCommands(t *testing.T, p *page, mockURL, address string) {
+	t.Helper()
+	wantPut := fmt.Sprintf(`curl -X PUT %s/_mock/callback -d '{"address":%q,"actions":["caller_start_call","callee_accept_call","normal_end"]}'`, mockURL, address)
+	if got := p.text(`#config-v1 [data-field="put-command"]`); got != wantPut {
+		t.Errorf("the overview's PUT command is\n%s\nwant\n%s", got, wantPut)
 	}
-	id := c.mock.Records()[0].CallID
-	b := sharedBrowser(t)
-	for _, vp := range []struct {
-		name          string
-		width, height int
-		mobile        bool
-	}{{"phone", 390, 844, true}, {"desktop", 1280, 900, false}} {
-		p := b.newPage(t, vp.width, vp.height, vp.mobile)
-		for _, path := range []string{"/", "/console/stats", "/console/records", "/console/records/" + id, "/console/deliveries", "/console/requests", "/console/simulate"} {
-			p.navigate(c.url + path)
-			var m struct{ Scroll, Inner int }
-			p.eval(`({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`, &m)
-			if m.Scroll > m.Inner {
-				t.Errorf("%s at %d px: the page is %d px wide and scrolls sideways", path, vp.width, m.Scroll)
-			}
-			if vp.name == "phone" && path == "/" {
-				shot(t, p, "phone-overview")
-			}
-			if vp.name == "phone" && strings.HasPrefix(path, "/console/stats") {
-				shot(t, p, "phone-stats")
-			}
-			if vp.name == "desktop" && strings.HasPrefix(path, "/console/stats") {
-				shot(t, p, "stats")
-			}
-			if vp.name == "desktop" && path == "/console/records" {
-				shot(t, p, "records")
-			}
-		}
+	if got, want := p.text(`#config-v4 [data-field="delete-command"]`), "curl -X DELETE "+mockURL+"/_mock/v4/callback"; got != want {
+		t.Errorf("the overview's v4 DELETE command is %q, want %q", got, want)
 	}
 }
 
@@ -374,7 +348,8 @@ func TestBrowser_readableWidths(t *testing.T) {
 // UPDATE_SCREENSHOTS=1, writes it into the mock-backend guide's images.
 func shot(t *testing.T, p *page, name string) {
 	t.Helper()
-	png := p.screenshot(name != "records") // fifty rows: the first screenful says enough
+	// Fifty records, or a phone's overview with its deliveries: the first screenful says enough.
+	png := p.screenshot(name != "records" && name != "phone-overview")
 	if len(png) < 10<<10 {
 		t.Errorf("the %s screenshot is only %d bytes", name, len(png))
 	}

@@ -2,7 +2,8 @@
 // the CallKit and the Cloud Contact Center clients and the provider's
 // plan-time validation: an absolute https URL, or plain http on a loopback
 // host only, because every request carries credentials (an admin UserSig, a
-// TC3 signature) that must not cross a network in clear.
+// TC3 signature) that must not cross a network in clear; and the pooled HTTP
+// transport both clients send through.
 package endpoint
 
 import (

@@ -141,7 +141,14 @@ func (s *Server) serveCCCAPI(r *http.Request, action string) (map[string]any, *c
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return nil, cccFail("InvalidParameter", "The request body is not a JSON object.")
 	}
-	return c.describeTelCdr(fields, s.now())
+	data, cerr := c.describeTelCdr(fields, s.now())
+	if cerr == nil {
+		if s.omitPaging().Total {
+			delete(data, "TotalCount")
+		}
+		s.listServed()
+	}
+	return data, cerr
 }
 
 // describeTelCdr validates the parameters and answers a page.

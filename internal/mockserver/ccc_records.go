@@ -126,6 +126,13 @@ func (st *telCdrStore) add(recs []TelCdr) {
 	st.recs = kept
 }
 
+// expireOldest removes the n oldest records, as the retention does.
+func (st *telCdrStore) expireOldest(n int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.recs = slices.Delete(st.recs, 0, min(max(n, 0), len(st.recs)))
+}
+
 func (st *telCdrStore) all() []TelCdr {
 	st.mu.RLock()
 	defer st.mu.RUnlock()

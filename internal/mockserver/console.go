@@ -44,6 +44,7 @@ func parseConsolePages() map[string]*template.Template {
 		"sub64":    func(a, b int64) int64 { return a - b },
 		"duration": formatDuration,
 		"attempt":  attemptLabel,
+		"dayPart":  dayPart,
 		"ms": func(d time.Duration) string {
 			return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
 		},
@@ -104,13 +105,33 @@ type consolePage struct {
 	Nav      string
 	Now      time.Time
 	Loc      *time.Location
+	Zone     string // Loc's name for labels: "UTC", or "CET, UTC+01:00"
 	SDKAppID int64
 	Data     any
 }
 
+// zoneLabel names the zone times are shown and read in at t, so that a
+// reader knows what a date-time field means.
+func zoneLabel(t time.Time) string {
+	name, offset := t.Zone()
+	if offset == 0 && (name == "UTC" || name == "GMT" || name == "") {
+		return "UTC"
+	}
+	sign := "+"
+	if offset < 0 {
+		sign, offset = "-", -offset
+	}
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, offset/3600, offset/60%60)
+	if name == "" || strings.ContainsAny(name, "+-0123456789") {
+		return utc
+	}
+	return name + ", " + utc
+}
+
 func (s *Server) render(w http.ResponseWriter, status int, name, title string, data any) {
 	var buf bytes.Buffer
-	p := consolePage{Title: title, Nav: name, Now: s.now(), Loc: time.Local, SDKAppID: s.appID, Data: data}
+	now := s.now()
+	p := consolePage{Title: title, Nav: name, Now: now, Loc: time.Local, Zone: zoneLabel(now.In(time.Local)), SDKAppID: s.appID, Data: data}
 	if err := consolePages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -134,6 +155,9 @@ type consoleConfig struct {
 	// change left, so a Go method call (not an HTTP request) changed it since.
 	Unattributed bool
 	ControlPath  string
+	// PutCommand and DeleteCommand are curl commands for the control route
+	// at the address the reader reached the console by.
+	PutCommand, DeleteCommand string
 }
 
 type overviewData struct {
@@ -149,13 +173,41 @@ type overviewData struct {
 	LastDeliveries []Delivery
 }
 
-func (s *Server) consoleConfig(api string) consoleConfig {
+// consoleConfigs are the v1 and the v4 configuration as the pages show them
+// to the reader of r.
+func (s *Server) consoleConfigs(r *http.Request) []consoleConfig {
+	base := baseURL(r)
+	return []consoleConfig{s.consoleConfig("v1", base), s.consoleConfig("v4", base)}
+}
+
+// baseURL is the mock's address as the request reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) consoleConfig(api, base string) consoleConfig {
 	c := consoleConfig{API: api, ControlPath: "/_mock/callback"}
 	get := s.Callback
+	example := Callback{Address: "<your receiver URL>", Actions: []string{"normal_end"}}
 	if api == "v4" {
 		get, c.ControlPath = s.CallbackV4, "/_mock/v4/callback"
+		example.Actions = []string{v4Commands[1]}
 	}
 	c.Callback, c.Configured = get()
+	if c.Configured {
+		example = c.Callback
+	}
+	// Plain JSON, as a person would type it: no \u0026 for & in a URL.
+	var body strings.Builder
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(example)
+	c.PutCommand = "curl -X PUT " + shellQuote(base+c.ControlPath) + " -d " + shellQuote(strings.TrimSpace(body.String()))
+	c.DeleteCommand = "curl -X DELETE " + shellQuote(base+c.ControlPath)
 	if ch, ok := s.LastChange(api); ok {
 		c.Change = &ch
 		switch {
@@ -172,6 +224,14 @@ func (s *Server) consoleConfig(api string) consoleConfig {
 	return c
 }
 
+// shellQuote quotes a word for a POSIX shell, leaving plain ones bare.
+func shellQuote(v string) string {
+	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@%+=,") == "" {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
 func (s *Server) consoleOverview(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.mu.Lock()
@@ -181,7 +241,7 @@ func (s *Server) consoleOverview(w http.ResponseWriter, r *http.Request) {
 	d.Records = s.store.live
 	s.store.mu.RUnlock()
 	d.CCCSdkAppID = s.ccc.appID
-	d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+	d.Configs = s.consoleConfigs(r)
 	start, end := rangeWindow("today", now, time.Local)
 	d.Today = s.store.stats(start, end, "", time.Local)
 	d.TodayLink = "/console/stats?range=today"
@@ -261,17 +321,17 @@ func (s *Server) consoleStats(w http.ResponseWriter, r *http.Request) {
 }
 
 // rangeWindow is a named window ending now: today from local midnight, or
-// the last 7 or 30 calendar days, today included.
+// the last 7 or 30 days of 24 hours, the window of lookback = "7d" or "30d"
+// (calendar days would leave out most of the first day's calls).
 func rangeWindow(name string, now time.Time, loc *time.Location) (start, end int64) {
-	t := now.In(loc)
-	midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 	switch name {
 	case "30d":
-		midnight = midnight.AddDate(0, 0, -29)
+		return now.Add(-30 * 24 * time.Hour).Unix(), now.Unix()
 	case "7d":
-		midnight = midnight.AddDate(0, 0, -6)
+		return now.Add(-7 * 24 * time.Hour).Unix(), now.Unix()
 	}
-	return midnight.Unix(), now.Unix()
+	t := now.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).Unix(), now.Unix()
 }
 
 // dateWindow is from's local midnight through the last second of to.
@@ -316,22 +376,26 @@ func unixWindow(startS, endS string, now time.Time) (start, end int64, err error
 }
 
 // chart is a per-day bar chart, laid out here so the template only draws.
+// Heights are in pixels; positions across are percentages of the plot's
+// width, so the chart fits any screen with every bar shown and its text at
+// its own size.
 type chart struct {
-	Metric        string
-	Width, Height int
-	Bars          []chartBar
-	Ticks         []chartTick
-	Max           int64
-	BaseY         int
+	Metric string
+	Height int
+	BaseY  int
+	Bars   []chartBar
+	Ticks  []chartTick
+	Max    int64
 }
 
 type chartBar struct {
-	X, Y, W, H int
-	LabelX     int
-	Label      string
-	Value      int64
-	Title      string
-	ShowLabel  bool
+	X, W, LabelX string // percentages
+	Y, H         int
+	Label        string
+	Value        int64
+	Title        string
+	ShowLabel    bool
+	Minor        bool // a label a phone leaves out, for room
 }
 
 type chartTick struct {
@@ -339,9 +403,12 @@ type chartTick struct {
 	Value int64
 }
 
+// The most day labels a 390 px phone has room for under its bars.
+const phoneDayLabels = 7
+
 func dayChart(days []DayStats, metric string) chart {
-	const left, top, bottom, width, height = 48, 12, 28, 960, 260
-	c := chart{Metric: metric, Width: width, Height: height, BaseY: height - bottom}
+	const top, bottom, height = 12, 28, 260
+	c := chart{Metric: metric, Height: height, BaseY: height - bottom}
 	value := func(d DayStats) int64 {
 		switch metric {
 		case "participants":
@@ -354,10 +421,7 @@ func dayChart(days []DayStats, metric string) chart {
 	for _, d := range days {
 		c.Max = max(c.Max, value(d))
 	}
-	scale := c.Max
-	if scale == 0 {
-		scale = 1
-	}
+	scale := max(c.Max, 1)
 	for i := range 5 {
 		v := int64(math.Round(float64(scale) * float64(i) / 4))
 		c.Ticks = append(c.Ticks, chartTick{Y: c.BaseY - int(float64(v)/float64(scale)*float64(c.BaseY-top)), Value: v})
@@ -365,20 +429,40 @@ func dayChart(days []DayStats, metric string) chart {
 	if len(days) == 0 {
 		return c
 	}
-	slot := float64(width-left) / float64(len(days))
+	pct := func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) + "%" }
+	slot := 100 / float64(len(days))
 	every := max(1, len(days)/10)
+	// The phone's labels are a subset of the desktop's, every phoneEvery-th.
+	need := (len(days) + phoneDayLabels - 1) / phoneDayLabels
+	phoneEvery := (need + every - 1) / every * every
 	for i, d := range days {
 		v := value(d)
 		h := int(float64(v) / float64(scale) * float64(c.BaseY-top))
-		x := left + int(float64(i)*slot+slot*0.15)
-		bw := max(1, int(slot*0.7))
 		c.Bars = append(c.Bars, chartBar{
-			X: x, Y: c.BaseY - h, W: bw, H: h, LabelX: x + bw/2,
-			Label: d.Day.Format("01-02"), Value: v, ShowLabel: i%every == 0,
-			Title: fmt.Sprintf("%s: %d calls, %d participants, %d max concurrent", d.Day.Format(consoleDateLayout), d.Calls, d.Participants, d.MaxConcurrent),
+			X: pct(float64(i)*slot + slot*0.15), W: pct(slot * 0.7), LabelX: pct(float64(i)*slot + slot/2),
+			Y: c.BaseY - h, H: h, Label: d.Day.Format("01-02"), Value: v,
+			ShowLabel: i%every == 0, Minor: i%phoneEvery != 0,
+			Title: fmt.Sprintf("%s%s: %d calls, %d participants, %d max concurrent", d.Day.Format(consoleDateLayout), dayPart(d), d.Calls, d.Participants, d.MaxConcurrent),
 		})
 	}
 	return c
+}
+
+// dayPart says which part of its day a window's first or last day covers
+// ("" for the whole day), so that a partial day does not read as a slow one.
+func dayPart(d DayStats) string {
+	from, until := time.Unix(d.Start, 0).In(d.Day.Location()), time.Unix(d.End, 0).In(d.Day.Location())
+	whole := d.Start <= d.Day.Unix()
+	toEnd := d.End >= d.Day.AddDate(0, 0, 1).Unix()-1
+	switch {
+	case !whole && !toEnd:
+		return " (" + from.Format("15:04") + " to " + until.Format("15:04") + ")"
+	case !whole:
+		return " (from " + from.Format("15:04") + ")"
+	case !toEnd:
+		return " (until " + until.Format("15:04") + ")"
+	}
+	return ""
 }
 
 // --- records ---------------------------------------------------------------
@@ -542,7 +626,7 @@ func (s *Server) consoleDeliveries(w http.ResponseWriter, r *http.Request) {
 		v.Set("api", d.API)
 	}
 	d.Poll = "/console/deliveries.json?" + v.Encode()
-	d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+	d.Configs = s.consoleConfigs(r)
 	s.render(w, http.StatusOK, "deliveries", "Deliveries", d)
 }
 
@@ -582,19 +666,33 @@ var retryOffsets = func() []time.Duration {
 	return out
 }()
 
-// attemptLabel says which attempt of the retry schedule a delivery was.
+// attemptLabel says which attempt of the retry schedule a delivery was, when
+// it was made in the schedule, and, for a failed one, what comes next.
 func attemptLabel(d Delivery) string {
 	if d.API == "v4" {
-		return "1 of 1 (v4: no retry)"
+		return "1 of 1 (v4 does not retry)"
 	}
 	n := len(retryOffsets)
 	if d.Attempt < 1 || d.Attempt > n {
 		return strconv.Itoa(d.Attempt)
 	}
-	if d.Attempt == 1 {
-		return fmt.Sprintf("1 of %d", n)
+	label := fmt.Sprintf("%d of %d", d.Attempt, n)
+	switch at := retryOffsets[d.Attempt-1]; {
+	case d.Attempt == 1:
+	case at == 0:
+		label += ", right after the first"
+	default:
+		label += fmt.Sprintf(", %d s after the first", int(at/time.Second))
 	}
-	return fmt.Sprintf("%d of %d (retry at +%s)", d.Attempt, n, retryOffsets[d.Attempt-1])
+	switch {
+	case d.OK:
+		return label
+	case d.Attempt == n:
+		return label + "; no retry left"
+	case v1RetryWaits[d.Attempt-1] == 0:
+		return label + "; next retry at once"
+	}
+	return label + fmt.Sprintf("; next retry %d s later", int(v1RetryWaits[d.Attempt-1]/time.Second))
 }
 
 // --- request log -----------------------------------------------------------
@@ -638,7 +736,7 @@ type simulateData struct {
 }
 
 func (s *Server) consoleSimulateForm(w http.ResponseWriter, r *http.Request) {
-	d := simulateData{Calls: 1, Results: callResults, Configs: []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}}
+	d := simulateData{Calls: 1, Results: callResults, Configs: s.consoleConfigs(r)}
 	s.render(w, http.StatusOK, "simulate", "Simulate a call", d)
 }
 
@@ -694,7 +792,7 @@ func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.Error != "" && len(recs) == 0 {
-		d.Configs = []consoleConfig{s.consoleConfig("v1"), s.consoleConfig("v4")}
+		d.Configs = s.consoleConfigs(r)
 		s.render(w, http.StatusBadRequest, "simulate", "Simulate a call", d)
 		return
 	}

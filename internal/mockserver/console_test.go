@@ -3,6 +3,7 @@ package mockserver
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -454,13 +455,94 @@ func TestAttemptLabel(t *testing.T) {
 		d    Delivery
 		want string
 	}{
-		{Delivery{API: "v1", Attempt: 1}, "1 of 7"},
-		{Delivery{API: "v1", Attempt: 2}, "2 of 7 (retry at +0s)"},
-		{Delivery{API: "v1", Attempt: 7}, "7 of 7 (retry at +12s)"},
-		{Delivery{API: "v4", Attempt: 1}, "1 of 1 (v4: no retry)"},
+		{Delivery{API: "v1", Attempt: 1, OK: true}, "1 of 7"},
+		{Delivery{API: "v1", Attempt: 1}, "1 of 7; next retry at once"},
+		{Delivery{API: "v1", Attempt: 2}, "2 of 7, right after the first; next retry 1 s later"},
+		{Delivery{API: "v1", Attempt: 4, OK: true}, "4 of 7, 2 s after the first"},
+		{Delivery{API: "v1", Attempt: 6}, "6 of 7, 7 s after the first; next retry 5 s later"},
+		{Delivery{API: "v1", Attempt: 7}, "7 of 7, 12 s after the first; no retry left"},
+		{Delivery{API: "v4", Attempt: 1}, "1 of 1 (v4 does not retry)"},
 	} {
 		if got := attemptLabel(c.d); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+// "Last 7 days" and "Last 30 days" are lookback's windows: whole 24-hour
+// days back from now, whatever the zone and its offset changes; "today"
+// starts at the zone's midnight.
+func TestRangeWindow_rolling(t *testing.T) {
+	t.Parallel()
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("UTC+13", 13*3600), time.FixedZone("UTC-11", -11*3600)} {
+		now := fixedNow.In(loc)
+		for name, back := range map[string]int64{"7d": 7 * 86400, "30d": 30 * 86400} {
+			if start, end := rangeWindow(name, now, loc); start != now.Unix()-back || end != now.Unix() {
+				t.Errorf("%s in %s: [%d, %d], want [now-%d, now]", name, loc, start, end, back)
+			}
+		}
+		start, _ := rangeWindow("today", now, loc)
+		if got := time.Unix(start, 0).In(loc); got.Format("15:04:05") != "00:00:00" || got.YearDay() != now.YearDay() {
+			t.Errorf("today in %s starts %s", loc, got)
+		}
+	}
+}
+
+// The first and last day of a window say which part of them is counted.
+func TestDayPart(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2025, 6, 10, 0, 0, 0, 0, time.UTC)
+	whole, last := day.Unix(), day.AddDate(0, 0, 1).Unix()-1
+	for _, c := range []struct {
+		start, end int64
+		want       string
+	}{
+		{whole, last, ""},
+		{whole + 11*3600 + 20*60, last, " (from 11:20)"},
+		{whole, whole + 9*3600 + 5*60 + 30, " (until 09:05)"},
+		{whole + 3600, whole + 2*3600, " (01:00 to 02:00)"},
+	} {
+		if got := dayPart(DayStats{Day: day, Start: c.start, End: c.end}); got != c.want {
+			t.Errorf("[%d, %d]: %q, want %q", c.start-whole, c.end-whole, got, c.want)
+		}
+	}
+}
+
+func TestZoneLabel(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		loc  *time.Location
+		want string
+	}{
+		{time.UTC, "UTC"},
+		{time.FixedZone("CEST", 2*3600), "CEST, UTC+02:00"},
+		{time.FixedZone("+0530", 5*3600+1800), "UTC+05:30"},
+		{time.FixedZone("", -3*3600-1800), "UTC-03:30"},
+	} {
+		if got := zoneLabel(fixedNow.In(c.loc)); got != c.want {
+			t.Errorf("%v: %q, want %q", c.loc, got, c.want)
+		}
+	}
+}
+
+// The overview's out-of-band commands are addressed to the host the page was
+// asked for, and stay one shell word per argument whatever the address holds.
+func TestConsole_outOfBandCommands(t *testing.T) {
+	t.Parallel()
+	s, _ := startMock(t, Options{Clock: func() time.Time { return fixedNow }})
+	s.SetCallback(Callback{Address: "http://receiver.test/it's here?a=1&b=2", Actions: []string{"normal_end"}})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Host = "mock.test:8080"
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	page := html.UnescapeString(rec.Body.String())
+	for _, want := range []string{
+		`curl -X PUT http://mock.test:8080/_mock/callback -d '{"address":"http://receiver.test/it'\''s here?a=1&b=2","actions":["normal_end"]}'`,
+		`curl -X DELETE http://mock.test:8080/_mock/callback`,
+		`curl -X PUT http://mock.test:8080/_mock/v4/callback -d '{"address":"<your receiver URL>","actions":["Call.CallbackAfterEndCall"]}'`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the overview lacks\n%s", want)
 		}
 	}
 }

@@ -2,11 +2,13 @@ package mockserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -277,6 +279,7 @@ func (s *Server) controlMux() *http.ServeMux {
 	mux.HandleFunc("GET /_mock/deliveries", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.Deliveries())
 	})
+	s.walkRoutes(mux)
 	return mux
 }
 
@@ -287,4 +290,176 @@ func decodeControl(w http.ResponseWriter, r *http.Request, dst any) bool {
 		return false
 	}
 	return true
+}
+
+// walkControls make a paged walk's hard cases testable: answers that take
+// time, paging fields the answer leaves out, and records that arrive or
+// expire while a walk pages.
+type walkControls struct {
+	mu       sync.Mutex
+	latency  time.Duration
+	omit     OmitPaging
+	lists    int       // record-list requests served (v1, v4 filter; DescribeTelCdr)
+	midWalks []MidWalk // pending, in the order they were scheduled
+}
+
+// OmitPaging leaves paging fields out of record-list answers, as a service
+// may: Page drops v1 `page` and v4 `Page`; Total drops v1 `totalNum`, v4
+// `TotalNum` and DescribeTelCdr's `TotalCount`.
+type OmitPaging struct {
+	Page  bool `json:"page"`
+	Total bool `json:"total"`
+}
+
+// MidWalk is a change to the stored records that happens while a walk pages:
+// it is applied right after the AfterRequests-th record-list request (v1 or v4
+// get_records_by_filter, or DescribeTelCdr; counted from when the server
+// started) has been answered, before any later one is served.
+type MidWalk struct {
+	AfterRequests int `json:"after_requests"`
+	// Add stores call records, as AddRecords (a call that ended joins the
+	// records at its start time, in the middle of the order).
+	Add []Record `json:"add"`
+	// ExpireOldest removes the oldest call records, as the 7-day retention does.
+	ExpireOldest int `json:"expire_oldest"`
+	// AddTelCdrs and ExpireOldestTelCdrs do the same for Cloud Contact Center records.
+	AddTelCdrs          []TelCdr `json:"add_tel_cdrs"`
+	ExpireOldestTelCdrs int      `json:"expire_oldest_tel_cdrs"`
+}
+
+// SetLatency delays every API answer (CallKit and Cloud Contact Center) by d,
+// as a distant service would; 0 turns it off (also POST /_mock/latency).
+func (s *Server) SetLatency(d time.Duration) {
+	s.walk.mu.Lock()
+	defer s.walk.mu.Unlock()
+	s.walk.latency = min(max(d, 0), maxStall)
+}
+
+// SetOmitPaging sets which paging fields record-list answers leave out (also
+// POST /_mock/paging).
+func (s *Server) SetOmitPaging(o OmitPaging) {
+	s.walk.mu.Lock()
+	defer s.walk.mu.Unlock()
+	s.walk.omit = o
+}
+
+func (s *Server) omitPaging() OmitPaging {
+	s.walk.mu.Lock()
+	defer s.walk.mu.Unlock()
+	return s.walk.omit
+}
+
+// ScheduleMidWalk arranges a change to the records during a walk (see
+// MidWalk; also POST /_mock/mid-walk). It returns the number of record-list
+// requests served so far, so a caller can schedule relative to now.
+func (s *Server) ScheduleMidWalk(m MidWalk) (int, error) {
+	if m.AfterRequests < 0 || m.ExpireOldest < 0 || m.ExpireOldestTelCdrs < 0 {
+		return 0, errors.New("after_requests, expire_oldest and expire_oldest_tel_cdrs must not be negative")
+	}
+	for i, r := range m.Add {
+		if r.CallID == "" {
+			return 0, fmt.Errorf("record %d has no callId", i)
+		}
+	}
+	for i, r := range m.AddTelCdrs {
+		if r.SessionID == "" {
+			return 0, fmt.Errorf("telephone record %d has no SessionId", i)
+		}
+	}
+	s.walk.mu.Lock()
+	defer s.walk.mu.Unlock()
+	s.walk.midWalks = append(s.walk.midWalks, m)
+	return s.walk.lists, nil
+}
+
+// listServed counts a record-list request whose answer is ready and applies
+// the changes due after it.
+func (s *Server) listServed() {
+	s.walk.mu.Lock()
+	s.walk.lists++
+	var due []MidWalk
+	kept := s.walk.midWalks[:0]
+	for _, m := range s.walk.midWalks {
+		if m.AfterRequests <= s.walk.lists {
+			due = append(due, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	s.walk.midWalks = kept
+	s.walk.mu.Unlock()
+	for _, m := range due {
+		s.applyMidWalk(m)
+	}
+}
+
+func (s *Server) applyMidWalk(m MidWalk) {
+	if m.ExpireOldest > 0 || len(m.Add) > 0 {
+		s.store.mu.Lock()
+		s.store.expireOldest(m.ExpireOldest)
+		s.store.add(m.Add)
+		s.store.mu.Unlock()
+	}
+	if m.ExpireOldestTelCdrs > 0 {
+		s.ccc.store.expireOldest(m.ExpireOldestTelCdrs)
+	}
+	if len(m.AddTelCdrs) > 0 {
+		s.ccc.store.add(m.AddTelCdrs)
+	}
+}
+
+// delayAnswer holds an API answer for the configured latency; a client that
+// hangs up or a server that shuts down ends the wait.
+func (s *Server) delayAnswer(r *http.Request) {
+	s.walk.mu.Lock()
+	d := s.walk.latency
+	s.walk.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.ctx.Done():
+	}
+}
+
+// walkRoutes are the control surface of walkControls.
+func (s *Server) walkRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /_mock/latency", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			MS *int64 `json:"ms"`
+		}
+		if !decodeControl(w, r, &req) {
+			return
+		}
+		if req.MS == nil || *req.MS < 0 || *req.MS > maxStall.Milliseconds() {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("ms is required, 0 to %d", maxStall.Milliseconds())})
+			return
+		}
+		s.SetLatency(time.Duration(*req.MS) * time.Millisecond)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_mock/paging", func(w http.ResponseWriter, r *http.Request) {
+		var o OmitPaging
+		if !decodeControl(w, r, &o) {
+			return
+		}
+		s.SetOmitPaging(o)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_mock/mid-walk", func(w http.ResponseWriter, r *http.Request) {
+		var m MidWalk
+		if !decodeControl(w, r, &m) {
+			return
+		}
+		served, err := s.ScheduleMidWalk(m)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"served": served})
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -111,24 +112,41 @@ func (s *Server) SimulateCall(ctx context.Context, c SimulatedCall) (Record, err
 	return rec, nil
 }
 
+// planCallLocked completes c with seeded choices and returns its record. The
+// random draws keep one order (caller, type, callees, media, result, call ID,
+// room), so a seed replays the same calls.
 func (s *Server) planCallLocked(c SimulatedCall) (Record, error) {
 	rng := s.simRng
 	if c.Caller == "" {
 		c.Caller = userNames[rng.IntN(numUsers)]
 	}
 	if c.CallType == "" {
-		switch {
-		case len(c.Callees) > 1:
-			c.CallType = "group"
-		case len(c.Callees) == 1 || rng.IntN(5) > 0:
-			c.CallType = "single"
-		default:
-			c.CallType = "group"
-		}
+		c.CallType = pickCallType(rng, len(c.Callees))
 	}
 	if !isCallType(c.CallType) {
 		return Record{}, fmt.Errorf("mockserver: call type %q must be single or group", c.CallType)
 	}
+	c.fillParticipants(rng)
+	if err := c.validate(); err != nil {
+		return Record{}, err
+	}
+	return c.record(rng, s.now().Unix()), nil
+}
+
+// pickCallType: a call with several callees is a group call, with one a
+// single call; without callees mostly single.
+func pickCallType(rng *rand.Rand, callees int) string {
+	switch {
+	case callees > 1:
+		return "group"
+	case callees == 1 || rng.IntN(5) > 0:
+		return "single"
+	}
+	return "group"
+}
+
+// fillParticipants draws what c leaves unset: callees, media type, result.
+func (c *SimulatedCall) fillParticipants(rng *rand.Rand) {
 	if c.Callees == nil {
 		n := 1
 		if c.CallType == "group" {
@@ -145,37 +163,34 @@ func (s *Server) planCallLocked(c SimulatedCall) (Record, error) {
 			c.Result = pickResult(rng)
 		}
 	}
+}
+
+// validate refuses a call the service could not have recorded.
+func (c *SimulatedCall) validate() error {
 	switch {
 	case c.MediaType != "audio" && c.MediaType != "video":
-		return Record{}, fmt.Errorf("mockserver: media type %q must be audio or video", c.MediaType)
+		return fmt.Errorf("mockserver: media type %q must be audio or video", c.MediaType)
 	case !isCallResult(c.Result):
-		return Record{}, fmt.Errorf("mockserver: result %q is not one of %v", c.Result, callResults)
+		return fmt.Errorf("mockserver: result %q is not one of %v", c.Result, callResults)
 	case c.CallType == "group" && c.Result != "normal_end":
-		return Record{}, errors.New("mockserver: group calls only ever end normal_end")
+		return errors.New("mockserver: group calls only ever end normal_end")
 	case c.CallType == "single" && len(c.Callees) != 1:
-		return Record{}, fmt.Errorf("mockserver: a single call has exactly one callee, got %d", len(c.Callees))
+		return fmt.Errorf("mockserver: a single call has exactly one callee, got %d", len(c.Callees))
 	case len(c.Callees) == 0:
-		return Record{}, errors.New("mockserver: a call needs at least one callee")
+		return errors.New("mockserver: a call needs at least one callee")
 	}
 	for i, u := range c.Callees {
 		if u == "" || u == c.Caller || slices.Contains(c.Callees[:i], u) {
-			return Record{}, fmt.Errorf("mockserver: callee %q is empty, the caller or repeated", u)
+			return fmt.Errorf("mockserver: callee %q is empty, the caller or repeated", u)
 		}
 	}
-	// The call has just ended: it rang, was maybe talked through, and ended now.
-	end := s.now().Unix()
-	ring, talk := int64(5), int64(0)
-	switch c.Result {
-	case "not_answer":
-		ring = 30
-	case "call_busy":
-		ring = 1
-	case "normal_end", "interrupt":
-		talk = 60
-		if c.CallType == "group" {
-			talk = 120
-		}
-	}
+	return nil
+}
+
+// record is the call's record: it has just ended, at end, after ringing and
+// maybe being talked through.
+func (c *SimulatedCall) record(rng *rand.Rand, end int64) Record {
+	ring, talk := callDurations(c.Result, c.CallType)
 	r := Record{
 		CallID:      newUUID(rng),
 		MediaType:   c.MediaType,
@@ -195,7 +210,24 @@ func (s *Server) planCallLocked(c SimulatedCall) (Record, error) {
 	} else {
 		r.RoomIDType, r.RoomID = 2, "room-"+strconv.Itoa(rng.IntN(1000000))
 	}
-	return r, nil
+	return r
+}
+
+// callDurations: how long a call with this result rang and was talked through, in seconds.
+func callDurations(result, callType string) (ring, talk int64) {
+	ring = 5
+	switch result {
+	case "not_answer":
+		ring = 30
+	case "call_busy":
+		ring = 1
+	case "normal_end", "interrupt":
+		talk = 60
+		if callType == "group" {
+			talk = 120
+		}
+	}
+	return ring, talk
 }
 
 // outgoing is one callback to deliver.

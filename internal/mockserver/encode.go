@@ -18,7 +18,9 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string with encoding/json's escaping
 // (HTML-safe, U+2028/U+2029 escaped, invalid UTF-8 replaced by U+FFFD).
-func appendJSONString(dst []byte, s string) []byte {
+// One loop with one switch over the bytes to escape is its clearest form, as
+// in encoding/json; split up, the escaping table would be harder to check.
+func appendJSONString(dst []byte, s string) []byte { //nolint:gocyclo // one switch over the escapes: see above
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -153,18 +155,22 @@ func (d *v4FilterResponse) appendJSON(dst []byte) []byte {
 }
 
 // appendFilterPage writes the body of a filter answer, v1's or v4's: the
-// total, the page and the record list (null when nil), under keys, that
-// generation's names for the three.
+// total and the page (each left out when nil) and the record list (null when
+// nil), under keys, that generation's names for the three.
 func appendFilterPage[T any, P interface {
 	*T
 	appendJSON([]byte) []byte
-}](dst []byte, keys [3]string, total, page int, list []T) []byte {
+}](dst []byte, keys [3]string, total, page *int, list []T) []byte {
 	dst = append(dst, '{')
-	dst = appendField(dst, true, keys[0])
-	dst = strconv.AppendInt(dst, int64(total), 10)
-	dst = appendField(dst, false, keys[1])
-	dst = strconv.AppendInt(dst, int64(page), 10)
-	dst = appendField(dst, false, keys[2])
+	first := true
+	for i, v := range []*int{total, page} {
+		if v != nil {
+			dst = appendField(dst, first, keys[i])
+			dst = strconv.AppendInt(dst, int64(*v), 10)
+			first = false
+		}
+	}
+	dst = appendField(dst, first, keys[2])
 	if list == nil {
 		dst = append(dst, "null"...)
 	} else {

@@ -27,14 +27,15 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 	v1.CallRecordList = append(v1.CallRecordList, v1Record{}) // nil callees
-	v1.TotalNum, v1.Page, v4.TotalNum, v4.Page = 123, 2, 77, 0
+	v1.TotalNum, v1.Page, v4.TotalNum, v4.Page = unlessOmitted(123, false), unlessOmitted(2, false), unlessOmitted(77, false), unlessOmitted(0, false)
 	for name, c := range map[string]struct {
 		v   any
 		app jsonAppender
 	}{
 		"v1": {&v1, &v1}, "v4": {&v4, &v4},
-		"v1 empty": {&v1FilterData{CallRecordList: []v1Record{}}, &v1FilterData{CallRecordList: []v1Record{}}},
-		"v4 nil":   {&v4FilterResponse{}, &v4FilterResponse{}},
+		"v1 empty":   {&v1FilterData{CallRecordList: []v1Record{}}, &v1FilterData{CallRecordList: []v1Record{}}},
+		"v4 nil":     {&v4FilterResponse{}, &v4FilterResponse{}},
+		"v1 no page": {&v1FilterData{TotalNum: unlessOmitted(5, false), CallRecordList: []v1Record{}}, &v1FilterData{TotalNum: unlessOmitted(5, false), CallRecordList: []v1Record{}}},
 	} {
 		want, err := json.Marshal(c.v)
 		if err != nil {

@@ -269,6 +269,28 @@ func (s *store) findLocked(id string) (uint32, bool) {
 	return 0, false
 }
 
+// expireOldest removes the n oldest records (by start time), as the retention
+// does while time passes. Caller holds s.mu.
+func (s *store) expireOldest(n int) {
+	all := s.idx[filterKey{anyCode, anyCode}]
+	n = min(n, len(all))
+	if n <= 0 {
+		return
+	}
+	for _, slot := range all[:n] {
+		r := &s.recs[slot]
+		id := string(s.idOf(r))
+		if _, ok := s.collide[id]; ok {
+			delete(s.collide, id)
+		} else {
+			delete(s.byID, s.hashID(id))
+		}
+		r.dead = true
+		s.live--
+	}
+	s.rebuildIndexes()
+}
+
 func (s *store) get(id string) (Record, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,6 +87,7 @@ type Server struct {
 	limiters map[string]*bucket // per endpoint path; fixed after New
 	ccc      *cccState          // Cloud Contact Center (ccc.go)
 	con      *consoleState      // the console's request log and change history (console*.go)
+	walk     walkControls       // latency, omitted paging fields, mid-walk changes (control.go)
 
 	mu         sync.Mutex
 	cbV1, cbV4 *Callback
@@ -260,6 +262,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lw := s.trackRequest(w, r)
 	defer s.finishRequest(lw)
 	w = lw
+	s.delayAnswer(r)
 	if r.Header.Get("X-TC-Action") != "" { // Tencent Cloud API 3.0 (ccc.go)
 		s.serveCCC(w, r)
 		return
@@ -310,73 +313,117 @@ func (s *Server) arrive(path, sig string) (FaultKind, bool, time.Duration) {
 }
 
 func (s *Server) serveAPI(r *http.Request, path string, ep endpoint) answer {
-	code := func(v1, v4 int) int {
-		if ep.v4 {
-			return v4
-		}
-		return v1
-	}
 	if r.Method != http.MethodPost {
-		return fail(code(v1BadParam, v4BadRequest), "method %s is not supported: use POST", r.Method)
+		return *ep.refuse(v1BadParam, v4BadRequest, "method %s is not supported: use POST", r.Method)
 	}
-	q := r.URL.Query()
+	if refused := s.authenticate(r.URL.Query(), ep); refused != nil {
+		return *refused
+	}
+	if refused := s.admit(path, ep); refused != nil {
+		return *refused
+	}
+	fields, refused := readFields(r, ep)
+	if refused != nil {
+		return *refused
+	}
+	return ep.handle(s, &apiRequest{path: path, fields: fields})
+}
+
+// refuse is an error answer in the endpoint's family: v1 or v4 code.
+func (ep endpoint) refuse(v1, v4 int, format string, args ...any) *answer {
+	code := v1
+	if ep.v4 {
+		code = v4
+	}
+	a := fail(code, format, args...)
+	return &a
+}
+
+// authQuery is what a request's query says about who sends it.
+type authQuery struct {
+	appID      int64
+	identifier string
+	sig        string
+}
+
+// parseAuthQuery checks the query parameters every API request carries.
+func parseAuthQuery(q url.Values, ep endpoint) (authQuery, *answer) {
 	appParam, ok := q["sdkappid"]
 	if !ok || appParam[0] == "" {
-		return fail(code(v1BadParam, v4MissingAppID), "query parameter sdkappid is missing")
+		return authQuery{}, ep.refuse(v1BadParam, v4MissingAppID, "query parameter sdkappid is missing")
 	}
 	appID, err := strconv.ParseInt(appParam[0], 10, 64)
 	if err != nil || appID <= 0 {
-		return fail(code(v1BadParam, v4BadAppID), "query parameter sdkappid is not a valid SDKAppID")
+		return authQuery{}, ep.refuse(v1BadParam, v4BadAppID, "query parameter sdkappid is not a valid SDKAppID")
 	}
-	identifier := q.Get("identifier")
-	if identifier == "" {
-		return fail(code(v1BadParam, v4BadRequest), "query parameter identifier is missing")
+	a := authQuery{appID: appID, identifier: q.Get("identifier"), sig: q.Get("usersig")}
+	if a.identifier == "" {
+		return a, ep.refuse(v1BadParam, v4BadRequest, "query parameter identifier is missing")
 	}
-	sig := q.Get("usersig")
-	if sig == "" {
-		return fail(code(v1BadParam, v4SigError), "query parameter usersig is missing")
+	if a.sig == "" {
+		return a, ep.refuse(v1BadParam, v4SigError, "query parameter usersig is missing")
 	}
 	if _, err := strconv.ParseUint(q.Get("random"), 10, 32); err != nil {
-		return fail(code(v1BadParam, v4BadRequest), "query parameter random must be an unsigned 32-bit integer")
+		return a, ep.refuse(v1BadParam, v4BadRequest, "query parameter random must be an unsigned 32-bit integer")
 	}
 	if q.Get("contenttype") != "json" {
-		return fail(code(v1BadParam, v4BadRequest), "query parameter contenttype must be json")
+		return a, ep.refuse(v1BadParam, v4BadRequest, "query parameter contenttype must be json")
 	}
-	if appID != s.appID {
+	return a, nil
+}
+
+// authenticate accepts only the app's administrator with a valid UserSig.
+func (s *Server) authenticate(q url.Values, ep endpoint) *answer {
+	a, refused := parseAuthQuery(q, ep)
+	if refused != nil {
+		return refused
+	}
+	if a.appID != s.appID {
 		// Only one app exists here; the real service has no key to check a
 		// UserSig for an app it does not know.
-		return fail(code(v1SigInvalid, v4BadAppID), "SDKAppID %d is not valid", appID)
+		return ep.refuse(v1SigInvalid, v4BadAppID, "SDKAppID %d is not valid", a.appID)
 	}
-	switch err := usersig.Verify(s.appID, s.key, identifier, sig, s.now()); {
+	switch err := usersig.Verify(s.appID, s.key, a.identifier, a.sig, s.now()); {
 	case errors.Is(err, usersig.ErrExpired):
-		return fail(code(v1SigExpired, v4SigError), "UserSig expired")
+		return ep.refuse(v1SigExpired, v4SigError, "UserSig expired")
 	case err != nil:
-		return fail(code(v1SigInvalid, v4SigError), "UserSig invalid")
+		return ep.refuse(v1SigInvalid, v4SigError, "UserSig invalid")
 	}
-	if identifier != s.admin {
-		return fail(code(v1NotAdmin, v4NotAdmin), "identifier is not an app administrator")
+	if a.identifier != s.admin {
+		return ep.refuse(v1NotAdmin, v4NotAdmin, "identifier is not an app administrator")
 	}
+	return nil
+}
+
+// admit refuses an app without the Group Call package, and a request over
+// the path's rate limit.
+func (s *Server) admit(path string, ep endpoint) *answer {
 	s.mu.Lock()
 	bought := s.groupPkg
 	s.mu.Unlock()
 	if !bought {
-		return fail(code(v1NoPackage, v4PackageExpired), "the app has not bought the Group Call package")
+		return ep.refuse(v1NoPackage, v4PackageExpired, "the app has not bought the Group Call package")
 	}
 	if !s.allow(s.limiters[path]) {
 		s.mu.Lock()
 		s.stats.RateLimited++
 		s.mu.Unlock()
-		return fail(code(v1RateLimited, v4RateLimited), "rate limit exceeded")
+		return ep.refuse(v1RateLimited, v4RateLimited, "rate limit exceeded")
 	}
+	return nil
+}
+
+// readFields reads the request body, a JSON object.
+func readFields(r *http.Request, ep endpoint) (map[string]json.RawMessage, *answer) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil || len(body) > maxBody {
-		return fail(code(v1BadBody, v4BadBody), "request body could not be read")
+		return nil, ep.refuse(v1BadBody, v4BadBody, "request body could not be read")
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
-		return fail(code(v1BadBody, v4BadBody), "request body is not a JSON object")
+		return nil, ep.refuse(v1BadBody, v4BadBody, "request body is not a JSON object")
 	}
-	return ep.handle(s, &apiRequest{path: path, fields: fields})
+	return fields, nil
 }
 
 type v1Envelope struct {

@@ -146,9 +146,11 @@ func (s *Server) v1RecordByCallID(r *apiRequest) answer {
 	return ok(s.v1Wire(rec))
 }
 
+// v1FilterData is the answer of a filter query; a nil TotalNum or Page is left
+// out (OmitPaging).
 type v1FilterData struct {
-	TotalNum       int        `json:"totalNum"`
-	Page           int        `json:"page"`
+	TotalNum       *int       `json:"totalNum,omitempty"`
+	Page           *int       `json:"page,omitempty"`
 	CallRecordList []v1Record `json:"callRecordList"`
 }
 
@@ -213,14 +215,24 @@ func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
 		return fail(v1BadParam, "page must not be negative")
 	}
 	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
+	defer s.listServed()
 	if total == 0 {
 		return fail(v1NoRecord, "no records found")
 	}
-	data := v1FilterData{TotalNum: total, Page: nextPage, CallRecordList: make([]v1Record, 0, len(recs))}
+	omit := s.omitPaging()
+	data := v1FilterData{TotalNum: unlessOmitted(total, omit.Total), Page: unlessOmitted(nextPage, omit.Page), CallRecordList: make([]v1Record, 0, len(recs))}
 	for _, rec := range recs {
 		data.CallRecordList = append(data.CallRecordList, s.v1Wire(rec))
 	}
 	return ok(&data)
+}
+
+// unlessOmitted is v for an answer field, or nil when the field is left out.
+func unlessOmitted(v int, omitted bool) *int {
+	if omitted {
+		return nil
+	}
+	return &v
 }
 
 // findPage runs a filter query for one page of perPage records (page 0 is

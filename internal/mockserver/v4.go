@@ -146,8 +146,8 @@ func (s *Server) v4RecordByCallID(r *apiRequest) answer {
 }
 
 type v4FilterResponse struct {
-	TotalNum       int        `json:"TotalNum"`
-	Page           int        `json:"Page"`
+	TotalNum       *int       `json:"TotalNum,omitempty"`
+	Page           *int       `json:"Page,omitempty"`
 	CallRecordList []v4Record `json:"CallRecordList"`
 }
 
@@ -218,10 +218,12 @@ func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
 		return fail(v4ConfigBadParam, "Page must not be negative")
 	}
 	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
+	defer s.listServed()
 	if total == 0 {
 		return fail(v4NoRecord, "no call records found")
 	}
-	resp := v4FilterResponse{TotalNum: total, Page: nextPage, CallRecordList: make([]v4Record, 0, len(recs))}
+	omit := s.omitPaging()
+	resp := v4FilterResponse{TotalNum: unlessOmitted(total, omit.Total), Page: unlessOmitted(nextPage, omit.Page), CallRecordList: make([]v4Record, 0, len(recs))}
 	for _, rec := range recs {
 		resp.CallRecordList = append(resp.CallRecordList, v4Wire(rec))
 	}

@@ -3,7 +3,9 @@
 // once. After a rate-limit answer (a service stricter than its docs) the path
 // sends one request at a time, 1/N after the previous answer: the service has
 // seen a request before it answers, so it then sees them 1/N apart whatever
-// the network does. A path starts with one request in flight and one more per
+// the network does. The limits are per second, so a second without a
+// rate-limit answer returns the path to bursts (with a fresh slow start): one
+// throttle early in a long walk does not slow all of it. A path starts with one request in flight and one more per
 // answer (slow start), so a strict service refuses a handful, not a burst.
 package pace
 
@@ -12,6 +14,9 @@ import (
 	"sync"
 	"time"
 )
+
+// Recovery is how long a path stays spaced after a rate-limit answer.
+const Recovery = time.Second
 
 // Margin widens the one-second window so that requests reserved exactly one
 // second apart cannot arrive closer than that after uneven network delays.
@@ -39,7 +44,7 @@ type Limiter struct {
 	mu       sync.Mutex
 	sent     []time.Time // the last n reservations, oldest at head
 	head     int
-	spaced   bool      // after the first rate-limit answer
+	spacedTo time.Time // spacing lasts until a second after the latest rate-limit answer
 	lastDone time.Time // when the latest request ended, for spacing
 	inflight int
 	allowed  int           // slow start: requests in flight before spacing
@@ -97,7 +102,7 @@ func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
 
 // full reports whether a new request must wait for one in flight to end.
 func (l *Limiter) full() bool {
-	if l.spaced {
+	if l.spaced(l.now()) {
 		return l.inflight > 0
 	}
 	return l.inflight >= l.allowed
@@ -111,7 +116,7 @@ func (l *Limiter) reserve(now time.Time) time.Time {
 	if oldest := l.sent[l.head]; !oldest.IsZero() {
 		slot = later(slot, oldest.Add(l.window))
 	}
-	if l.spaced {
+	if l.spaced(now) {
 		slot = later(slot, l.lastDone.Add(l.gap))
 	}
 	l.sent[l.head] = slot
@@ -133,17 +138,24 @@ func (l *Limiter) done(o Outcome) {
 	case Answered:
 		l.allowed = min(l.allowed+1, l.n)
 	case Throttled:
-		l.spaced = true
+		l.spacedTo = l.lastDone.Add(Recovery)
+		l.allowed = 1
 	}
 	close(l.wake)
 	l.wake = make(chan struct{})
 }
 
-// Spaced reports whether the path has fallen back to spacing.
+// Spaced reports whether the path is spacing its requests now.
 func (l *Limiter) Spaced() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.spaced
+	return l.spaced(l.now())
+}
+
+// spaced reports whether a rate-limit answer came less than Recovery ago.
+// The caller holds mu.
+func (l *Limiter) spaced(now time.Time) bool {
+	return now.Before(l.spacedTo)
 }
 
 func later(a, b time.Time) time.Time {

@@ -169,3 +169,53 @@ func TestWaitHonoursContext(t *testing.T) {
 		t.Fatalf("a cancelled wait kept its place: inflight %d", l.inflight)
 	}
 }
+
+// TestSpacingEndsAfterAQuietSecond: one rate-limit answer spaces the path for
+// a second only; then requests go in bursts again, after a fresh slow start,
+// and a later throttle spaces it again.
+func TestSpacingEndsAfterAQuietSecond(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	var mu sync.Mutex
+	now := time.Unix(1_000_000, 0)
+	l.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	ctx := context.Background()
+	tk, err := l.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Done(Throttled)
+	advance(999 * time.Millisecond)
+	if !l.Spaced() {
+		t.Fatal("not spaced within the second after a rate-limit answer")
+	}
+	tk, _ = l.Wait(ctx)
+	tk.Done(Answered)
+	advance(time.Second)
+	if l.Spaced() {
+		t.Fatal("still spaced a second after the last rate-limit answer")
+	}
+	// Slow start: one answer lets two go at once, two answers three, ...
+	var held []*Ticket
+	for round := 1; round <= 4; round++ {
+		for range round {
+			short, cancel := context.WithTimeout(ctx, time.Second)
+			tk, err := l.Wait(short)
+			cancel()
+			if err != nil {
+				t.Fatalf("round %d: a burst request had to wait: %v", round, err)
+			}
+			held = append(held, tk)
+		}
+		for _, tk := range held {
+			tk.Done(Answered)
+		}
+		held = held[:0]
+	}
+	tk, _ = l.Wait(ctx)
+	tk.Done(Throttled)
+	if !l.Spaced() {
+		t.Fatal("a later rate-limit answer did not space the path again")
+	}
+}

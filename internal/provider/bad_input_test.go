@@ -14,6 +14,7 @@ package provider
 //	start_timestamp negative, end before start               TestAccCallRecordsDataSource_validation, TestAccCallStatsDataSource_validation
 //	number_per_page 0 or 101, page negative                  TestAccCallRecordsDataSource_validation
 //	unknown call_result / call_type                          TestAccCallRecordsDataSource_validation, TestAccCallStatsDataSource_validation
+//	unknown records_format                                   TestAccCallRecordsDataSource_validation
 //	usersig expire_seconds <= 0                              TestAccUserSigEphemeral_validation
 //
 // TestBadInput_diagnostics below runs every case of the matrix through the
@@ -76,12 +77,12 @@ func badInputCases() []badInputCase {
 		callback("address with spaces", "https://example.com/call back", ok, "address", `"https://example.com/call back"`, "whitespace at position 25", "%20"),
 		callback("address too long", long, ok, "address", fmt.Sprintf("%q", long[:80]), "2068 characters long, at most 2048"),
 		callback("action unknown", testCallbackAddress, []string{"call_start"}, "actions", `"call_start" is not a v1 action word`, `"normal_end"`),
-		callback("action duplicate by case", testCallbackAddress, []string{"normal_end", "Normal_End"}, "actions", `"Normal_End" is not a v1 action word`, `did you mean "normal_end"`),
+		callback("action duplicate by case", testCallbackAddress, []string{"normal_end", "Normal_End"}, "actions", `"Normal_End" is not a v1 action word`, `Did you mean "normal_end"?`),
 		callback("action empty string", testCallbackAddress, []string{""}, "actions", `"" is not a v1 action word`, "must not be empty"),
 		callback("action set empty", testCallbackAddress, []string{}, "actions", "got: 0", "at least 1"),
 		provider("sdk_app_id zero", "sdk_app_id", int64(0), "got: 0", "at least 1"),
 		provider("sdk_app_id negative", "sdk_app_id", int64(-7), "got: -7", "at least 1"),
-		provider("region unknown", "region", "mars", `got: "mars"`, `"singapore"`),
+		provider("region unknown", "region", "mars", `got "mars"`, `"singapore"`),
 		provider("endpoint not a URL", "endpoint", "not a url", `"not a url"`, "https://"),
 		provider("endpoint without host", "endpoint", "https://", `"https://"`, "absolute URL"),
 		provider("endpoint http on a non-loopback host", "endpoint", "http://callkit.example.com", `"http://callkit.example.com"`, "https is required"),
@@ -98,6 +99,7 @@ func badInputCases() []badInputCase {
 		data("page negative", records, map[string]any{"start_timestamp": start, "page": int64(-1)}, "page", "got: -1", "at least 0"),
 		data("call_result unknown", records, map[string]any{"start_timestamp": start, "call_result": "missed"}, "call_result", `got: "missed"`, `"not_answer"`),
 		data("call_type unknown", records, map[string]any{"start_timestamp": start, "call_type": "conference"}, "call_type", `got: "conference"`, `"single"`),
+		data("records_format unknown", records, map[string]any{"start_timestamp": start, "records_format": "csv"}, "records_format", `got: "csv"`, `"objects"`, `"json"`),
 		data("stats start_timestamp negative", stats, map[string]any{"start_timestamp": int64(-5)}, "start_timestamp", "got: -5", "at least 0"),
 		data("stats end before start", stats, map[string]any{"start_timestamp": start, "end_timestamp": start - 100}, "end_timestamp", "(1699999900) is before start_timestamp (1700000000)"),
 		data("stats call_type unknown", stats, map[string]any{"start_timestamp": start, "call_type": "1v1"}, "call_type", `got: "1v1"`, `"group"`),

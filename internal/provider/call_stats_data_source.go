@@ -109,7 +109,12 @@ func (d *callStatsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The figures of the TUICallKit console's dashboard, computed by the provider from every " +
 			"call record that matches the filter (the service has no statistics API).\n\n" + recordRetentionNote +
-			" The figures therefore cover at most the past 7 days, not the console's month or year." + troubleshootingLink,
+			" The figures therefore cover at most the past 7 days, not the console's month or year.\n\n" +
+			"**Big reads.** The records are read as `tencentcallkit_call_records` reads them (by start time, 100 a request, in parallel " +
+			"time slices; each call counted once while calls end and old records expire during the read) and aggregated page by page: " +
+			"no list is kept, so memory grows with the distinct users and the peak number of concurrent calls, not with the records, and " +
+			"there is no record limit. The read fails only if the service keeps answering far past the count it first announced (more " +
+			"than twice that count plus 1,000 records), so a service that never ends a read cannot loop." + troubleshootingLink,
 		Attributes: attrs,
 	}
 }
@@ -126,13 +131,12 @@ func (d *callStatsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recs, err := d.client.ListAllRecords(ctx, version, filter)
+	stats, err := d.client.CallStats(ctx, version, filter)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read Call Statistics", err)
 		return
 	}
-	stats := callkit.ComputeStats(recs)
-	tflog.Debug(ctx, "Computed call statistics", map[string]any{"api_version": string(version), "records": len(recs)})
+	tflog.Debug(ctx, "Computed call statistics", map[string]any{"api_version": string(version), "records": stats.CallCount})
 
 	// Every known result is present so that `results["reject"]` never fails on a quiet week.
 	results := make(map[string]attr.Value, len(callkit.CallResults)+len(stats.Results))

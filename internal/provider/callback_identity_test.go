@@ -97,44 +97,55 @@ func TestAccCallback_identity(t *testing.T) {
 
 // TestAccCallback_importByIdentityBlock adopts configurations made outside
 // Terraform with the import blocks the docs show: identity = { sdk_app_id }
-// for v1 (api_version unset means v1) and { sdk_app_id, api_version = "v4" }.
-// The apply imports both and changes nothing.
+// for v1 (api_version unset means v1) and { sdk_app_id, api_version = "v4" };
+// and without sdk_app_id, which is optional for import and defaults to the
+// provider's (as the AWS provider treats region). The apply imports both,
+// changes nothing, and stores the identity with the provider's SDKAppID.
 func TestAccCallback_importByIdentityBlock(t *testing.T) {
 	t.Parallel()
-	mock, url := newTestMock(t, mockserver.Options{})
-	mock.SetCallback(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV1.actionsA})
-	mock.SetCallbackV4(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV4.actionsA})
-	cfg := testProviderConfig(url) + fmt.Sprintf(`
+	for name, identities := range map[string][2]string{
+		"with sdk_app_id": {fmt.Sprintf("{ sdk_app_id = %d }", mockserver.DefaultSDKAppID),
+			fmt.Sprintf("{ sdk_app_id = %d, api_version = \"v4\" }", mockserver.DefaultSDKAppID)},
+		"without sdk_app_id": {`{ api_version = "v1" }`, `{ api_version = "v4" }`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{})
+			mock.SetCallback(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV1.actionsA})
+			mock.SetCallbackV4(mockserver.Callback{Address: testCallbackAddress, Actions: callbackV4.actionsA})
+			cfg := testProviderConfig(url) + fmt.Sprintf(`
 import {
   to       = tencentcallkit_callback.v1
-  identity = { sdk_app_id = %[1]d }
+  identity = %s
 }
 
 import {
   to       = tencentcallkit_callback.v4
-  identity = { sdk_app_id = %[1]d, api_version = "v4" }
+  identity = %s
 }
-`, mockserver.DefaultSDKAppID) + testCallbackBlock("v1", "", testCallbackAddress, callbackV1.actionsA) +
-		testCallbackBlock("v4", "v4", testCallbackAddress, callbackV4.actionsA)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   identityVersionChecks,
-		Steps: []resource.TestStep{{
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("tencentcallkit_callback.v1", plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction("tencentcallkit_callback.v4", plancheck.ResourceActionNoop),
-				},
-			},
-			ConfigStateChecks: append(append(append(
-				callbackStateIs("tencentcallkit_callback.v1", callbackV1, testCallbackAddress, callbackV1.actionsA),
-				callbackStateIs("tencentcallkit_callback.v4", callbackV4, testCallbackAddress, callbackV4.actionsA)...),
-				callbackIdentityIs("tencentcallkit_callback.v1", callbackV1)...),
-				callbackIdentityIs("tencentcallkit_callback.v4", callbackV4)...),
-		}},
-	})
+`, identities[0], identities[1]) + testCallbackBlock("v1", "", testCallbackAddress, callbackV1.actionsA) +
+				testCallbackBlock("v4", "v4", testCallbackAddress, callbackV4.actionsA)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				TerraformVersionChecks:   identityVersionChecks,
+				Steps: []resource.TestStep{{
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction("tencentcallkit_callback.v1", plancheck.ResourceActionNoop),
+							plancheck.ExpectResourceAction("tencentcallkit_callback.v4", plancheck.ResourceActionNoop),
+						},
+					},
+					ConfigStateChecks: append(append(append(
+						callbackStateIs("tencentcallkit_callback.v1", callbackV1, testCallbackAddress, callbackV1.actionsA),
+						callbackStateIs("tencentcallkit_callback.v4", callbackV4, testCallbackAddress, callbackV4.actionsA)...),
+						callbackIdentityIs("tencentcallkit_callback.v1", callbackV1)...),
+						callbackIdentityIs("tencentcallkit_callback.v4", callbackV4)...),
+				}},
+			})
+		})
+	}
 }
 
 // TestAccCallback_importByIdentityInvalid: an identity naming another

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,7 +118,7 @@ func TestAccCallbackLostAnswer_create(t *testing.T) {
 						PreConfig: loseAnswer(t, mock, v.writePath),
 						Config:    cfg,
 						ExpectError: errorPattern(`Unable to Create Callback Configuration.*` + regexp.QuoteMeta(v.writePath) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*takes it over without writing it again`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*takes it over without writing it again`),
 					},
 					{
 						// The write took effect: the service holds the configuration,
@@ -169,7 +170,7 @@ func TestAccCallbackLostAnswer_createTimeout(t *testing.T) {
 					}
 				},
 				Config:      cfg,
-				ExpectError: errorPattern(`Unable to Create Callback Configuration.*v1/callback/set failed after 1 attempt: Post request timed out.*` + lostAnswerHint),
+				ExpectError: errorPattern(`Unable to Create Callback Configuration.*v1/callback/set failed after 1 attempt\(s\): Post request timed out.*` + lostAnswerHint),
 			},
 			{
 				Config: cfg,
@@ -268,7 +269,7 @@ func TestAccCallbackLostAnswer_update(t *testing.T) {
 						PreConfig: loseAnswer(t, mock, v.updatePath()),
 						Config:    cfgB,
 						ExpectError: errorPattern(`Unable to Update Callback Configuration.*` + regexp.QuoteMeta(v.updatePath()) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*nothing if the change was applied`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*nothing if the change was applied`),
 					},
 					{
 						Config: cfgB,
@@ -321,7 +322,7 @@ func TestAccCallbackLostAnswer_delete(t *testing.T) {
 						Config:    cfg,
 						Destroy:   true,
 						ExpectError: errorPattern(`Unable to Delete Callback Configuration.*` + regexp.QuoteMeta(v.deletePath()) +
-							` failed with HTTP status 502 after 3 attempts.*` + lostAnswerHint + `.*deletes it only if it is`),
+							` failed with HTTP status 502 after 3 attempt\(s\).*` + lostAnswerHint + `.*deletes it only if it is`),
 					},
 					{
 						// The resource removed from the configuration: the refresh
@@ -390,6 +391,46 @@ func TestAccCallback_writeRequests(t *testing.T) {
 					},
 				},
 			})
+		})
+	}
+}
+
+// TestAccCallback_adoptWarns: Create over a configuration exactly like the
+// planned one takes it over without writing it (the lost-answer path), and
+// says so with a warning that Terraform shows with the resource's address;
+// a create over nothing warns of nothing. Checked in the CLI's own output,
+// as a user reads it.
+func TestAccCallback_adoptWarns(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformCLI(t)
+	apply := func(t *testing.T, url, config string) string {
+		t.Helper()
+		out, _, err := tf.runWith(t, tf.rc, writeModule(t, map[string]string{"main.tf": config}), exampleEnv(url), nil,
+			"apply", "-auto-approve", "-input=false", "-no-color")
+		if err != nil {
+			t.Fatalf("apply: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	for _, v := range []callbackVersion{callbackV1, callbackV4} {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := newTestMock(t, mockserver.Options{})
+			v.setOOB(mock, mockserver.Callback{Address: testCallbackAddress, Actions: v.actionsA[:1]})
+			out := apply(t, url, testCallbackBlock("adopted", v.hclVersion(), testCallbackAddress, v.actionsA[:1]))
+			want := errorPattern(`Warning: Existing Callback Configuration Adopted\s+with tencentcallkit_callback\.adopted,.*` +
+				regexp.QuoteMeta(fmt.Sprintf("(address %q, 1 action)", testCallbackAddress)) + `.*` + regexp.QuoteMeta(fmt.Sprintf("(ID %q)", v.id)))
+			if !want.MatchString(out) || strings.Count(out, "Warning:") != 2 { // the other: dev_overrides
+				t.Errorf("want one adoption warning for tencentcallkit_callback.adopted naming %s and its 1 action, got\n%s", v.id, out)
+			}
+			if n := mock.Stats().Requests[v.writePath]; n != 0 {
+				t.Errorf("the adopted configuration was written %d times, want 0", n)
+			}
+
+			_, empty := newTestMock(t, mockserver.Options{})
+			if out := apply(t, empty, testCallbackBlock("created", v.hclVersion(), testCallbackAddress, v.actionsA)); strings.Contains(out, "Adopted") {
+				t.Errorf("a create over no configuration warned:\n%s", out)
+			}
 		})
 	}
 }

@@ -109,20 +109,9 @@ func (r *callbackResource) Metadata(_ context.Context, req resource.MetadataRequ
 
 func (r *callbackResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the application's callback configuration: the URL TUICallKit posts call events to, and which events.\n\n" +
-			"An application has one configuration per API generation, `v1` and `v4`, stored separately, so a configuration is a singleton: " +
-			"declare at most one `v1` and one `v4` resource per SDKAppID. One `v1` and one `v4` resource for the same SDKAppID are fine side by side. " +
-			"Two `v1` resources (or two `v4` ones) for the same SDKAppID manage the same configuration and fight over it: the second one created is " +
-			"refused because the configuration exists (or takes it over, if its address and actions are the same), and once both are in the state " +
-			"each apply writes one's address and actions over the other's, and destroying either deletes the configuration for both.\n\n" +
-			"**Create** never overwrites: over an existing configuration that differs from this resource's it fails, and you import the configuration instead. " +
-			"An existing configuration exactly like this resource's (the same address and the same set of actions), such as one an earlier apply wrote " +
-			"before its answer was lost, is taken over without writing it again.\n\n" +
-			"**Destroy** deletes the application's configuration of this generation (`v1/callback/delete` or `v4/call_config/delete_callback`): " +
-			"TUICallKit then stops sending those callbacks. That holds for a configuration made in the console and imported too. " +
-			"To stop managing a configuration with Terraform but keep its callbacks, remove it from the state instead " +
-			"(`terraform state rm`, or a `removed` block with `lifecycle { destroy = false }` on Terraform 1.7 and later).\n\n" +
-			"What the action words mean: the provider index's [What the action words mean](../index.md#what-the-action-words-mean) section." + troubleshootingLink,
+		// The page's longer text (singleton, Create, Destroy) is in
+		// templates/resources/callback.md.tmpl.
+		MarkdownDescription: "Manages the application's callback configuration: the URL TUICallKit posts call events to, and which events.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The configuration's ID, which is also its import ID: the SDKAppID (e.g. `1400000000`) for `v1`, `v4:<SDKAppID>` (e.g. `v4:1400000000`) for `v4`.",
@@ -198,18 +187,18 @@ func validateActions(v callkit.APIVersion, actions types.Set, diags *diag.Diagno
 			continue
 		}
 		word := s.ValueString()
-		if contains(valid, word) {
+		if slices.Contains(valid, word) {
 			continue
 		}
 		var hint string
 		switch {
 		case word == "":
 			hint = "An action must not be empty. "
-		case contains(other, word):
+		case slices.Contains(other, word):
 			hint = fmt.Sprintf("%q is a %s: set api_version = %q to use it, or use this generation's words. ", word, otherKind, otherVersion(v))
 		default:
-			if m := caseInsensitiveMatch(valid, word); m != "" {
-				hint = fmt.Sprintf("Words are case-sensitive: did you mean %q? ", m)
+			if m := didYouMean(valid, word); m != "" {
+				hint = strings.TrimSpace(m) + " "
 			}
 		}
 		diags.AddAttributeError(path.Root("actions").AtSetValue(s), "Invalid Callback Action",
@@ -222,15 +211,6 @@ func otherVersion(v callkit.APIVersion) string {
 		return string(callkit.V1)
 	}
 	return string(callkit.V4)
-}
-
-func caseInsensitiveMatch(list []string, s string) string {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return v
-		}
-	}
-	return ""
 }
 
 // checkSameApp refuses to act on state written for another application. The
@@ -360,11 +340,17 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 	switch {
 	case err == nil && existing != nil && sameCallback(*existing, cb):
 		r.setState(ctx, v, *existing, &resp.State, &resp.Diagnostics)
+		// Terraform shows the warning with this resource's address.
+		resp.Diagnostics.AddWarning("Existing Callback Configuration Adopted",
+			fmt.Sprintf("SDKAppID %d already had a %s callback configuration exactly like this resource's (address %q, %s). "+
+				"Nothing was written: this resource now manages that configuration (ID %q), and destroying it deletes the configuration. "+
+				"This is expected after an apply whose answer was lost; otherwise check that no other configuration or tool manages it.",
+				r.client.SDKAppID(), v, existing.Address, countOf(len(existing.Actions), "action", "actions"), callbackID(r.client.SDKAppID(), v)))
 		return
 	case err == nil && existing != nil:
 		id := callbackID(r.client.SDKAppID(), v)
 		resp.Diagnostics.AddError("Callback Configuration Already Exists",
-			fmt.Sprintf("SDKAppID %d already has a %s callback configuration (address %q, %d actions), and it differs from this resource's. "+
+			fmt.Sprintf("SDKAppID %d already has a %s callback configuration (address %q, %s), and it differs from this resource's. "+
 				"Creating this resource would silently overwrite it, so nothing was changed. "+
 				"Import the existing configuration into Terraform instead, then manage it with this resource:\n\n"+
 				"  terraform import tencentcallkit_callback.<NAME> %s\n\n"+
@@ -372,7 +358,7 @@ func (r *callbackResource) Create(ctx context.Context, req resource.CreateReques
 				"  import {\n    to = tencentcallkit_callback.<NAME>\n    id = %q\n  }\n\n"+
 				"where <NAME> is this resource's name in your configuration. "+
 				"(A configuration exactly like this resource's is taken over without an import.)",
-				r.client.SDKAppID(), v, existing.Address, len(existing.Actions), id, id))
+				r.client.SDKAppID(), v, existing.Address, countOf(len(existing.Actions), "action", "actions"), id, id))
 		return
 	case err != nil && !errors.Is(err, callkit.ErrNotFound):
 		addAPIError(&resp.Diagnostics, "Unable to Create Callback Configuration", err)
@@ -538,8 +524,8 @@ func (r *callbackResource) IdentitySchema(_ context.Context, _ resource.Identity
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
 			"sdk_app_id": identityschema.Int64Attribute{
-				Description:       "The SDKAppID of the application whose callback configuration this is; must be the provider's sdk_app_id.",
-				RequiredForImport: true,
+				Description:       "The SDKAppID of the application whose callback configuration this is: the provider's sdk_app_id (the default when unset on import).",
+				OptionalForImport: true,
 			},
 			"api_version": identityschema.StringAttribute{
 				Description:       `The API generation of the configuration: "v1" (the default when unset) or "v4".`,
@@ -571,8 +557,8 @@ func (r *callbackResource) setIdentityWithState(ctx context.Context, v callkit.A
 }
 
 // importByIdentity serves an import {} block with an identity (Terraform and
-// OpenTofu 1.12 and later): sdk_app_id must be the provider's, api_version
-// "v1" (also when unset) or "v4".
+// OpenTofu 1.12 and later): sdk_app_id the provider's (also when unset, as
+// the AWS provider treats region), api_version "v1" (also when unset) or "v4".
 func (r *callbackResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var id callbackIdentityModel
 	resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
@@ -590,15 +576,11 @@ func (r *callbackResource) importByIdentity(ctx context.Context, req resource.Im
 			fmt.Sprintf("The identity's api_version must be %q or %q (unset means %q), got %q.", callkit.V1, callkit.V4, callkit.V1, s))
 		return
 	}
-	if id.SDKAppID.IsNull() || id.SDKAppID.ValueInt64() != own {
-		got := "no sdk_app_id"
-		if !id.SDKAppID.IsNull() {
-			got = fmt.Sprintf("sdk_app_id = %d", id.SDKAppID.ValueInt64())
-		}
+	if !id.SDKAppID.IsNull() && id.SDKAppID.ValueInt64() != own {
 		resp.Diagnostics.AddError("Import Identity Names Another Application",
-			fmt.Sprintf("The import identity has %s, but the provider is configured for SDKAppID %d and can only import that application's configuration: "+
-				"expected identity = { sdk_app_id = %d } (v1) or { sdk_app_id = %d, api_version = \"v4\" } (v4). "+
-				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", got, own, own, own))
+			fmt.Sprintf("The import identity has sdk_app_id = %d, but the provider is configured for SDKAppID %d and can only import that application's configuration: "+
+				"expected identity = { sdk_app_id = %d } (v1) or { sdk_app_id = %d, api_version = \"v4\" } (v4), or leave sdk_app_id out for the provider's. "+
+				"To import another application's configuration, use a provider configured with its sdk_app_id and secret_key.", id.SDKAppID.ValueInt64(), own, own, own))
 		return
 	}
 	r.importAs(ctx, v, resp)

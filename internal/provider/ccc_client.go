@@ -87,39 +87,7 @@ func addCCCError(diags *diag.Diagnostics, summary string, err error, secretKey s
 }
 
 func cccErrorDetail(err error) string {
-	if err == nil {
-		return "The operation failed without an error from the API client. This is a bug in the provider; please report it."
-	}
-	var b strings.Builder
-	var apiErr *ccc.APIError
-	var transportErr *ccc.TransportError
-	switch {
-	case errors.As(err, &apiErr):
-		fmt.Fprintf(&b, "The Cloud Contact Center API answered %s", apiErr.Code)
-		if apiErr.Message != "" {
-			fmt.Fprintf(&b, " (%q)", apiErr.Message)
-		}
-		fmt.Fprintf(&b, " to %s", apiErr.Action)
-		if apiErr.RequestID != "" {
-			fmt.Fprintf(&b, ", RequestId %s", apiErr.RequestID)
-		}
-		fmt.Fprintf(&b, ", after %d attempt(s).", apiErr.Attempts)
-	case errors.As(err, &transportErr):
-		fmt.Fprintf(&b, "The request to %s failed", transportErr.Action)
-		if transportErr.HTTPStatus != 0 {
-			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
-		}
-		fmt.Fprintf(&b, " after %d attempt(s)", transportErr.Attempts)
-		if transportErr.Err != nil {
-			fmt.Fprintf(&b, ": %s", transportErr.Err)
-		}
-		b.WriteString(".")
-	default:
-		fmt.Fprintf(&b, "The API client reported: %s.", err)
-	}
-	b.WriteString("\n\n")
-	b.WriteString(cccErrorHint(err, transportErr != nil))
-	return b.String()
+	return errorDetail(err, cccErrorHint)
 }
 
 func cccErrorHint(err error, transport bool) string {
@@ -135,8 +103,6 @@ func cccErrorHint(err error, transport bool) string {
 	case errors.Is(err, ccc.ErrRateLimited):
 		return "The service kept answering RequestLimitExceeded after the provider's retries (the limit is 20 requests per second). " +
 			"Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
-	case errors.Is(err, ccc.ErrTooManyPages):
-		return "Set page_number to read one page at a time, or narrow start_timestamp / end_timestamp or filter with phones or session_ids."
 	case errors.Is(err, ccc.ErrInvalidRequest):
 		return "The service refused the request's parameters. Check the data source's arguments (StartTimeStamp may be at most 180 days back); " +
 			"if they look right, this may be a bug in the provider, please report it."

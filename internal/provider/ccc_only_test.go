@@ -58,8 +58,9 @@ data "tencentcallkit_tel_cdrs" "all" {
 				},
 			},
 			{
-				Config:      provider + cdrs + testCallbackResource,
-				ExpectError: errorPattern(`Missing SDKAppID.*sdk_app_id.*TENCENTCALLKIT_SDK_APP_ID.*Missing Secret Key.*secret_key.*TENCENTCALLKIT_SECRET_KEY.*Cloud Contact Center only`),
+				Config: provider + cdrs + testCallbackResource,
+				ExpectError: errorPattern(`Missing SDKAppID.*sdk_app_id.*TENCENTCALLKIT_SDK_APP_ID.*this provider block sets tencentcloud_secret_id and tencentcloud_secret_key\): ` +
+					`those serve tencentcallkit_tel_cdrs \(Cloud Contact Center\) only.*Missing Secret Key.*secret_key.*TENCENTCALLKIT_SECRET_KEY`),
 			},
 		},
 	})
@@ -134,5 +135,40 @@ data "tencentcallkit_tel_cdrs" "all" {
 			strings.Contains(text, "SDKAppID") || strings.Contains(text, "Secret Key") {
 			t.Errorf("with %v: want only the missing Tencent Cloud credential, got%s", keysOf(set), text)
 		}
+	}
+}
+
+// TestAccProvider_tencentCloudKeysFromEnvironment: people who also use the
+// tencentcloud provider export TENCENTCLOUD_SECRET_ID / _KEY. With those and
+// no CallKit setting, a CallKit resource's errors name sdk_app_id and
+// secret_key, say the Tencent Cloud keys came from the environment and serve
+// tencentcallkit_tel_cdrs only, and do not call the provider block one for
+// Cloud Contact Center (it sets nothing of the kind). Not parallel (t.Setenv).
+func TestAccProvider_tencentCloudKeysFromEnvironment(t *testing.T) {
+	t.Setenv(envSDKAppID, "")
+	t.Setenv(envSecretKey, "")
+	t.Setenv(envCloudSecretID, mockserver.DefaultCCCSecretID)
+	t.Setenv(envCloudSecretKey, mockserver.DefaultCCCSecretKey)
+	mock, url := newTestMock(t, mockserver.Options{})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf("provider \"tencentcallkit\" {\n  endpoint = %q\n}\n", url) + testCallbackResource,
+			ExpectError: errorPattern(`Missing SDKAppID.*Set sdk_app_id in the provider configuration or the TENCENTCALLKIT_SDK_APP_ID environment variable\. ` +
+				`The provider found only Tencent Cloud API keys \(the TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY environment variables are set\): ` +
+				`those serve tencentcallkit_tel_cdrs \(Cloud Contact Center\) only, while the CallKit resources and data sources need the application's sdk_app_id and secret_key\.`),
+		}},
+	})
+	assertNoAPICalls(t, mock)
+
+	// Through the protocol, where the absence of the old claim can be checked.
+	s := newTwoServers(t)
+	s.configure(t, map[string]any{"endpoint": url})
+	served, _ := s.read(t, s.callRecordsConfig(t, map[string]any{"lookback": "24h"}))
+	text := describeDiags(served.Diagnostics)
+	if len(served.Diagnostics) != 2 || strings.Contains(text, "configured for Cloud Contact Center only") ||
+		strings.Count(text, "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY environment variables are set") != 2 {
+		t.Errorf("want the two missing CallKit settings, each saying where the Tencent Cloud keys came from, got%s", text)
 	}
 }

@@ -204,7 +204,7 @@ provider "tencentcallkit" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      testProviderConfig(fullURL) + testCallbackBlock("v4", "v4", testCallbackAddress, callbackV4.actionsA),
-			ExpectError: errorPattern(`errorCode 60011.*v4/call_config/get_callback.*after 2 attempts.*rate limited`),
+			ExpectError: errorPattern(`errorCode 60011.*v4/call_config/get_callback.*after 2 attempt\(s\).*rate limited`),
 		}},
 	})
 	if got := full.Stats().Requests["v4/call_config/set_callback"]; got != 0 {

@@ -3,12 +3,12 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
 )
 
 // addAPIError adds an error diagnostic for a failed client call. summary is
@@ -21,52 +21,28 @@ func addAPIError(diags *diag.Diagnostics, summary string, err error) {
 }
 
 func apiErrorDetail(err error) string {
+	return redact(errorDetail(err, apiErrorHint))
+}
+
+// errorDetail words a failed call of either client: the Report's sentence,
+// then what the user can do about it (hint; transport says the failure had
+// no API answer).
+func errorDetail(err error, hint func(err error, transport bool) string) string {
 	if err == nil {
 		return "The operation failed without an error from the API client. This is a bug in the provider; please report it."
 	}
 	var b strings.Builder
-
-	var apiErr *callkit.APIError
-	var transportErr *callkit.TransportError
-	switch {
-	case errors.As(err, &apiErr):
-		fmt.Fprintf(&b, "The TencentCallKit API answered errorCode %d", apiErr.Code)
-		if apiErr.Message != "" {
-			fmt.Fprintf(&b, " (errorMessage %q)", apiErr.Message)
-		}
-		if apiErr.Endpoint != "" {
-			fmt.Fprintf(&b, " to %s", apiErr.Endpoint)
-		}
-		b.WriteString(callContext(err, apiErr))
-		if apiErr.RequestID != "" {
-			fmt.Fprintf(&b, ", requestId %s", apiErr.RequestID)
-		}
-		b.WriteString(attemptsText(apiErr.Attempts, ", "))
-		b.WriteString(".")
-	case errors.As(err, &transportErr):
-		b.WriteString("The request")
-		if transportErr.Endpoint != "" {
-			fmt.Fprintf(&b, " to %s", transportErr.Endpoint)
-		}
-		b.WriteString(callContext(err, transportErr))
-		b.WriteString(" failed")
-		if transportErr.HTTPStatus != 0 && transportErr.HTTPStatus != http.StatusOK {
-			fmt.Fprintf(&b, " with HTTP status %d", transportErr.HTTPStatus)
-		}
-		b.WriteString(attemptsText(transportErr.Attempts, " "))
-		if transportErr.Err != nil {
-			fmt.Fprintf(&b, ": %s", transportErr.Err)
-		}
-		b.WriteString(".")
-	default:
+	var r retry.Reporter
+	if errors.As(err, &r) {
+		b.WriteString(r.Report().Detail(callContext(err, r)))
+	} else {
 		fmt.Fprintf(&b, "The API client reported: %s.", err)
 	}
-
-	if hint := apiErrorHint(err, transportErr != nil); hint != "" {
+	if h := hint(err, r != nil && !r.Report().API); h != "" {
 		b.WriteString("\n\n")
-		b.WriteString(hint)
+		b.WriteString(h)
 	}
-	return redact(b.String())
+	return b.String()
 }
 
 // callContext returns what the client added around the failed call, such
@@ -78,18 +54,6 @@ func callContext(err, inner error) string {
 		return ""
 	}
 	return " (" + outer + ")"
-}
-
-// attemptsText says how many requests were sent ("after 1 attempt"), so a
-// user can tell a refused request from one the retries could not get through.
-func attemptsText(n int, sep string) string {
-	switch {
-	case n <= 0:
-		return ""
-	case n == 1:
-		return sep + "after 1 attempt"
-	}
-	return fmt.Sprintf("%safter %d attempts", sep, n)
 }
 
 // apiErrorHint says what the user can do about err.
@@ -111,9 +75,9 @@ func apiErrorHint(err error, transport bool) string {
 		return "The service kept answering \"rate limited\" after the provider's retries. Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
 	case errors.Is(err, callkit.ErrInvalidRequest):
 		return "The service rejected the request as invalid. Check the values in the configuration; if they look right, this may be a bug in the provider, please report it."
-	case errors.Is(err, callkit.ErrTooManyPages):
-		return "Narrow the query so fewer records match: a later start_timestamp, an earlier end_timestamp, or a call_type or call_result filter; " +
-			"or read one page at a time with page."
+	case errors.Is(err, callkit.ErrEndlessWalk):
+		return "The service kept answering records far past the count it announced, so the read stopped rather than loop. Retry later; " +
+			"if it persists, contact Tencent Cloud support with the requestId of a records request."
 	case errors.Is(err, callkit.ErrNotFound):
 		return "The object does not exist on the service."
 	case transport:

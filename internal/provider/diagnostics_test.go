@@ -38,7 +38,7 @@ func TestAddAPIError(t *testing.T) {
 		{
 			name: "rate limited after retries",
 			err:  &callkit.APIError{Code: 70005, RequestID: "req-4", Endpoint: "v1/callback/get", Attempts: 6},
-			want: []string{"errorCode 70005", "after 6 attempts", "rate limited", "max_retries"},
+			want: []string{"errorCode 70005", "after 6 attempt(s)", "rate limited", "max_retries"},
 		},
 		{
 			name: "v4 package expired",
@@ -49,13 +49,13 @@ func TestAddAPIError(t *testing.T) {
 			name: "transport error quoting the request URL",
 			err: &callkit.TransportError{Endpoint: "v1/callback/get", Attempts: 3, Err: fmt.Errorf(
 				`Post "http://127.0.0.1:1/v1/callback/get?sdkappid=1400000000&identifier=administrator&usersig=%s&random=7&contenttype=json": dial tcp 127.0.0.1:1: connect: connection refused`, leakedSig)},
-			want:    []string{"v1/callback/get", "after 3 attempts", "usersig=REDACTED", "connection refused", "reachable"},
+			want:    []string{"v1/callback/get", "after 3 attempt(s)", "usersig=REDACTED", "connection refused", "reachable"},
 			notWant: []string{leakedSig},
 		},
 		{
 			name: "http status",
 			err:  &callkit.TransportError{Endpoint: "v4/call_config/set_callback", Attempts: 6, HTTPStatus: 502, Err: errors.New("bad gateway")},
-			want: []string{"HTTP status 502", "after 6 attempts"},
+			want: []string{"HTTP status 502", "after 6 attempt(s)"},
 		},
 		{
 			name: "wrapped",

@@ -70,14 +70,14 @@ func TestDocs_troubleshootingLinked(t *testing.T) {
 			t.Errorf("the troubleshooting guide does not cover %s", code)
 		}
 	}
-	pages := map[string]string{filepath.Join(repoRoot, "docs", "index.md"): "(guides/troubleshooting.md)"}
-	for _, dir := range []string{"resources", "data-sources", "ephemeral-resources"} {
+	pages := map[string]string{filepath.Join(repoRoot, "docs", "index.md"): "(docs/guides/troubleshooting)"}
+	for _, dir := range []string{"resources", "data-sources", "ephemeral-resources", "actions"} {
 		files, err := filepath.Glob(filepath.Join(repoRoot, "docs", dir, "*.md"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no pages in docs/%s: %v", dir, err)
 		}
 		for _, f := range files {
-			pages[f] = "(../guides/troubleshooting.md)"
+			pages[f] = "(../guides/troubleshooting)"
 		}
 	}
 	for page, link := range pages {

@@ -39,9 +39,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
@@ -72,13 +73,14 @@ const repoRoot = "../.."
 func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	p := New("test")()
+	// The concrete provider: provider.go asserts the optional interfaces it implements.
+	p := &tencentCallKitProvider{version: "test"}
 
 	type kind struct {
 		examplesDir, file, docsDir string
 		names                      []string
 	}
-	var resources, dataSources, ephemerals, lists []string
+	var resources, dataSources, ephemerals, lists, actions []string
 	importable, withIdentity := map[string]bool{}, map[string]bool{}
 	for _, f := range p.Resources(ctx) {
 		r := f()
@@ -92,31 +94,29 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			withIdentity[resp.TypeName] = true
 		}
 	}
-	pl, ok := p.(provider.ProviderWithListResources)
-	if !ok {
-		t.Fatal("the provider has no ListResources method")
-	}
-	for _, f := range pl.ListResources(ctx) {
+	const providerType = "tencentcallkit"
+	lists = typeNames(p.ListResources(ctx), func(l list.ListResource) string {
 		var resp resource.MetadataResponse
-		f().Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		lists = append(lists, resp.TypeName)
-	}
-	for _, f := range p.DataSources(ctx) {
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	actions = typeNames(p.Actions(ctx), func(a action.Action) string {
+		var resp action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	dataSources = typeNames(p.DataSources(ctx), func(d datasource.DataSource) string {
 		var resp datasource.MetadataResponse
-		f().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		dataSources = append(dataSources, resp.TypeName)
-	}
-	pe, ok := p.(provider.ProviderWithEphemeralResources)
-	if !ok {
-		t.Fatal("the provider has no EphemeralResources method")
-	}
-	for _, f := range pe.EphemeralResources(ctx) {
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	ephemerals = typeNames(p.EphemeralResources(ctx), func(e ephemeral.EphemeralResource) string {
 		var resp ephemeral.MetadataResponse
-		f().Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "tencentcallkit"}, &resp)
-		ephemerals = append(ephemerals, resp.TypeName)
-	}
-	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 {
-		t.Fatalf("expected resources, data sources and ephemeral resources, got %v, %v, %v", resources, dataSources, ephemerals)
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: providerType}, &resp)
+		return resp.TypeName
+	})
+	if len(resources) == 0 || len(dataSources) == 0 || len(ephemerals) == 0 || len(actions) == 0 {
+		t.Fatalf("expected resources, data sources, ephemeral resources and actions, got %v, %v, %v, %v", resources, dataSources, ephemerals, actions)
 	}
 
 	mustExist := func(rel string) {
@@ -131,6 +131,7 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 		{"data-sources", "data-source.tf", "data-sources", dataSources},
 		{"ephemeral-resources", "ephemeral-resource.tf", "ephemeral-resources", ephemerals},
 		{"list-resources", "list-resource.tfquery.hcl", "list-resources", lists},
+		{"actions", "action.tf", "actions", actions},
 	} {
 		for _, name := range k.names {
 			mustExist(filepath.Join("examples", k.examplesDir, name, k.file))
@@ -156,6 +157,15 @@ func TestExamples_everyTypeHasExampleAndPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// typeNames are the type names of what the factories make.
+func typeNames[T any](factories []func() T, name func(T) string) []string {
+	out := make([]string, 0, len(factories))
+	for _, f := range factories {
+		out = append(out, name(f()))
+	}
+	return out
 }
 
 // TestAccExamples_validate runs `terraform fmt -check` over examples/ and
@@ -234,6 +244,18 @@ const requiredProvidersStub = `terraform {
 }
 `
 
+// actionBlockRE finds an action block or an action_trigger.
+var actionBlockRE = regexp.MustCompile(`(?m)^action\s+"|^\s*action_trigger\s*\{`)
+
+func usesActions(files map[string]string) bool {
+	for _, code := range files {
+		if actionBlockRE.MatchString(code) {
+			return true
+		}
+	}
+	return false
+}
+
 // exampleFilesIn lists the Terraform files of an example directory: .tf and
 // .tfquery.hcl (list resources' examples, `terraform query`).
 func exampleFilesIn(t *testing.T, dir string) []string {
@@ -260,6 +282,10 @@ func hasQueryFile(files map[string]string) bool {
 
 // listBlockRE finds a list block: the code is a .tfquery.hcl file's.
 var listBlockRE = regexp.MustCompile(`(?m)^list\s+"`)
+
+// runBlockRE finds a run block: the code is a .tftest.hcl file's, which only
+// means something beside its module (TestAccGuides_steps runs it with one).
+var runBlockRE = regexp.MustCompile(`(?m)^run\s+"`)
 
 // TestAccDocs_snippets checks every ```terraform and ```hcl block of docs/.
 func TestAccDocs_snippets(t *testing.T) {
@@ -315,7 +341,7 @@ func TestAccDocs_snippets(t *testing.T) {
 					t.Errorf("%s: the ```terraform block is not terraform fmt-clean; formatted it reads:\n%s", s.where(), formatted)
 				}
 				switch {
-				case exampleFiles[strings.TrimSpace(s.code)]:
+				case exampleFiles[strings.TrimSpace(s.code)], runBlockRE.MatchString(s.code):
 				case listBlockRE.MatchString(s.code):
 					// A guide's query file: valid beside a module using the provider.
 					tf.validate(t, tf.rc, s.where(), map[string]string{"main.tf": requiredProvidersStub, "snippet.tfquery.hcl": s.code})
@@ -382,22 +408,15 @@ func extractSnippets(file, markdown string) ([]docSnippet, error) {
 		if m == nil {
 			continue
 		}
-		fence, lang, start := m[1], strings.ToLower(m[2]), i+1
-		var body strings.Builder
-		closed := false
-		for i++; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], fence) && strings.TrimSpace(strings.TrimLeft(lines[i], fence[:1])) == "" {
-				closed = true
-				break
-			}
-			body.WriteString(lines[i] + "\n")
+		lang, start := strings.ToLower(m[2]), i+1
+		body, end, err := blockBody(lines, i, m[1])
+		if err != nil {
+			return out, fmt.Errorf("%s:%d: %w", file, start, err)
 		}
-		if !closed {
-			return out, fmt.Errorf("%s:%d: code block is never closed", file, start)
-		}
+		i = end
 		switch lang {
 		case "terraform", "hcl":
-			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body.String()})
+			out = append(out, docSnippet{file: file, line: start, lang: lang, code: body})
 		case "tf":
 			return out, fmt.Errorf("%s:%d: tag the block ```terraform, not ```tf", file, start)
 		}
@@ -411,8 +430,9 @@ type terraformCLI struct {
 	bin       string
 	openTofu  bool
 	version   [3]int
-	pluginDir string // holds this test binary as terraform-provider-tencentcallkit
-	rc        string // the CLI configuration file with the dev_overrides
+	pluginDir string   // holds this test binary as terraform-provider-tencentcallkit
+	rc        string   // the CLI configuration file with the dev_overrides
+	env       []string // added to every command's environment (and so the provider's)
 }
 
 // newTerraformCLI finds Terraform as terraform-plugin-testing does
@@ -539,7 +559,20 @@ func linkOrCopy(src, dst string) error {
 // stdout and stderr; a non-zero exit status is an error that carries stderr.
 func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...string) (stdout, stderr []byte, err error) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), tf.bin, args...)
+	return tf.runWith(t, rc, dir, nil, stdin, args...)
+}
+
+// runWith is run with extra environment variables (NAME=value).
+func (tf *terraformCLI) runWith(t *testing.T, rc, dir string, env []string, stdin []byte, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
+	return tf.runCommand(t, rc, dir, env, stdin, tf.bin, args...)
+}
+
+// runCommand runs name (terraform, or a script that runs it) with the
+// environment run gives terraform, plus env.
+func (tf *terraformCLI) runCommand(t *testing.T, rc, dir string, env []string, stdin []byte, name string, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), name, args...)
 	cmd.Dir = dir
 	// A hermetic environment: none of the caller's TF_* settings (CLI args,
 	// data dir, workspace, reattach, a CLI config naming a missing file).
@@ -555,13 +588,15 @@ func (tf *terraformCLI) run(t *testing.T, rc, dir string, stdin []byte, args ...
 		"TF_DATA_DIR="+filepath.Join(t.TempDir(), ".terraform"),
 		serveProviderEnv+"=1",
 	)
+	cmd.Env = append(cmd.Env, tf.env...)
+	cmd.Env = append(cmd.Env, env...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	var outBuf, errBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	if err := cmd.Run(); err != nil {
-		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, errBuf.Bytes())
+		return outBuf.Bytes(), errBuf.Bytes(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, errBuf.Bytes())
 	}
 	return outBuf.Bytes(), errBuf.Bytes(), nil
 }
@@ -585,6 +620,7 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 		what    string
 	}{
 		{listBlockRE, [3]int{1, 14, 0}, "list blocks (terraform query)"},
+		{actionBlockRE, actionsSince, "actions"},
 		{regexp.MustCompile(`(?m)^\s*identity\s*=`), [3]int{1, 12, 0}, "import by identity"},
 		{regexp.MustCompile(`(?m)^\s*[a-z0-9_]+_wo(_version)?\s*=`), [3]int{1, 11, 0}, "write-only arguments"},
 		{regexp.MustCompile(`(?m)^ephemeral\s+"|^\s*ephemeral\s*=\s*true`), [3]int{1, 10, 0}, "ephemeral resources and values"},
@@ -600,6 +636,20 @@ func minimumVersion(files map[string]string) ([3]int, string) {
 	return [3]int{}, ""
 }
 
+// openTofuLacks names the language feature files use that OpenTofu does
+// not have, or is "" (on Terraform too).
+func (tf *terraformCLI) openTofuLacks(files map[string]string) string {
+	switch {
+	case !tf.openTofu:
+		return ""
+	case usesActions(files):
+		return "action blocks (actions)"
+	case hasQueryFile(files):
+		return "list blocks (list resources, the query command)"
+	}
+	return ""
+}
+
 // validate writes files into an empty directory and runs terraform validate
 // there with the CLI configuration file rc. Every diagnostic fails the test,
 // warnings included, except the notice that dev_overrides are in effect.
@@ -608,10 +658,10 @@ func (tf *terraformCLI) validate(t *testing.T, rc, what string, files map[string
 	if need, feature := minimumVersion(files); slices.Compare(tf.version[:], need[:]) < 0 {
 		t.Skipf("%s uses %s, which need Terraform %d.%d or later; this is %s %s", what, feature, need[0], need[1], tf.engineName(), tf.versionString())
 	}
-	query := hasQueryFile(files)
-	if query && tf.openTofu {
-		t.Skipf("%s holds list blocks: OpenTofu %s has no list resources or query command yet", what, tf.versionString())
+	if missing := tf.openTofuLacks(files); missing != "" {
+		t.Skipf("%s holds %s: OpenTofu %s has none yet", what, missing, tf.versionString())
 	}
+	query := hasQueryFile(files)
 	dir := t.TempDir()
 	for name, code := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(code), 0o644); err != nil {

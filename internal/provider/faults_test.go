@@ -375,7 +375,7 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig:   faultOn(mockserver.FaultInternal, "v1/callback/set"),
 				Config:      cfgA,
-				ExpectError: errorPattern(`Unable to Create Callback Configuration.*errorCode 70500 \(errorMessage "internal server error"\) to v1/callback/set, ` + requestID + `, after 3 attempts\.`),
+				ExpectError: errorPattern(`Unable to Create Callback Configuration.*errorCode 70500 \(errorMessage "internal server error"\) to v1/callback/set, ` + requestID + `, after 3 attempt\(s\)\.`),
 			},
 			{
 				// The failed create left nothing in the state: it is planned again.
@@ -389,19 +389,19 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig:   faultOn(mockserver.FaultRateLimit, "v1/callback/update"),
 				Config:      cfgB,
-				ExpectError: errorPattern(`Unable to Update Callback Configuration.*errorCode 70005 \(errorMessage "rate limit exceeded"\) to v1/callback/update, ` + requestID + `, after 3 attempts\..*kept answering "rate limited".*max_retries`),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*errorCode 70005 \(errorMessage "rate limit exceeded"\) to v1/callback/update, ` + requestID + `, after 3 attempt\(s\)\..*kept answering "rate limited".*max_retries`),
 			},
 			recovered,
 			{
 				PreConfig:   faultOn(mockserver.FaultInternal, "v1/callback/update"),
 				Config:      cfgB,
-				ExpectError: errorPattern(`Unable to Update Callback Configuration.*errorCode 70500 \(errorMessage "internal server error"\) to v1/callback/update, ` + requestID + `, after 3 attempts\..*temporary problem.*requestId`),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*errorCode 70500 \(errorMessage "internal server error"\) to v1/callback/update, ` + requestID + `, after 3 attempt\(s\)\..*temporary problem.*requestId`),
 			},
 			recovered,
 			{
 				PreConfig:   faultOn(mockserver.FaultHTTP502, "v1/callback/update"),
 				Config:      cfgB,
-				ExpectError: errorPattern(`Unable to Update Callback Configuration.*request to v1/callback/update failed with HTTP status 502 after 3 attempts: not an API answer: bad gateway\..*reachable`),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*request to v1/callback/update failed with HTTP status 502 after 3 attempt\(s\): not an API answer: bad gateway\..*reachable`),
 			},
 			recovered,
 			{
@@ -410,20 +410,20 @@ data "tencentcallkit_call_records" "all" {
 					mock.SetFaults(mockserver.Faults{Rate: 1, Kinds: []mockserver.FaultKind{mockserver.FaultStall}, StallFor: 3500 * time.Millisecond, Paths: []string{"v1/callback/update"}})
 				},
 				Config:      faultProviderConfig(url, 0, "3100ms") + testCallbackBlock("test", "", "https://hooks.example.com/new", callbackV1.actionsB),
-				ExpectError: errorPattern(`Unable to Update Callback Configuration.*The request to v1/callback/update failed after 1 attempt: Post request timed out: no answer within the request timeout\..*raise request_timeout or max_retries`),
+				ExpectError: errorPattern(`Unable to Update Callback Configuration.*The request to v1/callback/update failed after 1 attempt\(s\): Post request timed out: no answer within the request timeout\..*raise request_timeout or max_retries`),
 			},
 			recovered,
 			{
 				PreConfig:   faultOn(mockserver.FaultInternal, "v1/records/get_records_by_filter"),
 				Config:      cfgRecords,
-				ExpectError: errorPattern(`Unable to Read Call Records.*errorCode 70500 \(errorMessage "internal server error"\) to v1/records/get_records_by_filter, ` + requestID + `, after 3 attempts`),
+				ExpectError: errorPattern(`Unable to Read Call Records.*errorCode 70500 \(errorMessage "internal server error"\) to v1/records/get_records_by_filter, ` + requestID + `, after 3 attempt\(s\)`),
 			},
 			recovered,
 			{
 				PreConfig:   faultOn(mockserver.FaultRateLimit, "v1/callback/delete"),
 				Config:      cfgA,
 				Destroy:     true,
-				ExpectError: errorPattern(`Unable to Delete Callback Configuration.*errorCode 70005.*to v1/callback/delete, ` + requestID + `, after 3 attempts`),
+				ExpectError: errorPattern(`Unable to Delete Callback Configuration.*errorCode 70005.*to v1/callback/delete, ` + requestID + `, after 3 attempt\(s\)`),
 			},
 			recovered,
 		},
@@ -451,15 +451,15 @@ func TestAPIErrorDetail_attempts(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&callkit.APIError{Code: 70001, Message: "bad", RequestID: "r1", Endpoint: "v1/callback/set", Attempts: 1}, "errorCode 70001 (errorMessage \"bad\") to v1/callback/set, requestId r1, after 1 attempt."},
-		{&callkit.APIError{Code: 70005, RequestID: "r2", Endpoint: "v1/callback/get", Attempts: 4}, "errorCode 70005 to v1/callback/get, requestId r2, after 4 attempts."},
-		{&callkit.TransportError{Endpoint: "v1/callback/get", Attempts: 1, Err: errors.New("refused")}, "The request to v1/callback/get failed after 1 attempt: refused."},
-		{&callkit.TransportError{Endpoint: "v4/call_config/get_callback", Attempts: 2, HTTPStatus: 502, Err: errors.New("bad gateway")}, "failed with HTTP status 502 after 2 attempts: bad gateway."},
+		{&callkit.APIError{Code: 70001, Message: "bad", RequestID: "r1", Endpoint: "v1/callback/set", Attempts: 1}, "errorCode 70001 (errorMessage \"bad\") to v1/callback/set, requestId r1, after 1 attempt(s)."},
+		{&callkit.APIError{Code: 70005, RequestID: "r2", Endpoint: "v1/callback/get", Attempts: 4}, "errorCode 70005 to v1/callback/get, requestId r2, after 4 attempt(s)."},
+		{&callkit.TransportError{Endpoint: "v1/callback/get", Attempts: 1, Err: errors.New("refused")}, "The request to v1/callback/get failed after 1 attempt(s): refused."},
+		{&callkit.TransportError{Endpoint: "v4/call_config/get_callback", Attempts: 2, HTTPStatus: 502, Err: errors.New("bad gateway")}, "failed with HTTP status 502 after 2 attempt(s): bad gateway."},
 		// A records walk that fails part-way says on which page.
-		{fmt.Errorf("page 3: %w", &callkit.APIError{Code: 70500, RequestID: "r3", Endpoint: "v1/records/get_records_by_filter", Attempts: 6}), "errorCode 70500 to v1/records/get_records_by_filter (page 3), requestId r3, after 6 attempts."},
-		{fmt.Errorf("page 2: %w", &callkit.TransportError{Endpoint: "v1/records/get_records_by_filter", Attempts: 1, Err: errors.New("refused")}), "The request to v1/records/get_records_by_filter (page 2) failed after 1 attempt: refused."},
+		{fmt.Errorf("page 3: %w", &callkit.APIError{Code: 70500, RequestID: "r3", Endpoint: "v1/records/get_records_by_filter", Attempts: 6}), "errorCode 70500 to v1/records/get_records_by_filter (page 3), requestId r3, after 6 attempt(s)."},
+		{fmt.Errorf("page 2: %w", &callkit.TransportError{Endpoint: "v1/records/get_records_by_filter", Attempts: 1, Err: errors.New("refused")}), "The request to v1/records/get_records_by_filter (page 2) failed after 1 attempt(s): refused."},
 		// A context that ended is not mistaken for a call context.
-		{fmt.Errorf("%w (last answer: %w)", errors.New("context deadline exceeded"), &callkit.APIError{Code: 70005, RequestID: "r4", Endpoint: "v1/callback/get", Attempts: 2}), "errorCode 70005 to v1/callback/get, requestId r4, after 2 attempts."},
+		{fmt.Errorf("%w (last answer: %w)", errors.New("context deadline exceeded"), &callkit.APIError{Code: 70005, RequestID: "r4", Endpoint: "v1/callback/get", Attempts: 2}), "errorCode 70005 to v1/callback/get, requestId r4, after 2 attempt(s)."},
 	} {
 		var diags diag.Diagnostics
 		addAPIError(&diags, "Unable to Read Callback Configuration", tc.err)

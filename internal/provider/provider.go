@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -48,12 +49,13 @@ const (
 
 // troubleshootingLink ends the description of every page: the error codes
 // and their fixes are in one guide. The path is relative to a page under docs/.
-const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting.md)."
+const troubleshootingLink = "\n\nErrors and their fixes: [Troubleshooting](../guides/troubleshooting)."
 
 var (
 	_ provider.Provider                       = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentCallKitProvider)(nil)
 	_ provider.ProviderWithListResources      = (*tencentCallKitProvider)(nil)
+	_ provider.ProviderWithActions            = (*tencentCallKitProvider)(nil)
 )
 
 // tencentCallKitProvider holds its version and, once configured, the
@@ -83,9 +85,11 @@ type providerData struct {
 	CCC    cccSettings
 	// cccClient is built from CCC on first use by a CCC data source (ccc_client.go).
 	cccClient *lazyCCCClient
-	// callKitMissing holds the missing-credential errors when the provider is
-	// configured for Cloud Contact Center only (Client is then nil).
-	callKitMissing diag.Diagnostics
+	// callKitMissing holds the missing-credential errors when the provider has
+	// only Tencent Cloud keys (Client is then nil); callKitMissingNote says
+	// where those keys came from, for the errors' detail.
+	callKitMissing     diag.Diagnostics
+	callKitMissingNote string
 }
 
 // cccSettings are the Cloud Contact Center credentials, used only by
@@ -110,7 +114,7 @@ func callKitClientFrom(raw any, diags *diag.Diagnostics) *callkit.Client {
 		// The originals point at provider attributes; here they are the
 		// configuration's problem, not this resource's.
 		for _, d := range pd.callKitMissing {
-			diags.AddError(d.Summary(), d.Detail()+" (This provider block is configured for Cloud Contact Center only, which is enough for tencentcallkit_tel_cdrs but not for the CallKit resources and data sources.)")
+			diags.AddError(d.Summary(), d.Detail()+" "+pd.callKitMissingNote)
 		}
 		return nil
 	}
@@ -192,15 +196,10 @@ var settings = []setting{
 	},
 	{
 		name: "region", env: envRegion, def: callkit.DefaultRegion,
-		intro:   "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
-		invalid: "Invalid Region",
-		check: func(raw string) string {
-			if !contains(callkit.Regions(), raw) {
-				return fmt.Sprintf("must be one of %s, got %q.", quotedList(callkit.Regions()), raw)
-			}
-			return ""
-		},
-		stringValidators: []validator.String{stringvalidator.OneOf(callkit.Regions()...)},
+		intro:            "Where the application lives; picks the API domains. One of " + markdownList(callkit.Regions()) + ".",
+		invalid:          "Invalid Region",
+		check:            func(raw string) string { return oneOfProblem(callkit.Regions(), raw) },
+		stringValidators: []validator.String{oneOfValidator{summary: "Invalid Region", values: callkit.Regions()}},
 	},
 	{
 		name: "endpoint", env: envEndpoint,
@@ -218,7 +217,7 @@ var settings = []setting{
 			_, msg := parseRequestTimeout(raw)
 			return msg
 		},
-		stringValidators: []validator.String{requestTimeoutValidator{}},
+		stringValidators: []validator.String{requestTimeoutValidator},
 	},
 	{
 		name: "max_retries", env: envMaxRetries, number: true, def: strconv.Itoa(callkit.DefaultMaxRetries),
@@ -330,64 +329,14 @@ func (p *tencentCallKitProvider) Schema(_ context.Context, _ provider.SchemaRequ
 
 func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	vals := resolveSettings(ctx, req.Config, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// A value that is only known after apply (e.g. read from another
-	// resource) cannot build a client now. Terraform versions that support
-	// deferred actions plan around it; older ones get an error per attribute.
-	var unknown []setting
-	for _, s := range settings {
-		if vals[s.name].unknown {
-			unknown = append(unknown, s)
-		}
-	}
-	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
-		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	for _, s := range unknown {
-		resp.Diagnostics.AddAttributeError(s.path(), "Unknown Provider Configuration Value",
-			fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
-				"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", s.name, s.name, s.env))
-	}
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || deferOrRefuseUnknown(vals, req, resp) {
 		return
 	}
 
 	// Every value below was checked: by the attribute's validators, or by
 	// resolveSettings when it came from the environment.
-	ckCfg := callkit.Config{
-		Identifier: cmp.Or(vals["identifier"].raw, callkit.DefaultIdentifier),
-		Region:     cmp.Or(vals["region"].raw, callkit.DefaultRegion),
-		Endpoint:   vals["endpoint"].raw,
-		SecretKey:  vals["secret_key"].raw,
-		Timeout:    callkit.DefaultTimeout,
-		MaxRetries: callkit.DefaultMaxRetries,
-	}
-	if raw := vals["request_timeout"].raw; raw != "" {
-		ckCfg.Timeout, _ = parseRequestTimeout(raw)
-	}
-	if raw := vals["max_retries"].raw; raw != "" {
-		ckCfg.MaxRetries, _ = strconv.Atoi(strings.TrimSpace(raw))
-	}
-
-	// A missing SDKAppID or secret key is fatal unless the configuration is
-	// for Cloud Contact Center only: then the error waits for the first
-	// CallKit resource or data source that needs the client.
-	var missing diag.Diagnostics
-	if raw := vals["sdk_app_id"].raw; raw != "" {
-		ckCfg.SDKAppID, _ = strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	} else {
-		missing.AddAttributeError(path.Root("sdk_app_id"), "Missing SDKAppID",
-			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
-	}
-	if ckCfg.SecretKey == "" {
-		missing.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
-			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
-	}
-
+	ckCfg := callKitConfig(vals)
+	missing := missingCallKitCredentials(vals, ckCfg)
 	ccc := cccSettings{
 		SecretID:  vals["tencentcloud_secret_id"].raw,
 		SecretKey: vals["tencentcloud_secret_key"].raw,
@@ -413,7 +362,8 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 		"max_retries":     ckCfg.MaxRetries,
 	})
 
-	pd := &providerData{CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries), callKitMissing: missing}
+	pd := &providerData{CCC: ccc, cccClient: newLazyCCCClient(ccc, ckCfg.Logger, ckCfg.Timeout, ckCfg.MaxRetries),
+		callKitMissing: missing, callKitMissingNote: tencentCloudKeysNote(vals)}
 	if !missing.HasError() {
 		client, err := callkit.New(ckCfg)
 		if err != nil {
@@ -427,8 +377,111 @@ func (p *tencentCallKitProvider) Configure(ctx context.Context, req provider.Con
 	resp.ResourceData = pd
 	resp.EphemeralResourceData = pd
 	resp.ListResourceData = pd
+	resp.ActionData = pd
 	p.configured.Store(pd)
 }
+
+// deferOrRefuseUnknown handles settings only known after apply (e.g. read
+// from another resource), which cannot build a client now: Terraform versions
+// that support deferred actions plan around them; older ones get an error per
+// attribute. It reports whether Configure must stop.
+func deferOrRefuseUnknown(vals map[string]settingValue, req provider.ConfigureRequest, resp *provider.ConfigureResponse) bool {
+	var unknown []setting
+	for _, s := range settings {
+		if vals[s.name].unknown {
+			unknown = append(unknown, s)
+		}
+	}
+	if len(unknown) > 0 && req.ClientCapabilities.DeferralAllowed {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return true
+	}
+	for _, s := range unknown {
+		resp.Diagnostics.AddAttributeError(s.path(), "Unknown Provider Configuration Value",
+			fmt.Sprintf("The provider cannot create the TencentCallKit API client because %s is not known until apply. "+
+				"Set %s to a value known at plan time, or leave it unset and use the %s environment variable.", s.name, s.name, s.env))
+	}
+	return resp.Diagnostics.HasError()
+}
+
+// callKitConfig is the CallKit client's configuration from the resolved
+// settings, defaults filled in.
+func callKitConfig(vals map[string]settingValue) callkit.Config {
+	cfg := callkit.Config{
+		Identifier: cmp.Or(vals["identifier"].raw, callkit.DefaultIdentifier),
+		Region:     cmp.Or(vals["region"].raw, callkit.DefaultRegion),
+		Endpoint:   vals["endpoint"].raw,
+		SecretKey:  vals["secret_key"].raw,
+		Timeout:    callkit.DefaultTimeout,
+		MaxRetries: callkit.DefaultMaxRetries,
+	}
+	if raw := vals["request_timeout"].raw; raw != "" {
+		cfg.Timeout, _ = parseRequestTimeout(raw)
+	}
+	if raw := vals["max_retries"].raw; raw != "" {
+		cfg.MaxRetries, _ = strconv.Atoi(strings.TrimSpace(raw))
+	}
+	if raw := vals["sdk_app_id"].raw; raw != "" {
+		cfg.SDKAppID, _ = strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	}
+	return cfg
+}
+
+// missingCallKitCredentials names a missing SDKAppID or secret key. It is
+// fatal unless the configuration is for Cloud Contact Center only: then the
+// error waits for the first CallKit resource or data source that needs the
+// client.
+func missingCallKitCredentials(vals map[string]settingValue, cfg callkit.Config) diag.Diagnostics {
+	var missing diag.Diagnostics
+	if vals["sdk_app_id"].raw == "" {
+		missing.AddAttributeError(path.Root("sdk_app_id"), "Missing SDKAppID",
+			fmt.Sprintf("The provider needs the application's SDKAppID. Set sdk_app_id in the provider configuration or the %s environment variable.", envSDKAppID))
+	}
+	if cfg.SecretKey == "" {
+		missing.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
+			fmt.Sprintf("The provider needs the application's secret key to sign UserSigs. Set secret_key in the provider configuration or the %s environment variable.", envSecretKey))
+	}
+	return missing
+}
+// tencentCloudKeysNote ends the missing-CallKit-credential errors of a
+// provider that has only Tencent Cloud keys: it says where they came from
+// (people who also use the tencentcloud provider often export them, so the
+// provider block itself may set nothing) and what they are good for.
+func tencentCloudKeysNote(vals map[string]settingValue) string {
+	var fromEnv, fromConfig []string
+	for _, k := range []struct{ name, env string }{
+		{"tencentcloud_secret_id", envCloudSecretID}, {"tencentcloud_secret_key", envCloudSecretKey},
+	} {
+		switch v := vals[k.name]; {
+		case v.raw == "":
+		case v.fromEnv:
+			fromEnv = append(fromEnv, k.env)
+		default:
+			fromConfig = append(fromConfig, k.name)
+		}
+	}
+	var where []string
+	if len(fromConfig) > 0 {
+		where = append(where, "this provider block sets "+strings.Join(fromConfig, " and "))
+	}
+	if len(fromEnv) > 0 {
+		where = append(where, "the "+strings.Join(fromEnv, " and ")+" environment "+plural(len(fromEnv), "variable", "variables")+" "+
+			plural(len(fromEnv), "is", "are")+" set")
+	}
+	return fmt.Sprintf("The provider found only Tencent Cloud API keys (%s): those serve tencentcallkit_tel_cdrs (Cloud Contact Center) only, "+
+		"while the CallKit resources and data sources need the application's sdk_app_id and secret_key.", strings.Join(where, ", and "))
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// countOf is n with its noun: "1 action", "3 actions".
+func countOf(n int, one, many string) string { return strconv.Itoa(n) + " " + plural(n, one, many) }
 
 // userAgent follows the HashiCorp providers' convention.
 func userAgent(providerVersion, terraformVersion string) string {
@@ -477,6 +530,15 @@ func (p *tencentCallKitProvider) ListResources(_ context.Context) []func() list.
 	}
 }
 
+// Actions are what `terraform apply -invoke` and action_trigger run
+// (Terraform 1.14+).
+func (p *tencentCallKitProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewCallbackCheckAction,
+		NewCallRecordsExportAction,
+	}
+}
+
 func (p *tencentCallKitProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewUserSigEphemeralResource,
@@ -494,15 +556,6 @@ func parseRequestTimeout(raw string) (time.Duration, string) {
 		return 0, fmt.Sprintf("must be longer than the service's own 3s timeout (for example \"10s\"), got %q.", raw)
 	}
 	return d, ""
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func quotedList(list []string) string {

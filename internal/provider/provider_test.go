@@ -130,8 +130,11 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			step(`region = "mars"`, `Attribute region value must be one of: \["china" "singapore" "seoul" "frankfurt" "silicon-valley" "jakarta"\], got: "mars"`),
-			step(`region = "China"`, `region value must be one of.*got: "China"`),
+			step(`region = "mars"`, `Invalid Region.*Attribute region must be one of "china", "singapore", "seoul", "frankfurt", "silicon-valley", "jakarta", got "mars"\.\s*$`), // no suggestion
+			step(`region = "China"`, `region must be one of.*got "China"\. Did you mean "china"\?`),
+			step(`region = "Singapore"`, `Invalid Region.*region must be one of "china", "singapore", .*"jakarta", got "Singapore"\. Did you mean "singapore"\?`),
+			step(`region = "silicon_valley"`, `got "silicon_valley"\. Did you mean "silicon-valley"\?`),
+			step(`region = "frankfrut"`, `got "frankfrut"\. Did you mean "frankfurt"\?`),
 			step(`request_timeout = "ten seconds"`, `Invalid Request Timeout.*request_timeout must be a duration with a unit, such as "10s" or "1m", got "ten seconds"`),
 			step(`request_timeout = "10"`, `request_timeout must be a duration.*got "10"`),
 			step(`request_timeout = "3s"`, `request_timeout must be longer than the service's own 3s timeout.*got "3s"`),
@@ -242,6 +245,7 @@ func TestAccProvider_environmentInvalid(t *testing.T) {
 			step(map[string]string{envSDKAppID: "app-1"}, `Invalid SDKAppID.*TENCENTCALLKIT_SDK_APP_ID environment variable \(used because sdk_app_id is not set\) must be a positive integer.*got "app-1"`),
 			step(map[string]string{envSDKAppID: "0"}, `Invalid SDKAppID.*got "0"`),
 			step(map[string]string{envRegion: "mars"}, `Invalid Region.*TENCENTCALLKIT_REGION.*must be one of "china", "singapore", "seoul", "frankfurt", "silicon-valley", "jakarta", got "mars"`),
+			step(map[string]string{envRegion: "Singapore"}, `Invalid Region.*TENCENTCALLKIT_REGION.*got "Singapore"\. Did you mean "singapore"\?`),
 			step(map[string]string{envRequestTimeout: "2s"}, `Invalid Request Timeout.*TENCENTCALLKIT_REQUEST_TIMEOUT.*must be longer than the service's own 3s timeout.*got "2s"`),
 			step(map[string]string{envRequestTimeout: "soon"}, `TENCENTCALLKIT_REQUEST_TIMEOUT.*must be a duration.*got "soon"`),
 			step(map[string]string{envMaxRetries: "-2"}, `Invalid Max Retries.*TENCENTCALLKIT_MAX_RETRIES.*0 or more, got "-2"`),

@@ -84,9 +84,11 @@ func frozenRecordsMock(t *testing.T, opts mockserver.Options) (*mockserver.Serve
 	return m, url, now
 }
 
-// weekAgo is a start_timestamp that covers every record the mock keeps.
+// weekAgo is a start_timestamp that covers every record the mock keeps: the
+// records API reaches back 7 days (callkit-api.md, and every records data
+// source's description).
 func weekAgo(now time.Time) int64 {
-	return now.Add(-callkit.RecordRetentionDays * 24 * time.Hour).Unix()
+	return now.Add(-7 * 24 * time.Hour).Unix()
 }
 
 // recordRowsOutput is an HCL output that flattens every record of a list into one string, so a

@@ -47,6 +47,9 @@ type telCdrsDataSource struct {
 
 // telCdrsDataSourceModel is the configuration and the state. It holds
 // framework types only, so any input may be unknown at validate and plan time.
+// telCdrsNarrowing names the arguments that make tel_cdrs match fewer records.
+const telCdrsNarrowing = "a later `start_timestamp` (or a shorter `lookback`), an earlier `end_timestamp`, `phones` or `session_ids`"
+
 type telCdrsDataSourceModel struct {
 	windowModel
 	CCCSdkAppID types.Int64 `tfsdk:"ccc_sdk_app_id"`
@@ -54,6 +57,7 @@ type telCdrsDataSourceModel struct {
 	SessionIDs  types.List  `tfsdk:"session_ids"` // of strings
 	PageSize    types.Int64 `tfsdk:"page_size"`
 	PageNumber  types.Int64 `tfsdk:"page_number"`
+	MaxRecords  types.Int64 `tfsdk:"max_records"`
 	TotalCount  types.Int64 `tfsdk:"total_count"`
 	Records     types.List  `tfsdk:"records"`    // of telCdrModel
 	Recordings  types.Map   `tfsdk:"recordings"` // of recordingModel
@@ -261,8 +265,8 @@ func (d *telCdrsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"only that page.\n\n" +
 			"This data source uses the Tencent Cloud API credentials of the provider (`tencentcloud_secret_id` and `tencentcloud_secret_key`, " +
 			"or the `" + envCloudSecretID + "` and `" + envCloudSecretKey + "` environment variables), not the CallKit `secret_key`. " +
-			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`." +
-			troubleshootingLink,
+			"No matching record is not an error: `total_count` is `0` and `records` is empty. The recording URLs are in the sensitive map `recordings`.\n\n" +
+			bigReadNote("page_number", "page_size", "session_id") + troubleshootingLink,
 		Attributes: attrs,
 	}
 	for name, a := range map[string]schema.Attribute{
@@ -282,13 +286,14 @@ func (d *telCdrsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			Validators: []validator.Int64{int64validator.Between(1, ccc.MaxPageSize)},
 		},
 		"page_number": schema.Int64Attribute{
-			MarkdownDescription: "Read only this page of `page_size` records; pages are numbered from `0`. Unset: every page is read, " +
-				"at most 1,000 pages (100,000 records with the default `page_size`).",
+			MarkdownDescription: "Read only this page of `page_size` records; pages are numbered from `0`. Unset: every page is read " +
+				"(at most `max_records` records).",
 			Optional:   true,
 			Validators: []validator.Int64{int64validator.AtLeast(0)},
 		},
+		"max_records": maxRecordsAttribute("page_number"),
 		"total_count": computedInt("With `page_number` unset: the number of records read. With `page_number` set: the service's " +
-			"`TotalCount` of records matching the query."),
+			"`TotalCount` of records matching the query (null when the answer has none)."),
 		"recordings": schema.MapNestedAttribute{
 			MarkdownDescription: "The recording URLs of the records, keyed by `session_id`: " +
 				"`recordings[r.session_id].record_url`. Every record with a `session_id` has an entry; a record without one " +
@@ -432,7 +437,10 @@ func (d *telCdrsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 
 	var recs []ccc.TelCdrInfo
 	if state.PageNumber.IsNull() {
-		all, err := client.DescribeAllTelCdrs(ctx, q)
+		all, err := client.DescribeAllTelCdrs(ctx, q, maxRecordsFrom(state.MaxRecords))
+		if addTooManyRecordsError(&resp.Diagnostics, "Unable to Read Telephone Call Records", err, telCdrsNarrowing) {
+			return
+		}
 		if err != nil {
 			addCCCError(&resp.Diagnostics, "Unable to Read Telephone Call Records", err, d.pd.CCC.SecretKey)
 			return
@@ -447,6 +455,9 @@ func (d *telCdrsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		}
 		recs = page.Records
 		state.TotalCount = types.Int64Value(page.TotalCount)
+		if page.TotalCount < 0 { // the answer has no TotalCount
+			state.TotalCount = types.Int64Null()
+		}
 	}
 	tflog.Debug(ctx, "Read telephone call records", map[string]any{
 		"ccc_sdk_app_id": q.SdkAppID,

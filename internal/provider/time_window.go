@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -105,43 +106,77 @@ func validateWindow(ctx context.Context, config tfsdk.Config, r windowRules, dia
 	w.check(r, diags)
 }
 
-// check adds an error for every rule the known values break.
+// check adds an error for every rule the known values break. A rule that
+// fails ends the check where the rules after it presume it holds.
 func (w windowModel) check(r windowRules, diags *diag.Diagnostics) {
-	start, end, lookback := w.StartTimestamp, w.EndTimestamp, w.Lookback
-	if start.IsUnknown() || lookback.IsUnknown() {
-		// Either may still turn out null: the one-of rule waits.
-	} else if start.IsNull() == lookback.IsNull() {
-		if start.IsNull() {
-			diags.AddAttributeError(path.Root("start_timestamp"), "Missing Time Window",
-				"Set start_timestamp (Unix seconds) or lookback (a duration such as \"24h\" or \"7d\", counted back from the read): exactly one of them.")
-		} else {
-			diags.AddAttributeError(path.Root("lookback"), "Conflicting Time Window",
-				fmt.Sprintf("start_timestamp (%d) and lookback (%q) are both set; set exactly one of them.", start.ValueInt64(), lookback.ValueString()))
-		}
+	if !w.checkOneOf(diags) || !w.checkLookbackWithoutEnd(diags) || !w.checkEndGiven(r, diags) {
 		return
 	}
-	if !lookback.IsNull() && !lookback.IsUnknown() && !end.IsNull() && !end.IsUnknown() {
-		diags.AddAttributeError(path.Root("end_timestamp"), "Conflicting Time Window",
-			"A lookback window ends at the time of the read, so end_timestamp cannot be set with lookback. "+
-				"For a fixed window set start_timestamp and end_timestamp instead.")
+	w.checkLookbackRange(r, diags)
+	w.checkStartEnd(r, diags)
+}
+
+// known reports whether v holds a value: neither null nor unknown.
+func known(v attr.Value) bool {
+	return !v.IsNull() && !v.IsUnknown()
+}
+
+// checkOneOf: exactly one of start_timestamp and lookback. An unknown one may
+// still turn out null, so the rule waits for both.
+func (w windowModel) checkOneOf(diags *diag.Diagnostics) bool {
+	start, lookback := w.StartTimestamp, w.Lookback
+	if start.IsUnknown() || lookback.IsUnknown() || start.IsNull() != lookback.IsNull() {
+		return true
+	}
+	if start.IsNull() {
+		diags.AddAttributeError(path.Root("start_timestamp"), "Missing Time Window",
+			"Set start_timestamp (Unix seconds) or lookback (a duration such as \"24h\" or \"7d\", counted back from the read): exactly one of them.")
+	} else {
+		diags.AddAttributeError(path.Root("lookback"), "Conflicting Time Window",
+			fmt.Sprintf("start_timestamp (%d) and lookback (%q) are both set; set exactly one of them.", start.ValueInt64(), lookback.ValueString()))
+	}
+	return false
+}
+
+// checkLookbackWithoutEnd: a lookback window ends at the read.
+func (w windowModel) checkLookbackWithoutEnd(diags *diag.Diagnostics) bool {
+	if !known(w.Lookback) || !known(w.EndTimestamp) {
+		return true
+	}
+	diags.AddAttributeError(path.Root("end_timestamp"), "Conflicting Time Window",
+		"A lookback window ends at the time of the read, so end_timestamp cannot be set with lookback. "+
+			"For a fixed window set start_timestamp and end_timestamp instead.")
+	return false
+}
+
+// checkEndGiven: where the API needs an end (tel_cdrs), start_timestamp comes with one.
+func (w windowModel) checkEndGiven(r windowRules, diags *diag.Diagnostics) bool {
+	if !r.endRequired || !known(w.StartTimestamp) || !w.EndTimestamp.IsNull() {
+		return true
+	}
+	diags.AddAttributeError(path.Root("end_timestamp"), "Missing End of Time Window",
+		"end_timestamp (Unix seconds) is required with start_timestamp. Or set lookback instead of both, for a window that ends at the time of the read.")
+	return false
+}
+
+// checkLookbackRange: a lookback shorter than the API's longest range.
+func (w windowModel) checkLookbackRange(r windowRules, diags *diag.Diagnostics) {
+	if !known(w.Lookback) || r.maxRange <= 0 {
 		return
 	}
-	if r.endRequired && !start.IsNull() && !start.IsUnknown() && end.IsNull() {
-		diags.AddAttributeError(path.Root("end_timestamp"), "Missing End of Time Window",
-			"end_timestamp (Unix seconds) is required with start_timestamp. Or set lookback instead of both, for a window that ends at the time of the read.")
+	if d, err := parseLookback(w.Lookback.ValueString()); err == nil && d >= r.maxRange {
+		diags.AddAttributeError(path.Root("lookback"), "Invalid Time Range",
+			fmt.Sprintf("lookback %q is %.1f days; %s answers only for ranges under %d days. Shorten it, or split the window over several data sources.",
+				w.Lookback.ValueString(), d.Hours()/24, r.maxRangeSubject, int64(r.maxRange/(24*time.Hour))))
+	}
+}
+
+// checkStartEnd: a fixed window ends after it starts, within the API's longest range.
+func (w windowModel) checkStartEnd(r windowRules, diags *diag.Diagnostics) {
+	if !known(w.StartTimestamp) || !known(w.EndTimestamp) {
 		return
 	}
-	if !lookback.IsNull() && !lookback.IsUnknown() && r.maxRange > 0 {
-		if d, err := parseLookback(lookback.ValueString()); err == nil && d >= r.maxRange {
-			diags.AddAttributeError(path.Root("lookback"), "Invalid Time Range",
-				fmt.Sprintf("lookback %q is %.1f days; %s answers only for ranges under %d days. Shorten it, or split the window over several data sources.",
-					lookback.ValueString(), d.Hours()/24, r.maxRangeSubject, int64(r.maxRange/(24*time.Hour))))
-		}
-	}
-	if start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
-		return
-	}
-	s, e := start.ValueInt64(), end.ValueInt64()
+	s, e := w.StartTimestamp.ValueInt64(), w.EndTimestamp.ValueInt64()
 	switch {
 	case r.endAfterStart && e <= s:
 		diags.AddAttributeError(path.Root("end_timestamp"), "Invalid Time Range",
@@ -229,8 +264,12 @@ func parseLookback(raw string) (time.Duration, error) {
 }
 
 func lookbackMessage(raw string, err error) string {
-	return fmt.Sprintf("Attribute lookback value %s is refused: %s. Use a number and a unit such as \"24h\", \"90m\" or \"7d\" "+
+	msg := fmt.Sprintf("Attribute lookback value %s is refused: %s. Use a number and a unit such as \"24h\", \"90m\" or \"7d\" "+
 		"(units d, h, m, s, ms, us, ns; combined as in \"1d12h\").", quoteForMessage(raw), err)
+	if s := lookbackSuggestion(raw); s != "" {
+		msg += fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return msg
 }
 
 var (

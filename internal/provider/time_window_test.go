@@ -205,7 +205,10 @@ func TestAccTimeWindow_validation(t *testing.T) {
 			step("start_timestamp = 1764633600\nlookback = \"24h\""+end,
 				"Conflicting Time Window", `start_timestamp (1764633600) and lookback ("24h") are both set`),
 			step("lookback = \"24h\""+end, "Conflicting Time Window", "end_timestamp cannot be set with lookback"),
-			step(`lookback = "7days"`, "Invalid Lookback", `Attribute lookback value "7days" is refused`, `such as "24h", "90m" or "7d"`),
+			step(`lookback = "7days"`, "Invalid Lookback", `Attribute lookback value "7days" is refused`, `such as "24h", "90m" or "7d"`, `Did you mean "7d"?`),
+			step(`lookback = "3 days"`, "Invalid Lookback", `Attribute lookback value "3 days" is refused`, `Did you mean "3d"?`),
+			step(`lookback = "1 week"`, "Invalid Lookback", `Did you mean "7d"?`),
+			step(`lookback = "1 day and 12 Hours"`, "Invalid Lookback", `Did you mean "1d12h"?`),
 			step(`lookback = "-24h"`, "Invalid Lookback", `"-24h" is refused: it must be a positive duration`),
 		)
 		if typ == "tencentcallkit_tel_cdrs" {
@@ -357,6 +360,21 @@ data "tencentcallkit_call_stats" "v4" {
 			if !ok || int64(end) < before || int64(end) > after {
 				t.Errorf("%s body %v: %s is not the time of the read (between %d and %d)", path, b, key, before, after)
 			}
+		}
+	}
+}
+
+// TestLookbackSuggestion: a duration written in words is rewritten the way
+// lookback reads it; anything else gets no suggestion.
+func TestLookbackSuggestion(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"3 days": "3d", "7days": "7d", "1 week": "7d", "2 Weeks": "14d", "24H": "24h", "24 hours": "24h",
+		"90 mins": "90m", "1 day and 12 hours": "1d12h", "1 day, 12 hours": "1d12h",
+		"7d": "", "soon": "", "3 fortnights": "", "-3 days": "", "3 days ago": "", "": "", "0 days": "",
+	} {
+		if got := lookbackSuggestion(raw); got != want {
+			t.Errorf("lookbackSuggestion(%q) = %q, want %q", raw, got, want)
 		}
 	}
 }

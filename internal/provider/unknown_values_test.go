@@ -42,6 +42,17 @@ var validBaseConfigs = map[string][]map[string]any{
 	// The list resource shares its type name with the resource: its entries are
 	// keyed "list <type name>".
 	"list tencentcallkit_callback": {{}, {"api_version": "v1"}, {"api_version": "v4"}},
+	// Actions are keyed "action <type name>".
+	"action tencentcallkit_callback_check": {
+		{},
+		{"address": "https://hooks.example.com/callkit?token=t", "actions": []string{"normal_end", "caller_start_call"}, "timeout": "3s", "check_sdk_app_id": tftypes.NewValue(tftypes.Bool, true)},
+		{"api_version": "v4", "actions": []string{"Call.CallbackAfterEndCall"}},
+	},
+	"action tencentcallkit_call_records_export": {
+		{"path": "records.jsonl", "lookback": "24h"},
+		{"path": "records.csv", "format": "csv", "overwrite": tftypes.NewValue(tftypes.Bool, true), "start_timestamp": int64(1_700_000_000), "end_timestamp": int64(1_700_086_400),
+			"call_result": "reject", "call_type": "single", "api_version": "v4", "number_per_page": int64(50), "max_records": int64(1000)},
+	},
 }
 
 // TestUnknownValues_everySchema runs the provider's own validation (attribute
@@ -77,34 +88,29 @@ func TestUnknownValues_everySchema(t *testing.T) {
 			len(schemas.ResourceSchemas), len(schemas.DataSourceSchemas), len(schemas.EphemeralResourceSchemas))
 	}
 
-	type kind struct {
-		name     string
-		schemas  map[string]*tfprotov6.Schema
-		validate func(typeName string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error)
-	}
-	kinds := []kind{
-		{"resource", schemas.ResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+	kinds := []validationKind{
+		{"resource", "", schemas.ResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
 			r, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: n, Config: cfg})
 			if err != nil {
 				return nil, err
 			}
 			return r.Diagnostics, nil
 		}},
-		{"data source", schemas.DataSourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+		{"data source", "", schemas.DataSourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
 			r, err := srv.ValidateDataResourceConfig(ctx, &tfprotov6.ValidateDataResourceConfigRequest{TypeName: n, Config: cfg})
 			if err != nil {
 				return nil, err
 			}
 			return r.Diagnostics, nil
 		}},
-		{"ephemeral resource", schemas.EphemeralResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+		{"ephemeral resource", "", schemas.EphemeralResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
 			r, err := srv.ValidateEphemeralResourceConfig(ctx, &tfprotov6.ValidateEphemeralResourceConfigRequest{TypeName: n, Config: cfg})
 			if err != nil {
 				return nil, err
 			}
 			return r.Diagnostics, nil
 		}},
-		{"provider", map[string]*tfprotov6.Schema{"provider": schemas.Provider}, func(_ string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+		{"provider", "", map[string]*tfprotov6.Schema{"provider": schemas.Provider}, func(_ string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
 			r, err := srv.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{Config: cfg})
 			if err != nil {
 				return nil, err
@@ -112,20 +118,7 @@ func TestUnknownValues_everySchema(t *testing.T) {
 			return r.Diagnostics, nil
 		}},
 	}
-	if len(schemas.ListResourceSchemas) > 0 {
-		ls, ok := srv.(tfprotov6.ListResourceServer)
-		if !ok {
-			t.Errorf("the provider has list resources %v but its server does not serve ValidateListResourceConfig", keysOf(schemas.ListResourceSchemas))
-		} else {
-			kinds = append(kinds, kind{"list resource", schemas.ListResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
-				r, err := ls.ValidateListResourceConfig(ctx, &tfprotov6.ValidateListResourceConfigRequest{TypeName: n, Config: cfg})
-				if err != nil {
-					return nil, err
-				}
-				return r.Diagnostics, nil
-			}})
-		}
-	}
+	kinds = append(kinds, optionalValidationKinds(ctx, t, srv, schemas)...)
 
 	tested := 0
 	for _, k := range kinds {
@@ -135,11 +128,7 @@ func TestUnknownValues_everySchema(t *testing.T) {
 				t.Errorf("%s %s has nested blocks, which this test does not build: extend it", k.name, typeName)
 				continue
 			}
-			key := typeName
-			if k.name == "list resource" {
-				key = "list " + typeName
-			}
-			bases := validBaseConfigs[key]
+			bases := validBaseConfigs[k.prefix+typeName]
 			if len(bases) == 0 {
 				for _, a := range schema.Block.Attributes {
 					if a.Required {
@@ -173,6 +162,48 @@ func TestUnknownValues_everySchema(t *testing.T) {
 	if tested < 50 {
 		t.Fatalf("only %d configurations validated: the schemas were not walked", tested)
 	}
+}
+
+// validationKind is one kind of schema and its validation RPC; prefix
+// keys its entries in validBaseConfigs.
+type validationKind struct {
+	name, prefix string
+	schemas      map[string]*tfprotov6.Schema
+	validate     func(typeName string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error)
+}
+
+// optionalValidationKinds are the list resources and actions, whose RPCs
+// are optional interfaces of the protocol server.
+func optionalValidationKinds(ctx context.Context, t *testing.T, srv tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse) []validationKind {
+	t.Helper()
+	var kinds []validationKind
+	if ls, ok := srv.(tfprotov6.ListResourceServer); ok {
+		kinds = append(kinds, validationKind{"list resource", "list ", schemas.ListResourceSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+			r, err := ls.ValidateListResourceConfig(ctx, &tfprotov6.ValidateListResourceConfigRequest{TypeName: n, Config: cfg})
+			if err != nil {
+				return nil, err
+			}
+			return r.Diagnostics, nil
+		}})
+	} else if len(schemas.ListResourceSchemas) > 0 {
+		t.Errorf("the provider has list resources %v but its server does not serve ValidateListResourceConfig", keysOf(schemas.ListResourceSchemas))
+	}
+	actionSchemas := map[string]*tfprotov6.Schema{}
+	for n, a := range schemas.ActionSchemas {
+		actionSchemas[n] = a.Schema
+	}
+	if as, ok := srv.(tfprotov6.ActionServer); ok {
+		kinds = append(kinds, validationKind{"action", "action ", actionSchemas, func(n string, cfg *tfprotov6.DynamicValue) ([]*tfprotov6.Diagnostic, error) {
+			r, err := as.ValidateActionConfig(ctx, &tfprotov6.ValidateActionConfigRequest{ActionType: n, Config: cfg})
+			if err != nil {
+				return nil, err
+			}
+			return r.Diagnostics, nil
+		}})
+	} else if len(actionSchemas) > 0 {
+		t.Errorf("the provider has actions %v but its server does not serve ValidateActionConfig", keysOf(actionSchemas))
+	}
+	return kinds
 }
 
 type unknownVariant struct {

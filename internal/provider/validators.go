@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -19,7 +23,7 @@ const maxCallbackAddressLength = 2048
 
 var (
 	_ validator.String = endpointValidator{}
-	_ validator.String = requestTimeoutValidator{}
+	_ validator.String = durationValidator{}
 	_ validator.String = callbackAddressValidator{}
 	_ validator.String = userIDValidator{}
 )
@@ -44,24 +48,29 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-// requestTimeoutValidator checks that the value parses as a Go duration and
-// exceeds the service's own 3 s timeout.
-type requestTimeoutValidator struct{}
-
-func (requestTimeoutValidator) Description(context.Context) string {
-	return "value must be a duration such as \"10s\", longer than 3s"
+// durationValidator checks a duration attribute at plan time with parse,
+// the rule applied again once an unknown value is known. parse returns the
+// duration or what is wrong, as a sentence tail.
+type durationValidator struct {
+	summary, description string
+	parse                func(raw string) (time.Duration, string)
 }
 
-func (v requestTimeoutValidator) MarkdownDescription(ctx context.Context) string {
+// requestTimeoutValidator: a duration longer than the service's own 3 s timeout.
+var requestTimeoutValidator = durationValidator{"Invalid Request Timeout", "value must be a duration such as \"10s\", longer than 3s", parseRequestTimeout}
+
+func (v durationValidator) Description(context.Context) string { return v.description }
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (requestTimeoutValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, msg := parseRequestTimeout(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Request Timeout", fmt.Sprintf("Attribute %s %s", req.Path, msg))
+	if _, msg := v.parse(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("Attribute %s %s", req.Path, msg))
 	}
 }
 
@@ -165,4 +174,169 @@ func (userIDValidator) ValidateString(_ context.Context, req validator.StringReq
 				req.Path, quoteForMessage(raw), r, pos))
 		return
 	}
+}
+
+// oneOfValidator accepts one of a fixed list of values, like
+// stringvalidator.OneOf, but its error lists the accepted values and
+// suggests the one a near miss ("Singapore", "silicon_valley") meant.
+type oneOfValidator struct {
+	summary string // e.g. "Invalid Region"
+	values  []string
+}
+
+var _ validator.String = oneOfValidator{}
+
+func (v oneOfValidator) Description(context.Context) string {
+	return "value must be one of: " + quotedList(v.values)
+}
+
+func (v oneOfValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v oneOfValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := oneOfProblem(v.values, req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("Attribute %s %s", req.Path, msg))
+	}
+}
+
+// oneOfProblem is "" when raw is one of values, else a sentence tail that
+// names raw, suggests the nearest value and lists them all.
+func oneOfProblem(values []string, raw string) string {
+	if slices.Contains(values, raw) {
+		return ""
+	}
+	return fmt.Sprintf("must be one of %s, got %s.%s", quotedList(values), quoteForMessage(raw), didYouMean(values, raw))
+}
+
+// didYouMean is " Did you mean "x"?" (or "x" or "y") for the candidates
+// nearest to got, or "" when none is near.
+func didYouMean(candidates []string, got string) string {
+	near := nearest(candidates, got)
+	if len(near) == 0 {
+		return ""
+	}
+	q := make([]string, len(near))
+	for i, c := range near {
+		q[i] = strconv.Quote(c)
+	}
+	return " Did you mean " + strings.Join(q, " or ") + "?"
+}
+
+// maxSuggestions keeps a suggestion a hint rather than a second list.
+const maxSuggestions = 3
+
+// nearest returns the candidates got was most likely meant as, in their
+// order: those equal to it when case and the separators - _ . and space are
+// ignored; else those that contain it or that it contains (a word missing
+// its prefix, such as "call_end" for "caller_call_end"); else those at the
+// smallest edit distance, if that is small for got's length.
+func nearest(candidates []string, got string) []string {
+	g := foldWord(got)
+	if g == "" {
+		return nil
+	}
+	pick := func(keep func(c string) bool) []string {
+		var out []string
+		for _, c := range candidates {
+			if keep(foldWord(c)) && len(out) < maxSuggestions {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	if out := pick(func(c string) bool { return c == g }); len(out) > 0 {
+		return out
+	}
+	if len(g) >= 3 {
+		if out := pick(func(c string) bool { return strings.Contains(c, g) || strings.Contains(g, c) }); len(out) > 0 {
+			return out
+		}
+	}
+	limit := max(1, len(g)/3)
+	best := limit + 1
+	for _, c := range candidates {
+		best = min(best, editDistance(foldWord(c), g))
+	}
+	if best > limit {
+		return nil
+	}
+	return pick(func(c string) bool { return editDistance(c, g) == best })
+}
+
+// foldWord lowercases s and drops the separators people swap for each other.
+func foldWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("-_. ", r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, strings.TrimSpace(s))
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
+// durationUnits maps the unit words people write in a duration to the units
+// lookback reads; weeks become days.
+var durationUnits = map[string]string{
+	"w": "w", "wk": "w", "wks": "w", "week": "w", "weeks": "w",
+	"d": "d", "day": "d", "days": "d",
+	"h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+	"m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
+	"s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
+}
+
+var durationPartRE = regexp.MustCompile(`(\d{1,6})\s*([a-z]+)`)
+
+// lookbackSuggestion rewrites a duration written in words ("3 days",
+// "1 week", "24 Hours", "1 day and 12 hours") the way lookback reads it
+// ("3d", "7d", "24h", "1d12h"), or returns "" when raw is not one.
+func lookbackSuggestion(raw string) string {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	var b strings.Builder
+	prev := 0
+	for _, m := range durationPartRE.FindAllStringSubmatchIndex(s, -1) {
+		if strings.Trim(strings.ReplaceAll(s[prev:m[0]], "and", ""), " ,") != "" {
+			return ""
+		}
+		n, unit := s[m[2]:m[3]], durationUnits[s[m[4]:m[5]]]
+		switch unit {
+		case "":
+			return ""
+		case "w":
+			weeks, _ := strconv.Atoi(n) // at most 6 digits: no overflow
+			n, unit = strconv.Itoa(weeks*7), "d"
+		}
+		b.WriteString(n + unit)
+		prev = m[1]
+	}
+	out := b.String()
+	if strings.TrimSpace(s[prev:]) != "" || out == raw {
+		return ""
+	}
+	if _, err := parseLookback(out); err != nil {
+		return ""
+	}
+	return out
 }

@@ -64,3 +64,40 @@ func TestParseRequestTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestNearest: near misses get the values they were most likely meant as;
+// values far from every candidate get none.
+func TestNearest(t *testing.T) {
+	t.Parallel()
+	regions := []string{"china", "singapore", "seoul", "frankfurt", "silicon-valley", "jakarta"}
+	actions := []string{"normal_end", "caller_call_end", "callee_call_end", "caller_start_call"}
+	cases := []struct {
+		candidates []string
+		got        string
+		want       []string
+	}{
+		{regions, "Singapore", []string{"singapore"}},
+		{regions, "SILICON VALLEY", []string{"silicon-valley"}},
+		{regions, "silicon_valley", []string{"silicon-valley"}},
+		{regions, "singapur", []string{"singapore"}},
+		{regions, "seol", []string{"seoul"}},
+		{regions, "mars", nil},
+		{regions, "", nil},
+		{regions, "us", nil},
+		{actions, "call_end", []string{"caller_call_end", "callee_call_end"}},
+		{actions, "Normal_End", []string{"normal_end"}},
+		{actions, "normal_ends", []string{"normal_end"}},
+		{actions, "hangup", nil},
+	}
+	for _, tc := range cases {
+		if got := nearest(tc.candidates, tc.got); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("nearest(%q) = %q, want %q", tc.got, got, tc.want)
+		}
+	}
+	if got := didYouMean(actions, "call_end"); got != ` Did you mean "caller_call_end" or "callee_call_end"?` {
+		t.Errorf("didYouMean = %q", got)
+	}
+	if got := editDistance("kitten", "sitting"); got != 3 {
+		t.Errorf("editDistance(kitten, sitting) = %d, want 3", got)
+	}
+}

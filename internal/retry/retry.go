@@ -188,8 +188,3 @@ func (o Outcome) Log(fields map[string]any) {
 		fields["retryable"] = o.Verdict != Stop
 	}
 }
-
-// AfterAttempts ends both clients' final errors: "after 3 attempt(s)".
-func AfterAttempts(n int) string {
-	return fmt.Sprintf("after %d attempt(s)", n)
-}

@@ -6,6 +6,11 @@
 //
 // The first line on stdout is `listening on http://HOST:PORT`. It stops on SIGINT/SIGTERM,
 // or by itself after -lifetime so a forgotten one does not linger.
+//
+// Samples from the tencentcallkit_callback_check action (CallId terraform-check-…) are
+// printed as check samples. `POST /_receiver/refuse` (the body is the reason) makes it
+// refuse every delivery with ErrorCode 1 and that reason, as a broken receiver would;
+// `DELETE /_receiver/refuse` makes it acknowledge again.
 package main
 
 import (
@@ -19,8 +24,10 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,15 +66,27 @@ func main() {
 
 type receiver struct {
 	sdkAppID int64
-	mu       sync.Mutex // serializes output and the counter
+	mu       sync.Mutex // serializes output, the counter and refuse
 	n        int
 	out      io.Writer
+	refuse   string // when set, every delivery is refused with this reason
 }
+
+// refusePath is the receiver's own control: POST sets a reason to refuse with, DELETE clears it.
+const refusePath = "/_receiver/refuse"
+
+// checkSampleRE recognises the callback check action's samples by their marked CallId
+// (v1 body, v4 CallInfo, CallRecord or member-change body alike).
+var checkSampleRE = regexp.MustCompile(`"CallId"\s*:\s*"terraform-check-`)
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if r.URL.Path == refusePath {
+		rc.control(w, r, string(body))
 		return
 	}
 	q := r.URL.Query()
@@ -81,8 +100,39 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	foreign := rc.sdkAppID != 0 && q.Get(appParam) != strconv.FormatInt(rc.sdkAppID, 10)
 
 	rc.mu.Lock()
+	rc.print(r, q, body)
+	if foreign {
+		fmt.Fprintf(rc.out, "  refused: %s is not this app's SDKAppID %d\n", appParam, rc.sdkAppID)
+	}
+	refuse := rc.refuse
+	if refuse != "" && !foreign {
+		fmt.Fprintf(rc.out, "  refused: %s\n", refuse)
+	}
+	rc.mu.Unlock()
+
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case refuse != "" && !foreign:
+		rc.answerRefusal(w, v4, refuse)
+	case v4 && foreign:
+		_, _ = io.WriteString(w, `{"ActionStatus":"FAIL","ErrorInfo":"unknown SdkAppid","ErrorCode":1}`)
+	case v4:
+		_, _ = io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+	case foreign:
+		_, _ = io.WriteString(w, `{"ErrorCode":1,"ErrorMessage":"unknown sdkappid"}`)
+	default:
+		_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"Success"}`)
+	}
+}
+
+// print writes one delivery: its number, path, query and body; rc.mu is held.
+func (rc *receiver) print(r *http.Request, q url.Values, body []byte) {
 	rc.n++
-	fmt.Fprintf(rc.out, "callback #%d: %s %s\n", rc.n, r.Method, r.URL.Path)
+	mark := ""
+	if checkSampleRE.Match(body) {
+		mark = " [check sample from terraform, not a real call]"
+	}
+	fmt.Fprintf(rc.out, "callback #%d: %s %s%s\n", rc.n, r.Method, r.URL.Path, mark)
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
@@ -97,20 +147,33 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		fmt.Fprintf(rc.out, "  body  %q\n", body)
 	}
-	if foreign {
-		fmt.Fprintf(rc.out, "  refused: %s is not this app's SDKAppID %d\n", appParam, rc.sdkAppID)
-	}
-	rc.mu.Unlock()
+}
 
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case v4 && foreign:
-		_, _ = io.WriteString(w, `{"ActionStatus":"FAIL","ErrorInfo":"unknown SdkAppid","ErrorCode":1}`)
-	case v4:
-		_, _ = io.WriteString(w, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
-	case foreign:
-		_, _ = io.WriteString(w, `{"ErrorCode":1,"ErrorMessage":"unknown sdkappid"}`)
-	default:
-		_, _ = io.WriteString(w, `{"ErrorCode":0,"ErrorMessage":"Success"}`)
+func (rc *receiver) answerRefusal(w http.ResponseWriter, v4 bool, reason string) {
+	if v4 {
+		_ = json.NewEncoder(w).Encode(map[string]any{"ActionStatus": "FAIL", "ErrorInfo": reason, "ErrorCode": 1})
+		return
 	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"ErrorCode": 1, "ErrorMessage": reason})
+}
+
+// control serves refusePath.
+func (rc *receiver) control(w http.ResponseWriter, r *http.Request, reason string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	switch r.Method {
+	case http.MethodPost:
+		rc.refuse = strings.TrimSpace(reason)
+		if rc.refuse == "" {
+			rc.refuse = "refusing every delivery"
+		}
+		fmt.Fprintf(rc.out, "now refusing every delivery: %s\n", rc.refuse)
+	case http.MethodDelete:
+		rc.refuse = ""
+		fmt.Fprintln(rc.out, "now acknowledging deliveries again")
+	default:
+		http.Error(w, "POST (refuse, the body is the reason) or DELETE (acknowledge again)", http.StatusMethodNotAllowed)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -335,8 +335,35 @@ func TestSetupPeer(t *testing.T) {
 	if err != nil || string(raw) != "peer" {
 		t.Fatalf("copied peer %q %v", raw, err)
 	}
-	if p := b.res.peer; p == nil || p.bytes != 4 || p.sha256 != "2ffc1d06387ef8bb7a34312b6c6c3f691550684508c3ce7ee3889375a18d6fa0" || p.source != peerSource {
+	if p := b.res.peer; p == nil || p.bytes != 4 || p.sha256 != "2ffc1d06387ef8bb7a34312b6c6c3f691550684508c3ce7ee3889375a18d6fa0" || p.source != peerSource || p.version != "v3.0.0" {
 		t.Fatalf("%+v", p)
+	}
+	// results.md names the peer by version and checksum, not by where it
+	// was on the machine that ran the bench.
+	b.res.env.date, b.res.env.commit = "now", "abc"
+	md := b.res.markdown()
+	if !strings.Contains(md, "- Peer: mastercard/restapi v3.0.0 (4 bytes, sha256 2ffc1d06387ef8bb7a34312b6c6c3f691550684508c3ce7ee3889375a18d6fa0), given with -peer") ||
+		strings.Contains(md, dir) {
+		t.Errorf("the results' peer line names the binary's path or lacks its version:\n%s", md)
+	}
+}
+
+// TestPeerVersion: a Go binary's module version (this test binary has one
+// only when built from a module version), else the file name's, else unknown.
+func TestPeerVersion(t *testing.T) {
+	dir := t.TempDir()
+	for name, want := range map[string]string{
+		"terraform-provider-restapi_v1.20.0":    "v1.20.0",
+		"terraform-provider-restapi_v3.0.0-rc1": "v3.0.0-rc1",
+		"terraform-provider-restapi":            "version unknown",
+	} {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, []byte("not a Go binary"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if got := peerVersion(file); got != want {
+			t.Errorf("peerVersion(%s) = %q, want %q", name, got, want)
+		}
 	}
 }
 

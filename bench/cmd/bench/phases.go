@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"debug/buildinfo"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,10 +67,29 @@ type phaseResult struct {
 	runs     int                           // runs of each contender, warm-ups included
 }
 
-// peerInfo describes the peer binary the figures are of.
+// peerInfo describes the peer binary the figures are of: by version and
+// checksum, which anyone can check a binary against, never by its path on
+// the machine that ran the bench.
 type peerInfo struct {
-	path, source, sha256 string
-	bytes                int64
+	source, version, sha256 string
+	bytes                   int64
+}
+
+// peerFileVersionRE is the version in a provider binary's conventional
+// name, terraform-provider-<type>_v<version>.
+var peerFileVersionRE = regexp.MustCompile(`_(v\d+\.\d+\.\d+[0-9A-Za-z.+-]*)$`)
+
+// peerVersion reads the peer's version from its Go build information (a
+// binary from `go install module@version` carries it), else from its file
+// name, else says it is unknown.
+func peerVersion(file string) string {
+	if bi, err := buildinfo.ReadFile(file); err == nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	if m := peerFileVersionRE.FindStringSubmatch(filepath.Base(file)); m != nil {
+		return m[1]
+	}
+	return "version unknown"
 }
 
 // peerSource is the provider the bench has a workspace for.
@@ -102,7 +123,7 @@ func (b *bench) setupPeer() error {
 	if err != nil {
 		return fmt.Errorf("-peer: copying %s: %w", b.opts.peer, err)
 	}
-	b.res.peer = &peerInfo{path: b.opts.peer, source: peerSource, sha256: hex.EncodeToString(h.Sum(nil)), bytes: n}
+	b.res.peer = &peerInfo{source: peerSource, version: peerVersion(b.opts.peer), sha256: hex.EncodeToString(h.Sum(nil)), bytes: n}
 	return nil
 }
 

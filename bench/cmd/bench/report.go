@@ -22,8 +22,10 @@ type results struct {
 	phaseSurfaced int                     // rate-limit codes in the real provider's phase output
 
 	modes  []*modeResult // the lookups and paging scenarios, per mock mode
+	bulk   []*bulkResult // the big reads (bulk.go)
 	schema sample        // GetProviderSchema in-process
 
+	callStats   string // the call_stats section (walks.go)
 	goBench     string
 	filterP99   float64 // µs
 	filterP99OK bool
@@ -223,6 +225,7 @@ func (res *results) rows() []row {
 	for _, mr := range res.modes {
 		rows = append(rows, res.modeRows(mr)...)
 	}
+	rows = append(rows, res.bulkRows()...)
 	if res.binaryBytes > 0 {
 		mb := float64(res.binaryBytes) / 1e6
 		rows = append(rows, row{"Provider binary (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\")", fmt.Sprintf("%.1f MB", mb), fmt.Sprintf("%d bytes", res.binaryBytes), "–", "≤ 30 MB",
@@ -300,7 +303,7 @@ func (res *results) markdown() string {
 	fmt.Fprintf(&b, "- Machine: %s CPUs; load average (1, 5, 15 min) %s before the scenarios, %s after\n", res.env.cpus, res.loadBefore, res.loadAfter)
 	fmt.Fprintf(&b, "- %s, Terraform %s; mock on 127.0.0.1 enforcing the documented limits, %d records\n", res.env.goVersion, res.env.terraform, res.records)
 	if res.peer != nil {
-		fmt.Fprintf(&b, "- Peer: %s, `%s` (%d bytes, sha256 %s), given with -peer\n", res.peer.source, res.peer.path, res.peer.bytes, res.peer.sha256)
+		fmt.Fprintf(&b, "- Peer: %s %s (%d bytes, sha256 %s), given with -peer\n", res.peer.source, res.peer.version, res.peer.bytes, res.peer.sha256)
 	} else {
 		b.WriteString("- Peer: not given (-peer)\n")
 	}
@@ -313,6 +316,7 @@ func (res *results) markdown() string {
 	b.WriteString(res.table())
 	b.WriteString("\nFloors: the least wait the documented limit allows when at most N requests go to a path in any one second (40 lookups at 20/s: 1 s; 200 pages at 200/s: 0 s). ")
 	b.WriteString("The strict mock (`callkit-mock -ratelimit-strict`) rejects any request closer than 1/N to the previous one: there only completing with no error counts, with at most a handful of rate-limit answers per run.\n")
+	b.WriteString(res.callStats)
 	if res.goBench != "" {
 		b.WriteString("\n## Go micro-benchmarks\n\n`go test -run '^$' -bench . -benchmem ./internal/callkit ./internal/mockserver ./internal/provider ./bench/...`\n\n```\n")
 		b.WriteString(strings.TrimRight(res.goBench, "\n"))

@@ -37,7 +37,7 @@ func benchmarkListAllRecords20k(b *testing.B, mode MockMode) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end})
+		recs, err := c.ListAllRecords(ctx, callkit.V1, callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end}, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

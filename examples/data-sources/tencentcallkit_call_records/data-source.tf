@@ -16,10 +16,17 @@ data "tencentcallkit_call_records" "page_two" {
   api_version     = "v4"
 }
 
-# A fixed window, in Unix seconds (not milliseconds): 2025-12-01 00:00 to 12:00 UTC.
-data "tencentcallkit_call_records" "morning" {
-  start_timestamp = 1764547200
-  end_timestamp   = 1764590400
+# A fixed window, in Unix seconds (not milliseconds): here the hour before the
+# last missed call ended, taken from the lookup above. Fixed windows usually
+# come from such a value, or from a pipeline variable (date +%s).
+locals {
+  missed          = data.tencentcallkit_call_records.missed.records
+  last_missed_end = local.missed[length(local.missed) - 1].end_ts
+}
+
+data "tencentcallkit_call_records" "before_last_missed" {
+  start_timestamp = local.last_missed_end - 3600
+  end_timestamp   = local.last_missed_end
 }
 
 output "missed_call_count" {
@@ -34,6 +41,17 @@ output "page_two_call_ids" {
   value = data.tencentcallkit_call_records.page_two.records[*].call_id
 }
 
-output "morning_call_count" {
-  value = data.tencentcallkit_call_records.morning.total_num
+output "calls_in_the_hour_before_the_last_missed_call" {
+  value = data.tencentcallkit_call_records.before_last_missed.total_num
+}
+
+# A big list that stays inside Terraform: one JSON string instead of a list of
+# objects, many times cheaper for Terraform to hold (see "Which form to use").
+data "tencentcallkit_call_records" "week_json" {
+  lookback       = "7d"
+  records_format = "json"
+}
+
+output "week_call_count" {
+  value = data.tencentcallkit_call_records.week_json.total_num
 }

@@ -5,27 +5,31 @@
 # start_timestamp and end_timestamp fix it instead. The API reaches back 180
 # days, and a window must be under 90 days.
 
+variable "ccc_sdk_app_id" {
+  type        = number
+  description = "Your Cloud Contact Center application's SDKAppID (not the TUICallKit one)."
+  default     = 1400000100 # placeholder: replace with your own
+}
+
 variable "vip_phones" {
   type        = list(string)
   description = "The numbers whose calls to read."
-  default     = ["13800010001", "13800010002"]
+  default     = ["13800010001", "13800010002"] # placeholders: replace with your own
 }
 
 # Every page of the last week's calls to or from those numbers.
 data "tencentcallkit_tel_cdrs" "vip" {
-  ccc_sdk_app_id = 1400000100
+  ccc_sdk_app_id = var.ccc_sdk_app_id
   lookback       = "7d"
   phones         = var.vip_phones
 }
 
-# Only the first page of 20 records of a fixed window, in Unix seconds (not
-# milliseconds): December 2025, UTC.
+# Only the first page of 20 records of the last 30 days.
 data "tencentcallkit_tel_cdrs" "latest" {
-  ccc_sdk_app_id  = 1400000100
-  start_timestamp = 1764547200
-  end_timestamp   = 1767225600
-  page_size       = 20
-  page_number     = 0
+  ccc_sdk_app_id = var.ccc_sdk_app_id
+  lookback       = "30d"
+  page_size      = 20
+  page_number    = 0
 }
 
 output "vip_call_count" {

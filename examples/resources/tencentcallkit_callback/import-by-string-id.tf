@@ -1,5 +1,7 @@
-# Terraform 1.5 and later: import blocks. `terraform plan -generate-config-out=callback.tf`
-# writes the matching resource blocks for you.
+# Terraform 1.5 and later: import blocks. The ID is your application's
+# SDKAppID (1400000000 is a placeholder), with "v4:" before it for the v4
+# configuration. `terraform plan -generate-config-out=callback.tf` writes the
+# matching resource blocks for you.
 import {
   to = tencentcallkit_callback.v1
   id = "1400000000"

@@ -5,7 +5,8 @@
 // SDKAppID and the mock's own throwaway secret key, then the Cloud Contact
 // Center key pair and application ID, so a script can point the provider at
 // it, and last the address of the mock's web console. It stops cleanly on
-// SIGINT or SIGTERM.
+// SIGINT or SIGTERM. `callkit-mock -version` prints the release it was built
+// from, so a CI job can tell which mock it downloaded.
 package main
 
 import (
@@ -24,6 +25,13 @@ import (
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
+// version and commit are set by the release build (goreleaser ldflags:
+// -X main.version={{.Version}} -X main.commit={{.Commit}}).
+var (
+	version = "dev"
+	commit  = "none"
+)
+
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "callkit-mock:", err)
@@ -32,6 +40,7 @@ func main() {
 }
 
 type config struct {
+	showVersion   bool
 	addr          string
 	opts          mockserver.Options
 	simulateCalls int
@@ -41,6 +50,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("callkit-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "loopback address to listen on (127.0.0.1:0 picks a free port)")
 	fs.Int64Var(&c.opts.SDKAppID, "sdkappid", mockserver.DefaultSDKAppID, "the mock app's SDKAppID")
 	fs.StringVar(&c.opts.Key, "key", mockserver.DefaultKey, "the mock app's secret key (a throwaway: it is printed)")
@@ -57,6 +67,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.showVersion {
+		return c, nil
 	}
 	switch {
 	case c.opts.SDKAppID <= 0:
@@ -103,6 +116,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	if c.showVersion {
+		_, err := fmt.Fprintf(stdout, "callkit-mock %s (commit %s)\n", version, commit)
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

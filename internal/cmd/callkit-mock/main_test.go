@@ -31,6 +31,35 @@ func TestCheckLoopback(t *testing.T) {
 	}
 }
 
+// TestVersion: -version prints the version and starts nothing (not even on a
+// taken or refused -addr).
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr strings.Builder
+	if err := run(context.Background(), []string{"-version", "-addr", "0.0.0.0:1"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stdout.String(), "callkit-mock dev (commit none)\n"; got != want {
+		t.Errorf("stdout %q, want %q (stderr %q)", got, want, stderr.String())
+	}
+}
+
+// buildWithVersion builds the command with the version a release build sets
+// (.goreleaser.yml's ldflags) and checks that -version prints it.
+func buildWithVersion(ctx context.Context, t *testing.T, gobin string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "callkit-mock")
+	out, err := exec.CommandContext(ctx, gobin, "build", "-ldflags", "-X main.version=9.9.9-test -X main.commit=abc123", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err = exec.CommandContext(ctx, bin, "-version").CombinedOutput()
+	if err != nil || string(out) != "callkit-mock 9.9.9-test (commit abc123)\n" {
+		t.Fatalf("callkit-mock -version: %v, output %q", err, out)
+	}
+	return bin
+}
+
 // TestCommand builds the command, starts it on a free port, sends one signed
 // request and stops it with SIGINT.
 func TestCommand(t *testing.T) {
@@ -43,10 +72,7 @@ func TestCommand(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "callkit-mock")
-	if out, err := exec.CommandContext(ctx, gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildWithVersion(ctx, t, gobin)
 
 	// A non-loopback address is refused.
 	out, err := exec.CommandContext(ctx, bin, "-addr", "0.0.0.0:0").CombinedOutput()
