@@ -443,6 +443,7 @@ func missingCallKitCredentials(vals map[string]settingValue, cfg callkit.Config)
 	}
 	return missing
 }
+
 // tencentCloudKeysNote ends the missing-CallKit-credential errors of a
 // provider that has only Tencent Cloud keys: it says where they came from
 // (people who also use the tencentcloud provider often export them, so the
