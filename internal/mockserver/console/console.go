@@ -257,6 +257,26 @@ type statsData struct {
 func (s *server) consoleStats(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	now := s.v.Now()
+	d := s.statsQuery(q)
+	start, end := d.window(q, now)
+	d.Stats = s.v.Stats(start, end, d.Type, time.Local)
+	d.Overview = max(d.Stats.MaxSingle, d.Stats.MaxGroup)
+	d.Plot = dayChart(d.Stats.Days, d.Chart)
+	d.PastRetention = start < now.Unix()-int64(s.v.Retention/time.Second)
+	d.HCL = fmt.Sprintf("data \"tencentcallkit_call_stats\" \"console\" {\n  start_timestamp = %d\n  end_timestamp   = %d\n", start, end)
+	if d.Type != "" {
+		d.HCL += fmt.Sprintf("  call_type       = %q\n", d.Type)
+	}
+	d.HCL += "}"
+	status := http.StatusOK
+	if d.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, status, "stats", "Statistics", d)
+}
+
+// statsQuery reads the page's choices, falling back on a bad type or chart.
+func (s *server) statsQuery(q url.Values) statsData {
 	d := statsData{Range: q.Get("range"), Type: q.Get("type"), Chart: q.Get("chart"), From: q.Get("from"), To: q.Get("to")}
 	if d.Range == "" {
 		d.Range = "7d"
@@ -271,7 +291,12 @@ func (s *server) consoleStats(w http.ResponseWriter, r *http.Request) {
 	if d.Chart != "participants" && d.Chart != "peak" {
 		d.Chart = "calls"
 	}
-	var start, end int64
+	return d
+}
+
+// window is the statistics window the query names: exact Unix bounds, a
+// custom date range or a named range; a bad one falls back on the last 7 days.
+func (d *statsData) window(q url.Values, now time.Time) (start, end int64) {
 	var err error
 	switch {
 	case q.Get("start") != "" || q.Get("end") != "":
@@ -295,20 +320,7 @@ func (s *server) consoleStats(w http.ResponseWriter, r *http.Request) {
 		d.From = time.Unix(start, 0).In(time.Local).Format(consoleDateLayout)
 		d.To = time.Unix(end, 0).In(time.Local).Format(consoleDateLayout)
 	}
-	d.Stats = s.v.Stats(start, end, d.Type, time.Local)
-	d.Overview = max(d.Stats.MaxSingle, d.Stats.MaxGroup)
-	d.Plot = dayChart(d.Stats.Days, d.Chart)
-	d.PastRetention = start < now.Unix()-int64(s.v.Retention/time.Second)
-	d.HCL = fmt.Sprintf("data \"tencentcallkit_call_stats\" \"console\" {\n  start_timestamp = %d\n  end_timestamp   = %d\n", start, end)
-	if d.Type != "" {
-		d.HCL += fmt.Sprintf("  call_type       = %q\n", d.Type)
-	}
-	d.HCL += "}"
-	status := http.StatusOK
-	if d.Error != "" {
-		status = http.StatusBadRequest
-	}
-	s.render(w, status, "stats", "Statistics", d)
+	return start, end
 }
 
 // rangeWindow is a named window ending now: today from local midnight, or
@@ -481,26 +493,7 @@ func (s *server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 		d.NotFound = true
 		status = http.StatusNotFound
 	}
-	start, end := int64(math.MinInt64), int64(math.MaxInt64)
-	var err error
-	if d.From != "" {
-		if start, err = parseLocalDateTime(d.From); err != nil {
-			d.Error = "from: " + err.Error()
-		}
-	}
-	if d.To != "" && d.Error == "" {
-		if end, err = parseLocalDateTime(d.To); err != nil {
-			d.Error = "to: " + err.Error()
-		} else if len(d.To) == len(consoleDateTimeLayout) {
-			end += 59 // the whole minute
-		}
-	}
-	if d.Result != "" && !slices.Contains(s.v.CallResults, d.Result) {
-		d.Error = fmt.Sprintf("result %q is not one of %s", d.Result, strings.Join(s.v.CallResults, ", "))
-	}
-	if d.Type != "" && !slices.Contains(s.v.CallTypes, d.Type) {
-		d.Error = fmt.Sprintf("type %q must be single or group", d.Type)
-	}
+	start, end := s.recordsFilter(&d)
 	if d.Error != "" {
 		s.render(w, http.StatusBadRequest, "records", "Call records", d)
 		return
@@ -524,6 +517,32 @@ func (s *server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 		return "/console/records?" + v.Encode()
 	}
 	s.render(w, status, "records", "Call records", d)
+}
+
+// recordsFilter checks the page's filter and returns its start-time bounds;
+// d.Error says what is wrong with a bad one.
+func (s *server) recordsFilter(d *recordsData) (start, end int64) {
+	start, end = int64(math.MinInt64), int64(math.MaxInt64)
+	var err error
+	if d.From != "" {
+		if start, err = parseLocalDateTime(d.From); err != nil {
+			d.Error = "from: " + err.Error()
+		}
+	}
+	if d.To != "" && d.Error == "" {
+		if end, err = parseLocalDateTime(d.To); err != nil {
+			d.Error = "to: " + err.Error()
+		} else if len(d.To) == len(consoleDateTimeLayout) {
+			end += 59 // the whole minute
+		}
+	}
+	if d.Result != "" && !slices.Contains(s.v.CallResults, d.Result) {
+		d.Error = fmt.Sprintf("result %q is not one of %s", d.Result, strings.Join(s.v.CallResults, ", "))
+	}
+	if d.Type != "" && !slices.Contains(s.v.CallTypes, d.Type) {
+		d.Error = fmt.Sprintf("type %q must be single or group", d.Type)
+	}
+	return start, end
 }
 
 func parseLocalDateTime(v string) (int64, error) {
@@ -714,19 +733,7 @@ func (s *server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 	}
 	var recs []mockserver.Record
 	if d.Error == "" {
-		c := mockserver.SimulatedCall{Caller: d.Caller, CallType: d.CallType, MediaType: d.MediaType, Result: d.Result}
-		if d.Callees != "" {
-			c.Callees = strings.FieldsFunc(d.Callees, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
-		}
-		// The calls are the mock's, not this request's: deliveries go on after it returns.
-		for range d.Calls {
-			rec, err := s.v.SimulateCall(context.WithoutCancel(r.Context()), c)
-			if err != nil {
-				d.Error = strings.TrimPrefix(err.Error(), "mockserver: ")
-				break
-			}
-			recs = append(recs, rec)
-		}
+		recs = s.simulate(r, &d)
 	}
 	if d.Error != "" && len(recs) == 0 {
 		d.Configs = s.consoleConfigs(r)
@@ -738,6 +745,26 @@ func (s *server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 		v.Set("call", recs[0].CallID)
 	}
 	http.Redirect(w, r, "/console/deliveries?"+v.Encode(), http.StatusSeeOther)
+}
+
+// simulate makes the form's calls, stopping at the first the mock refuses
+// (d.Error says why), and returns those it made.
+func (s *server) simulate(r *http.Request, d *simulateData) []mockserver.Record {
+	c := mockserver.SimulatedCall{Caller: d.Caller, CallType: d.CallType, MediaType: d.MediaType, Result: d.Result}
+	if d.Callees != "" {
+		c.Callees = strings.FieldsFunc(d.Callees, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
+	}
+	var recs []mockserver.Record
+	// The calls are the mock's, not this request's: deliveries go on after it returns.
+	for range d.Calls {
+		rec, err := s.v.SimulateCall(context.WithoutCancel(r.Context()), c)
+		if err != nil {
+			d.Error = strings.TrimPrefix(err.Error(), "mockserver: ")
+			break
+		}
+		recs = append(recs, rec)
+	}
+	return recs
 }
 
 // formatDuration prints seconds as the console does: 1h02m03s, 4m05s, 6s.
