@@ -99,31 +99,13 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 {
-		return errors.New("-runs and -phase-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
-	}
-	modes, err := parseModes(o.modes)
+	modes, err := o.check()
 	if err != nil {
 		return err
 	}
-	for _, name := range strings.Split(o.only, ",") {
-		if name = strings.TrimSpace(name); name != "" && !slices.Contains(scenarioNames, name) {
-			return fmt.Errorf("-only: unknown scenario %q (known: %s)", name, strings.Join(scenarioNames, ", "))
-		}
-	}
-	root, err := moduleRoot(ctx)
+	root, err := o.resolve(ctx)
 	if err != nil {
 		return err
-	}
-	if o.peer != "" {
-		if o.peer, err = filepath.Abs(o.peer); err != nil {
-			return err
-		}
-	}
-	if o.terraform == "" {
-		if o.terraform, err = exec.LookPath("terraform"); err != nil {
-			return errors.New("no terraform on PATH: install the Terraform CLI (>= 1.0); the bench never downloads one")
-		}
 	}
 	work, err := os.MkdirTemp("", "tencentcallkit-bench-")
 	if err != nil {
@@ -162,6 +144,48 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	return b.report()
+}
+
+// check refuses bad flag values and returns the mock modes -modes names.
+func (o *options) check() ([]scenario.MockMode, error) {
+	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 {
+		return nil, errors.New("-runs and -phase-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range strings.Split(o.only, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(scenarioNames, name) {
+			return nil, fmt.Errorf("-only: unknown scenario %q (known: %s)", name, strings.Join(scenarioNames, ", "))
+		}
+	}
+	return modes, nil
+}
+
+// resolve finds the module root and makes the peer and terraform paths absolute.
+func (o *options) resolve(ctx context.Context) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	if o.peer != "" {
+		if o.peer, err = filepath.Abs(o.peer); err != nil {
+			return "", err
+		}
+	}
+	if o.terraform == "" {
+		if o.terraform, err = exec.LookPath("terraform"); err != nil {
+			return "", errors.New("no terraform on PATH: install the Terraform CLI (>= 1.0); the bench never downloads one")
+		}
+	}
+	return root, nil
+}
+
+// report prints the results, writes them to -out and says whether a figure missed.
+func (b *bench) report() error {
+	o, root := b.opts, b.root
 	fmt.Println()
 	if t := b.res.sideBySide(); t != "" {
 		fmt.Println(t)
