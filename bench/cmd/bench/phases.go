@@ -297,11 +297,7 @@ func (b *bench) phases(ctx context.Context, m *scenario.MockProcess, ids []strin
 	r := tfRunner{terraform: b.opts.terraform, backend: m.Backend, timeout: b.opts.tfTimeout}
 	common := []string{"-input=false", "-no-color", "-compact-warnings"}
 	apply := func(ctx context.Context, c *contender, dir string) (tfRun, error) {
-		run, err := r.run(ctx, dir, c.rc, "", nil, append([]string{"apply", "-auto-approve"}, common...)...)
-		if err == nil && !strings.Contains(run.output, "Apply complete!") {
-			err = fmt.Errorf("terraform apply in %s finished without \"Apply complete!\":\n%s", dir, tail(run.output, 40))
-		}
-		return run, err
+		return applyOnce(ctx, r, c, dir, common)
 	}
 	// From empty state: no state file, and no callback configuration on the
 	// mock (the real provider refuses to overwrite one it does not manage).
@@ -352,6 +348,15 @@ func (b *bench) phases(ctx context.Context, m *scenario.MockProcess, ids []strin
 		b.res.phases[name] = res
 	}
 	return nil
+}
+
+// applyOnce runs terraform apply in dir and checks that it completed.
+func applyOnce(ctx context.Context, r tfRunner, c *contender, dir string, common []string) (tfRun, error) {
+	run, err := r.run(ctx, dir, c.rc, "", nil, append([]string{"apply", "-auto-approve"}, common...)...)
+	if err == nil && !strings.Contains(run.output, "Apply complete!") {
+		err = fmt.Errorf("terraform apply in %s finished without \"Apply complete!\":\n%s", dir, tail(run.output, 40))
+	}
+	return run, err
 }
 
 // removeState removes a workspace's state files, if any.
