@@ -360,3 +360,24 @@ func TestConsole_outOfBandCommands(t *testing.T) {
 		}
 	}
 }
+
+// The request log page shows Cloud Contact Center requests with their string
+// codes, and never the signature of their Authorization header.
+func TestConsole_requestLogPageCCC(t *testing.T) {
+	t.Parallel()
+	_, ts := startConsole(t, mockserver.Options{})
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-TC-Action", "DescribeTelCdr")
+	req.Header.Set("X-TC-Version", "2020-02-10")
+	req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential=AKIDexample/2025-01-01/ccc/tc3_request, SignedHeaders=content-type;host, Signature=0123abcd")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	_, page := get(t, ts.URL, "/console/requests")
+	if !strings.Contains(page, "ccc/DescribeTelCdr") || !strings.Contains(page, "AuthFailure.") || strings.Contains(page, "0123abcd") || strings.Contains(page, "Signature=") {
+		t.Errorf("the request log page lacks the CCC failure or shows its signature:\n%s", page)
+	}
+}
