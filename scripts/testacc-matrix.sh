@@ -188,7 +188,7 @@ for i in "${!binaries[@]}"; do
 		major_minor=$(awk -F. '{ printf "%d%03d", $1, $2 }' <<<"$v")
 		declare -a required=()
 		((major_minor >= 1012)) && required+=(TestAccCallback_identity TestAccCallback_importByIdentityBlock)
-		[[ "$name" == terraform-* ]] && ((major_minor >= 1014)) && required+=(TestAccCallbackList_query TestAccCallbackList_generateConfigPlansImportsOnly TestAccCallbackCheck_invokeReadsV1Configuration TestAccCallbackCheck_triggers TestAccCallbackCheck_failures TestAccCallbackCheck_demoReceiver)
+		[[ "$name" == terraform-* ]] && ((major_minor >= 1014)) && required+=(TestAccCallbackList_query TestAccCallbackList_generateConfigPlansImportsOnly TestAccCallbackCheck_invokeReadsV1Configuration TestAccCallbackCheck_triggers TestAccCallbackCheck_failures TestAccCallbackCheck_demoReceiver TestAccCallRecordsExportAction_files TestAccCallRecordsExportAction_failsHalfWay TestAccCallRecordsExportAction_movingData)
 		((major_minor >= 1010)) && required+=(TestAccUserSigEphemeral_echo TestAccUserSigEphemeral_notStored)
 		for test in ${required[@]+"${required[@]}"}; do
 			if ! grep -q "\"Action\":\"pass\",\"Package\":\"[^\"]*\",\"Test\":\"$test\"," "$dir/test.json"; then

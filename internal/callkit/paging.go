@@ -83,6 +83,7 @@ const pageWorkers = 16
 // page (the first omits page).
 func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
 	return func(ctx context.Context, from, to, index int64) (walk.Page[Record], error) {
+		f := f // each call its own copy: slices are fetched concurrently
 		f.StartTimestamp, f.EndTimestamp = from, to
 		page := int64(0)
 		if index > 0 {

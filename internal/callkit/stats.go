@@ -1,12 +1,10 @@
 package callkit
 
 import (
-	"cmp"
 	"container/heap"
 	"context"
 	"maps"
 	"math"
-	"slices"
 )
 
 // Stats are the console dashboard's figures (callkit-api.md §6), derived from
@@ -34,16 +32,6 @@ type Stats struct {
 	TotalDurationSeconds int64
 	// AverageDurationSeconds is TotalDurationSeconds / ConnectedCount (0 when none connected).
 	AverageDurationSeconds float64
-}
-
-// ComputeStats derives the dashboard figures from a list of records, in any
-// order.
-func ComputeStats(recs []Record) Stats {
-	sorted := slices.Clone(recs)
-	slices.SortStableFunc(sorted, func(a, b Record) int { return cmp.Compare(a.StartCallTs, b.StartCallTs) })
-	a := NewStatsAggregator()
-	a.Add(sorted)
-	return a.Stats()
 }
 
 // CallStats walks every record matching f (WalkRecords, bounded only against a

@@ -1,9 +1,11 @@
 package callkit
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -17,7 +19,7 @@ func TestComputeStats(t *testing.T) {
 		{CallID: "D", StartCallTs: 1000, AcceptTs: 0, EndTs: 1005, Caller: "u7", Callees: []string{}, CallType: "single", CallResult: "cancel"},
 		{CallID: "E", StartCallTs: 300, AcceptTs: 305, EndTs: 301, Caller: "u8", CallType: "group", CallResult: "offline"}, // bad clock: no negative time
 	}
-	s := ComputeStats(recs)
+	s := computeStats(recs)
 	want := Stats{
 		CallCount: 5, ConnectedCount: 3, ParticipantCount: 6, // u1,u2,u5,u6,u8 + ... u1 twice
 		MaxConcurrentCalls: 3, MaxConcurrentSingle: 2, MaxConcurrentGroup: 1,
@@ -30,7 +32,7 @@ func TestComputeStats(t *testing.T) {
 	if string(got) != string(exp) {
 		t.Fatalf("got  %s\nwant %s", got, exp)
 	}
-	empty := ComputeStats(nil)
+	empty := computeStats(nil)
 	if empty.CallCount != 0 || empty.AverageDurationSeconds != 0 || empty.Results == nil || empty.MaxConcurrentCalls != 0 {
 		t.Fatalf("empty: %+v", empty)
 	}
@@ -46,11 +48,11 @@ func TestComputeStatsDurationSaturates(t *testing.T) {
 		{CallID: "B", StartCallTs: 1, AcceptTs: 1, EndTs: 1 + huge, CallResult: "normal_end"},
 		{CallID: "C", StartCallTs: 1, AcceptTs: 1, EndTs: math.MaxInt64, CallResult: "normal_end"},
 	}
-	s := ComputeStats(recs)
+	s := computeStats(recs)
 	if s.TotalDurationSeconds != math.MaxInt64 || s.AverageDurationSeconds <= 0 {
 		t.Fatalf("total %d, average %v: want math.MaxInt64 and a positive average", s.TotalDurationSeconds, s.AverageDurationSeconds)
 	}
-	if got := ComputeStats(recs[:1]).TotalDurationSeconds; got != huge {
+	if got := computeStats(recs[:1]).TotalDurationSeconds; got != huge {
 		t.Fatalf("one call: %d, want %d", got, huge)
 	}
 }
@@ -64,6 +66,16 @@ func BenchmarkComputeStats100k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		ComputeStats(recs)
+		computeStats(recs)
 	}
+}
+
+// computeStats aggregates a list of records, in any order, as CallStats
+// aggregates the walk's pages (which come in start-time order).
+func computeStats(recs []Record) Stats {
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b Record) int { return cmp.Compare(a.StartCallTs, b.StartCallTs) })
+	a := NewStatsAggregator()
+	a.Add(sorted)
+	return a.Stats()
 }

@@ -21,8 +21,6 @@ var (
 	// ErrInstanceNotFound: the SdkAppId names no Cloud Contact Center application
 	// these credentials can see.
 	ErrInstanceNotFound = errors.New("cloud contact center application not found")
-	// ErrTooManyPages: an all-pages walk reached the page cap.
-	ErrTooManyPages = errors.New("too many pages")
 )
 
 // APIError is an error answer from the service:

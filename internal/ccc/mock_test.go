@@ -200,8 +200,10 @@ func TestMockFaultsAndSharedLimit(t *testing.T) {
 }
 
 // TestMockStrictRateLimitFallsBackToSpacing: against a mock that allows no
-// burst, the first burst is partly refused and the client then spaces its
-// requests: parallel walks finish with no error and a handful of refusals.
+// burst, a burst is partly refused and the client then spaces its requests;
+// after a quiet second it bursts again (the stated limit is per second), so a
+// walk longer than a second may see another burst partly refused. Parallel
+// walks finish with no error and a handful of refusals.
 func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	t.Parallel()
 	m, url := startMock(t, mockserver.Options{CCCRecords: 500, Seed: 13, RateLimitStrict: true})
@@ -209,7 +211,7 @@ func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	parallelWalks(t, m, c, 3)
 	st := m.Stats()
 	t.Logf("%d rate-limit answers of %v", st.RateLimited, st.Requests)
-	if st.RateLimited == 0 || st.RateLimited > 4 {
-		t.Errorf("%d rate-limit answers: want a few, in the first burst only", st.RateLimited)
+	if st.RateLimited == 0 || st.RateLimited > 10 {
+		t.Errorf("%d rate-limit answers: want a few, a part of each burst", st.RateLimited)
 	}
 }

@@ -147,6 +147,7 @@ const pageWorkers = 8
 // walkPage is the walk's page request: q narrowed to [from, to], PageNumber index.
 func (c *Client) walkPage(q TelCdrQuery) walk.Fetch[TelCdrInfo] {
 	return func(ctx context.Context, from, to, index int64) (walk.Page[TelCdrInfo], error) {
+		q := q // each call its own copy: slices are fetched concurrently
 		q.StartTimestamp, q.EndTimestamp = from, to
 		res, err := c.describeTelCdr(ctx, q.request(index))
 		if err != nil {

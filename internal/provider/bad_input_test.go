@@ -14,6 +14,7 @@ package provider
 //	start_timestamp negative, end before start               TestAccCallRecordsDataSource_validation, TestAccCallStatsDataSource_validation
 //	number_per_page 0 or 101, page negative                  TestAccCallRecordsDataSource_validation
 //	unknown call_result / call_type                          TestAccCallRecordsDataSource_validation, TestAccCallStatsDataSource_validation
+//	unknown records_format                                   TestAccCallRecordsDataSource_validation
 //	usersig expire_seconds <= 0                              TestAccUserSigEphemeral_validation
 //
 // TestBadInput_diagnostics below runs every case of the matrix through the
@@ -98,6 +99,7 @@ func badInputCases() []badInputCase {
 		data("page negative", records, map[string]any{"start_timestamp": start, "page": int64(-1)}, "page", "got: -1", "at least 0"),
 		data("call_result unknown", records, map[string]any{"start_timestamp": start, "call_result": "missed"}, "call_result", `got: "missed"`, `"not_answer"`),
 		data("call_type unknown", records, map[string]any{"start_timestamp": start, "call_type": "conference"}, "call_type", `got: "conference"`, `"single"`),
+		data("records_format unknown", records, map[string]any{"start_timestamp": start, "records_format": "csv"}, "records_format", `got: "csv"`, `"objects"`, `"json"`),
 		data("stats start_timestamp negative", stats, map[string]any{"start_timestamp": int64(-5)}, "start_timestamp", "got: -5", "at least 0"),
 		data("stats end before start", stats, map[string]any{"start_timestamp": start, "end_timestamp": start - 100}, "end_timestamp", "(1699999900) is before start_timestamp (1700000000)"),
 		data("stats call_type unknown", stats, map[string]any{"start_timestamp": start, "call_type": "1v1"}, "call_type", `got: "1v1"`, `"group"`),

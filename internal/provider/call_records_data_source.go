@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -51,6 +52,19 @@ type callRecordsDataSourceModel struct {
 	APIVersion    types.String `tfsdk:"api_version"`
 	TotalNum      types.Int64  `tfsdk:"total_num"`
 	Records       types.List   `tfsdk:"records"` // of recordAttrTypes objects
+	RecordsFormat types.String `tfsdk:"records_format"`
+	RecordsJSON   types.String `tfsdk:"records_json"`
+}
+
+// The two forms of the data source's answer (records_format).
+const (
+	recordsFormatObjects = "objects"
+	recordsFormatJSON    = "json"
+)
+
+// jsonFormat reports whether the configuration asks for records_json.
+func (m *callRecordsDataSourceModel) jsonFormat() bool {
+	return m.RecordsFormat.ValueString() == recordsFormatJSON
 }
 
 func (d *callRecordsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -95,8 +109,24 @@ func (d *callRecordsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				"matching calls. With `page` set: the service's `totalNum` for the query (null when the answer has none).",
 			Computed: true,
 		},
+		"records_format": schema.StringAttribute{
+			MarkdownDescription: "How the records are returned: `objects` (default) in `records`, or `json` in " +
+				"`records_json`, one string that Terraform handles far faster than a list of objects. " +
+				"See the page's \"Which form to use\" section.",
+			Optional: true,
+			Computed: true,
+			Validators: []validator.String{
+				stringvalidator.OneOf(recordsFormatObjects, recordsFormatJSON),
+			},
+		},
+		"records_json": schema.StringAttribute{
+			MarkdownDescription: "With `records_format = \"json\"`: the matching call records as one JSON array of " +
+				"objects with the attribute names of `records`, in ascending start time (a value the API does not " +
+				"report is `null`). Null with `records_format = \"objects\"`.",
+			Computed: true,
+		},
 		"records": schema.ListNestedAttribute{
-			MarkdownDescription: "The matching call records, in ascending start time.",
+			MarkdownDescription: "The matching call records, in ascending start time. Null with `records_format = \"json\"`.",
 			Computed:            true,
 			NestedObject: schema.NestedAttributeObject{
 				Attributes: recordAttributes(),
@@ -122,14 +152,18 @@ func (d *callRecordsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state.Records = recordListFrom(recs)
+	if !state.jsonFormat() {
+		state.Records = recordListFrom(recs)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // readCallRecords is one read of tencentcallkit_call_records for the
 // configuration in state: it asks the service, sets the computed attributes
-// other than records (total_num, api_version, number_per_page) and returns the
-// records, in the service's order. Both ways of serving the data source use it:
+// other than records (total_num, api_version, number_per_page, records_format,
+// records_json) and returns the records, in the service's order; with
+// records_format = "json" it returns none, records_json holds them and
+// records is null. Both ways of serving the data source use it:
 // Read above, through the framework, and the protocol-level read of server.go,
 // which encodes the same state without the framework's per-value work.
 func readCallRecords(ctx context.Context, client *callkit.Client, state *callRecordsDataSourceModel, diags *diag.Diagnostics) []callkit.Record {
@@ -144,41 +178,115 @@ func readCallRecords(ctx context.Context, client *callkit.Client, state *callRec
 		return nil
 	}
 
-	var recs []callkit.Record
+	out := newRecordsOut(state.jsonFormat())
+	var ok bool
 	if state.Page.IsNull() {
-		all, err := client.ListAllRecords(ctx, version, filter, maxRecordsFrom(state.MaxRecords))
-		if err != nil {
-			if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
-				addAPIError(diags, "Unable to Read Call Records", err)
-			}
-			return nil
-		}
-		recs = all
-		state.TotalNum = types.Int64Value(int64(len(all)))
+		ok = readAllRecords(ctx, client, version, filter, state, out, diags)
 	} else {
-		page, err := client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
-		if err != nil {
-			addAPIError(diags, "Unable to Read Call Records", err)
-			return nil
-		}
-		switch {
-		case page != nil && page.TotalNum < 0: // the answer has no totalNum
-			recs = page.Records
-			state.TotalNum = types.Int64Null()
-		case page != nil:
-			recs = page.Records
-			state.TotalNum = types.Int64Value(page.TotalNum)
-		default:
-			state.TotalNum = types.Int64Value(0)
-		}
+		ok = readOnePage(ctx, client, version, filter, state, out, diags)
+	}
+	if !ok {
+		return nil
 	}
 	tflog.Debug(ctx, "Read call records", map[string]any{
 		"api_version": string(version),
-		"records":     len(recs),
+		"records":     out.n,
 		"all_pages":   state.Page.IsNull(),
 	})
 
 	state.APIVersion = types.StringValue(string(version))
 	state.NumberPerPage = types.Int64Value(perPage)
-	return recs
+	return out.finish(state)
+}
+
+// readAllRecords walks every page into out; the JSON form never holds the
+// list, only its text.
+func readAllRecords(ctx context.Context, client *callkit.Client, version callkit.APIVersion, filter callkit.RecordFilter,
+	state *callRecordsDataSourceModel, out *recordsOut, diags *diag.Diagnostics,
+) bool {
+	n, err := client.WalkRecords(ctx, version, filter, callkit.WalkOptions{MaxRecords: maxRecordsFrom(state.MaxRecords)},
+		func(batch []callkit.Record, p callkit.WalkProgress) error {
+			if out.json != nil {
+				out.json.expect(p.Announced)
+			}
+			return out.add(batch)
+		})
+	if err != nil {
+		if !addTooManyRecordsError(diags, "Unable to Read Call Records", err, callRecordsNarrowing) {
+			addAPIError(diags, "Unable to Read Call Records", err)
+		}
+		return false
+	}
+	state.TotalNum = types.Int64Value(n)
+	return true
+}
+
+// readOnePage reads the page of state.Page into out.
+func readOnePage(ctx context.Context, client *callkit.Client, version callkit.APIVersion, filter callkit.RecordFilter,
+	state *callRecordsDataSourceModel, out *recordsOut, diags *diag.Diagnostics,
+) bool {
+	page, err := client.ListRecords(ctx, version, filter, state.Page.ValueInt64())
+	if err != nil {
+		addAPIError(diags, "Unable to Read Call Records", err)
+		return false
+	}
+	switch {
+	case page == nil:
+		state.TotalNum = types.Int64Value(0)
+		return true
+	case page.TotalNum < 0: // the answer has no totalNum
+		state.TotalNum = types.Int64Null()
+	default:
+		state.TotalNum = types.Int64Value(page.TotalNum)
+	}
+	if err := out.add(page.Records); err != nil {
+		addEncodeError(diags, "JSON", err)
+		return false
+	}
+	return true
+}
+
+// recordsOut receives the records of a read in the form asked for: kept
+// as a list for records, or appended to records_json's text.
+type recordsOut struct {
+	recs []callkit.Record
+	json *recordsJSONArray // nil: the objects form
+	n    int
+}
+
+func newRecordsOut(jsonForm bool) *recordsOut {
+	if jsonForm {
+		return &recordsOut{json: newRecordsJSONArray()}
+	}
+	return &recordsOut{}
+}
+
+func (o *recordsOut) add(batch []callkit.Record) error {
+	o.n += len(batch)
+	if o.json != nil {
+		return o.json.add(batch)
+	}
+	o.recs = append(o.recs, batch...)
+	return nil
+}
+
+// finish sets records_format, records_json and, in the JSON form, a null
+// records; it returns the records still to be set as objects.
+func (o *recordsOut) finish(state *callRecordsDataSourceModel) []callkit.Record {
+	if o.json == nil {
+		state.RecordsFormat = types.StringValue(recordsFormatObjects)
+		state.RecordsJSON = types.StringNull()
+		return o.recs
+	}
+	state.RecordsFormat = types.StringValue(recordsFormatJSON)
+	state.Records = types.ListNull(types.ObjectType{AttrTypes: recordAttrTypes})
+	state.RecordsJSON = types.StringValue(o.json.finish())
+	return nil
+}
+
+// addEncodeError reports records that were read but could not be encoded as
+// the answer's form: never the user's doing.
+func addEncodeError(diags *diag.Diagnostics, as string, err error) {
+	diags.AddError("Unable to Encode Call Records",
+		fmt.Sprintf("The records were read but could not be written as %s: %s. This is a bug in the provider; please report it.", as, err))
 }

@@ -6,6 +6,7 @@ package provider
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -285,8 +286,68 @@ call_result = "missed"`,
 call_type = "conference"`, `Attribute call_type value must be one of: ["single" "group"], got: "conference"`),
 			step(`start_timestamp = 1700000000
 api_version = "v3"`, `Attribute api_version value must be one of: ["v1" "v4"], got: "v3"`),
+			step(`lookback = "1h"
+records_format = "csv"`, `Attribute records_format value must be one of: ["objects" "json"], got: "csv"`),
 		},
 	})
 
 	assertNoAPICalls(t, m)
+}
+
+// TestAccCallRecordsDataSource_recordsFormat reads the same records in both
+// forms, through both API versions: records_json holds exactly the records the
+// objects form holds (compared with the mock's own after jsondecode), the
+// other form is null, and an unset records_format reads back as "objects"
+// (an unknown format: TestAccCallRecordsDataSource_validation).
+func TestAccCallRecordsDataSource_recordsFormat(t *testing.T) {
+	t.Parallel()
+
+	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 345, Seed: 27})
+	recs := m.Records()
+	config := testProviderConfig(url) + fmt.Sprintf(`
+data "tencentcallkit_call_records" "objects" {
+  start_timestamp = %[1]d
+}
+
+data "tencentcallkit_call_records" "json_v1" {
+  start_timestamp = %[1]d
+  records_format  = "json"
+  number_per_page = 33
+}
+
+data "tencentcallkit_call_records" "json_v4" {
+  start_timestamp = %[1]d
+  records_format  = "json"
+  api_version     = "v4"
+}
+
+data "tencentcallkit_call_records" "json_nothing" {
+  start_timestamp = %[2]d
+  records_format  = "json"
+}
+`, weekAgo(now), now.Add(time.Hour).Unix()) +
+		recordRowsOutput("objects_rows", "data.tencentcallkit_call_records.objects.records") +
+		recordRowsOutput("json_v1_rows", "jsondecode(data.tencentcallkit_call_records.json_v1.records_json)") +
+		recordRowsOutput("json_v4_rows", "jsondecode(data.tencentcallkit_call_records.json_v4.records_json)")
+
+	objects, jsonV1, jsonNothing := "data.tencentcallkit_call_records.objects", "data.tencentcallkit_call_records.json_v1", "data.tencentcallkit_call_records.json_nothing"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(objects, tfjsonpath.New("records_format"), knownvalue.StringExact("objects")),
+				statecheck.ExpectKnownValue(objects, tfjsonpath.New("records_json"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(jsonV1, tfjsonpath.New("records_format"), knownvalue.StringExact("json")),
+				statecheck.ExpectKnownValue(jsonV1, tfjsonpath.New("records"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(jsonV1, tfjsonpath.New("total_num"), knownvalue.Int64Exact(int64(len(recs)))),
+				statecheck.ExpectKnownValue(jsonNothing, tfjsonpath.New("records_json"), knownvalue.StringExact("[]")),
+				statecheck.ExpectKnownValue(jsonNothing, tfjsonpath.New("total_num"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownOutputValue("objects_rows", expectedRows(recs, "v1")),
+				statecheck.ExpectKnownOutputValue("json_v1_rows", expectedRows(recs, "v1")),
+				statecheck.ExpectKnownOutputValue("json_v4_rows", expectedRows(recs, "v4")),
+			},
+		}},
+	})
 }

@@ -34,7 +34,7 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 	recordKeys := sortedAttributeNames(recordType)
 
 	var buf bytes.Buffer
-	buf.Grow(256 + len(recs)*(200+len(recordKeys)*8))
+	buf.Grow(256 + len(state.RecordsJSON.ValueString()) + len(recs)*(200+len(recordKeys)*8))
 	w := wireWriter{enc: msgpack.NewEncoder(&buf)}
 	scalars := map[string]attr.Value{
 		"api_version":     state.APIVersion,
@@ -44,6 +44,8 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 		"lookback":        state.Lookback,
 		"number_per_page": state.NumberPerPage,
 		"page":            state.Page,
+		"records_format":  state.RecordsFormat,
+		"records_json":    state.RecordsJSON,
 		"max_records":     state.MaxRecords,
 		"start_timestamp": state.StartTimestamp,
 		"total_num":       state.TotalNum,
@@ -52,14 +54,17 @@ func encodeCallRecordsState(typ tftypes.Object, state *callRecordsDataSourceMode
 	w.mapLen(len(keys))
 	for _, k := range keys {
 		w.str(k)
-		if k == "records" {
+		switch v, ok := scalars[k]; {
+		case k == "records" && state.jsonFormat():
+			w.null()
+		case k == "records":
 			w.arrayLen(len(recs))
 			for i := range recs {
 				w.record(recordKeys, &recs[i])
 			}
-		} else if v, ok := scalars[k]; ok {
+		case ok:
 			w.scalar(k, v)
-		} else {
+		default:
 			w.fail(fmt.Errorf("no wire encoding for attribute %q", k))
 		}
 		if w.err != nil {

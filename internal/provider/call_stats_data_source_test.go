@@ -19,7 +19,7 @@ import (
 )
 
 // wantStats is the test's own computation of the dashboard figures, written from the data
-// source's attribute descriptions and deliberately not from callkit.ComputeStats: a brute-force
+// source's attribute descriptions and deliberately not from callkit.Client.CallStats: a brute-force
 // count at every instant a call starts instead of a sweep.
 type wantStats struct {
 	calls, connected, participants int64

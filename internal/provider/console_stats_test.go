@@ -55,7 +55,7 @@ func consoleFigures(t *testing.T, mockURL string, start, end int64, callType str
 }
 
 // The console computes its statistics on the mock's side, independently of
-// the provider (which uses its client's callkit.ComputeStats): for the same
+// the provider (which uses its client's callkit.Client.CallStats): for the same
 // window and call type, tencentcallkit_call_stats reads exactly the figures
 // the console shows, through either API version.
 func TestAccCallStats_matchesConsole(t *testing.T) {

@@ -185,7 +185,7 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig:   h.answer(list, repeating),
 				Config:      cfg,
-				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page 2 of the records that started at 1700000000 repeats records already read.*refusing to return duplicated records`),
+				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page 3 of the records that started at 1700000000 repeats records already read.*refusing to return duplicated records`),
 			},
 			{
 				PreConfig:   h.answer(list, endlessPages),

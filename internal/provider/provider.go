@@ -536,6 +536,7 @@ func (p *tencentCallKitProvider) ListResources(_ context.Context) []func() list.
 func (p *tencentCallKitProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewCallbackCheckAction,
+		NewCallRecordsExportAction,
 	}
 }
 

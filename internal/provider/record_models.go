@@ -4,7 +4,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -120,6 +124,101 @@ func recordListFrom(recs []callkit.Record) types.List {
 		objs[i] = recordModelFrom(r).object()
 	}
 	return types.ListValueMust(types.ObjectType{AttrTypes: recordAttrTypes}, objs)
+}
+
+// recordJSON is one record as JSON: the attribute names of recordAttributes, in the order the
+// contract lists them, a null where the API did not report a value, callees always a list.
+// records_json and the export's JSON Lines use it, so a record reads the same in both.
+type recordJSON struct {
+	CallID          string   `json:"call_id"`
+	SDKAppID        int64    `json:"sdk_app_id"`
+	MediaType       string   `json:"media_type"`
+	RoomID          string   `json:"room_id"`
+	RoomIDType      *int64   `json:"room_id_type"`
+	StartCallTs     int64    `json:"start_call_ts"`
+	AcceptTs        int64    `json:"accept_ts"`
+	EndTs           int64    `json:"end_ts"`
+	Caller          string   `json:"caller"`
+	TotalUserNumber *int64   `json:"total_user_number"`
+	CallType        string   `json:"call_type"`
+	CallResult      string   `json:"call_result"`
+	Callees         []string `json:"callees"`
+}
+
+// recordEncoder writes records as JSON, each followed by a newline (JSON Lines).
+type recordEncoder struct {
+	enc *json.Encoder
+}
+
+func newRecordEncoder(w io.Writer) recordEncoder {
+	enc := json.NewEncoder(w)
+	// Nothing here is HTML: keep <, > and & readable.
+	enc.SetEscapeHTML(false)
+	return recordEncoder{enc: enc}
+}
+
+func (e recordEncoder) write(r *callkit.Record) error {
+	callees := r.Callees
+	if callees == nil {
+		callees = []string{}
+	}
+	return e.enc.Encode(recordJSON{
+		CallID: r.CallID, SDKAppID: r.SDKAppID, MediaType: r.MediaType, RoomID: r.RoomID, RoomIDType: r.RoomIDType,
+		StartCallTs: r.StartCallTs, AcceptTs: r.AcceptTs, EndTs: r.EndTs, Caller: r.Caller,
+		TotalUserNumber: r.TotalUserNumber, CallType: r.CallType, CallResult: r.CallResult, Callees: callees,
+	})
+}
+
+// recordsJSONArray builds records_json: one JSON array, appended to batch by
+// batch so that a walk need not keep its records. The text is built where
+// the string will live (strings.Builder hands it over without a copy), sized
+// once from the walk's announced count: a 100,000-record array is 31 MB, and
+// each copy or doubling of it counts against the provider's memory.
+type recordsJSONArray struct {
+	out     strings.Builder
+	scratch bytes.Buffer // one record, as the encoder writes it
+	enc     recordEncoder
+	n       int
+}
+
+// jsonBytesPerRecord is a little more than one record takes in records_json
+// (about 320 bytes), so that the text is not copied to grow at its end.
+const jsonBytesPerRecord = 400
+
+func newRecordsJSONArray() *recordsJSONArray {
+	a := &recordsJSONArray{}
+	a.enc = newRecordEncoder(&a.scratch)
+	a.out.WriteByte('[')
+	return a
+}
+
+// expect sizes the text for n records in all.
+func (a *recordsJSONArray) expect(n int64) {
+	if n > 0 && a.n == 0 {
+		a.out.Grow(int(min(n, maxMaxRecords)) * jsonBytesPerRecord)
+	}
+}
+
+func (a *recordsJSONArray) add(recs []callkit.Record) error {
+	for i := range recs {
+		a.scratch.Reset()
+		if err := a.enc.write(&recs[i]); err != nil {
+			return err
+		}
+		if a.n > 0 {
+			a.out.WriteByte(',')
+		}
+		// Without the newline the encoder ends each record with.
+		a.out.Write(a.scratch.Bytes()[:a.scratch.Len()-1])
+		a.n++
+	}
+	return nil
+}
+
+// finish ends the array and returns it; call it once, after the last add.
+func (a *recordsJSONArray) finish() string {
+	a.out.WriteByte(']')
+	return a.out.String()
 }
 
 // recordAttributes is the schema of one record, every attribute computed. The single-record data

@@ -6,13 +6,17 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -31,7 +35,7 @@ type twoServers struct {
 	schemas           *tfprotov6.GetProviderSchemaResponse
 }
 
-func newTwoServers(t *testing.T) *twoServers {
+func newTwoServers(t testing.TB) *twoServers {
 	t.Helper()
 	served, err := NewProtocol6Server("test")()
 	if err != nil {
@@ -46,7 +50,7 @@ func newTwoServers(t *testing.T) *twoServers {
 }
 
 // configure configures both providers with the same attributes.
-func (s *twoServers) configure(t *testing.T, set map[string]any) {
+func (s *twoServers) configure(t testing.TB, set map[string]any) {
 	t.Helper()
 	for _, srv := range []tfprotov6.ProviderServer{s.served, s.framework} {
 		cfg, err := configValue(s.schemas.Provider, copyMap(set))
@@ -76,7 +80,7 @@ func (s *twoServers) read(t *testing.T, cfg *tfprotov6.DynamicValue) (served, fr
 	return served, framework
 }
 
-func (s *twoServers) callRecordsConfig(t *testing.T, set map[string]any) *tfprotov6.DynamicValue {
+func (s *twoServers) callRecordsConfig(t testing.TB, set map[string]any) *tfprotov6.DynamicValue {
 	t.Helper()
 	cfg, err := configValue(s.schemas.DataSourceSchemas[callRecordsTypeName], set)
 	if err != nil {
@@ -186,30 +190,62 @@ func TestCallRecordsWire_sameAsFramework(t *testing.T) {
 	}
 	recordsType := s.schemas.DataSourceSchemas[callRecordsTypeName].ValueType()
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			served, framework := s.read(t, s.callRecordsConfig(t, tc.set))
-			sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
-			if len(framework.Diagnostics) > 0 || served.State == nil {
-				t.Fatalf("want a state without diagnostics, got%s", describeDiags(served.Diagnostics))
+		// Each configuration in each form of the answer: unset (objects), and
+		// both values named.
+		for _, format := range []string{"", recordsFormatObjects, recordsFormatJSON} {
+			set := copyMap(tc.set)
+			if format != "" {
+				set["records_format"] = format
 			}
-			sameState(t, served, framework)
-			v, err := served.State.Unmarshal(recordsType)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var attrs map[string]tftypes.Value
-			var recs []tftypes.Value
-			if err := v.As(&attrs); err != nil {
-				t.Fatal(err)
-			}
-			if err := attrs["records"].As(&recs); err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) < tc.min {
-				t.Fatalf("the state holds %d records, want at least %d", len(recs), tc.min)
-			}
-		})
+			t.Run(tc.name+" "+format, func(t *testing.T) {
+				served, framework := s.read(t, s.callRecordsConfig(t, set))
+				sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+				if len(framework.Diagnostics) > 0 || served.State == nil {
+					t.Fatalf("want a state without diagnostics, got%s", describeDiags(served.Diagnostics))
+				}
+				sameState(t, served, framework)
+				if n := stateRecordCount(t, served.State, recordsType, format == recordsFormatJSON); n < tc.min {
+					t.Fatalf("the state holds %d records, want at least %d", n, tc.min)
+				}
+			})
+		}
 	}
+}
+
+// stateRecordCount is the number of records a call_records state holds, in
+// the form asked for; the other form must be null.
+func stateRecordCount(t *testing.T, state *tfprotov6.DynamicValue, typ tftypes.Type, jsonForm bool) int {
+	t.Helper()
+	v, err := state.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	if !jsonForm {
+		var recs []tftypes.Value
+		if err := attrs["records"].As(&recs); err != nil {
+			t.Fatal(err)
+		}
+		if !attrs["records_json"].IsNull() {
+			t.Fatal("records_json is set with records_format = objects")
+		}
+		return len(recs)
+	}
+	if !attrs["records"].IsNull() {
+		t.Fatal("records is set with records_format = json")
+	}
+	var doc string
+	if err := attrs["records_json"].As(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(doc), &recs); err != nil {
+		t.Fatalf("records_json is not a JSON array of objects: %v", err)
+	}
+	return len(recs)
 }
 
 // TestCallRecordsWire_errorsAndFallbacks: where the protocol-level read
@@ -249,6 +285,28 @@ func TestCallRecordsWire_errorsAndFallbacks(t *testing.T) {
 			sameState(t, served, framework)
 			if len(served.Diagnostics) == 0 || !tc.want(served.Diagnostics[0]) {
 				t.Fatalf("want %s, got%s", tc.wantWhat, describeDiags(served.Diagnostics))
+			}
+		})
+	}
+	// Errors the read itself finds carry an attribute path: the served read
+	// must name the same attribute as the framework (Terraform points at the
+	// configuration line with it). Validation runs before a read in
+	// Terraform; these configurations reach the read directly.
+	for name, set := range map[string]map[string]any{
+		"window given twice":   {"start_timestamp": start, "lookback": "1h"},
+		"no window":            {"call_type": "single"},
+		"lookback not a span":  {"lookback": "yesterday", "records_format": recordsFormatJSON},
+		"end before the start": {"start_timestamp": start, "end_timestamp": start - 10},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newTwoServers(t)
+			s.configure(t, map[string]any{"endpoint": url, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": mockserver.DefaultKey})
+			served, framework := s.read(t, s.callRecordsConfig(t, set))
+			sameDiagnostics(t, served.Diagnostics, framework.Diagnostics)
+			sameState(t, served, framework)
+			if len(served.Diagnostics) == 0 || served.Diagnostics[0].Attribute == nil {
+				t.Fatalf("want an error with an attribute path, got%s", describeDiags(served.Diagnostics))
 			}
 		})
 	}
@@ -386,6 +444,37 @@ func TestProtocolServer_forwardsEveryFrameworkRPC(t *testing.T) {
 	}
 }
 
+// TestProtoDiagnostics_paths: attribute paths convert as the framework's own
+// conversion does, including the two forms no read of today produces (an
+// empty path, a set element's value), so a new diagnostic cannot drift.
+func TestProtoDiagnostics_paths(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var diags diag.Diagnostics
+	diags.AddAttributeError(path.Empty(), "Empty", "an empty path")
+	diags.AddAttributeWarning(path.Root("records").AtListIndex(2).AtName("callees"), "Nested", "a list element")
+	diags.AddAttributeError(path.Root("tags").AtMapKey("k").AtSetValue(types.StringValue("v")), "Set", "a set element")
+	diags.AddError("No Path", "a diagnostic without a path")
+	got := protoDiagnostics(ctx, diags)
+	want := []*tftypes.AttributePath{
+		tftypes.NewAttributePathWithSteps([]tftypes.AttributePathStep{}),
+		tftypes.NewAttributePath().WithAttributeName("records").WithElementKeyInt(2).WithAttributeName("callees"),
+		tftypes.NewAttributePath().WithAttributeName("tags").WithElementKeyString("k").WithElementKeyValue(tftypes.NewValue(tftypes.String, "v")),
+		nil,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d diagnostics, want %d", len(got), len(want))
+	}
+	for i, d := range got {
+		if (d.Attribute == nil) != (want[i] == nil) || (d.Attribute != nil && !d.Attribute.Equal(want[i])) {
+			t.Errorf("%s: attribute %v, want %v", d.Summary, d.Attribute, want[i])
+		}
+	}
+	if got[1].Severity != tfprotov6.DiagnosticSeverityWarning || got[0].Severity != tfprotov6.DiagnosticSeverityError {
+		t.Errorf("severities %v, %v", got[0].Severity, got[1].Severity)
+	}
+}
+
 // TestProtocolServer_servesActions: the action RPCs reach the framework
 // through the served server, not only by method name: the action's schema
 // is advertised and ValidateActionConfig runs its validators.
@@ -411,6 +500,33 @@ func TestProtocolServer_servesActions(t *testing.T) {
 		}
 		if got := len(resp.Diagnostics) > 0; got != wantErr || (wantErr && resp.Diagnostics[0].Summary != "Invalid Timeout") {
 			t.Errorf("timeout %q: diagnostics %s, want an Invalid Timeout error: %v", timeout, describeDiags(resp.Diagnostics), wantErr)
+		}
+	}
+}
+
+// BenchmarkReadCallRecords20k is what the fast path saves: an all-pages read
+// of 20,000 records, in each form, served by NewProtocol6Server (fast path)
+// and by the framework alone, against an in-process mock without rate limits
+// (so the paging costs the same for both and the difference is the serving).
+func BenchmarkReadCallRecords20k(b *testing.B) {
+	now := time.Now()
+	mock := mockserver.New(mockserver.Options{Records: 20000, Seed: 3, Clock: func() time.Time { return now }})
+	srv := httptest.NewServer(mock)
+	b.Cleanup(func() { srv.Close(); mock.Close() })
+	s := newTwoServers(b)
+	s.configure(b, map[string]any{"endpoint": srv.URL, "sdk_app_id": int64(mockserver.DefaultSDKAppID), "secret_key": mockserver.DefaultKey})
+	for _, format := range []string{recordsFormatObjects, recordsFormatJSON} {
+		cfg := s.callRecordsConfig(b, map[string]any{"start_timestamp": now.Add(-7 * 24 * time.Hour).Unix(), "records_format": format})
+		for name, server := range map[string]tfprotov6.ProviderServer{"fast_path": s.served, "framework": s.framework} {
+			b.Run(format+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					resp, err := server.ReadDataSource(b.Context(), &tfprotov6.ReadDataSourceRequest{TypeName: callRecordsTypeName, Config: cfg})
+					if err != nil || len(resp.Diagnostics) > 0 {
+						b.Fatalf("%v%s", err, describeDiags(resp.Diagnostics))
+					}
+				}
+			})
 		}
 	}
 }

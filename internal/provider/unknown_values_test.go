@@ -48,6 +48,11 @@ var validBaseConfigs = map[string][]map[string]any{
 		{"address": "https://hooks.example.com/callkit?token=t", "actions": []string{"normal_end", "caller_start_call"}, "timeout": "3s", "check_sdk_app_id": tftypes.NewValue(tftypes.Bool, true)},
 		{"api_version": "v4", "actions": []string{"Call.CallbackAfterEndCall"}},
 	},
+	"action tencentcallkit_call_records_export": {
+		{"path": "records.jsonl", "lookback": "24h"},
+		{"path": "records.csv", "format": "csv", "overwrite": tftypes.NewValue(tftypes.Bool, true), "start_timestamp": int64(1_700_000_000), "end_timestamp": int64(1_700_086_400),
+			"call_result": "reject", "call_type": "single", "api_version": "v4", "number_per_page": int64(50), "max_records": int64(1000)},
+	},
 }
 
 // TestUnknownValues_everySchema runs the provider's own validation (attribute

@@ -63,6 +63,9 @@ type options struct {
 	phaseRuns   int
 	peer        string
 	modes       string
+	// The big reads (bulk.go).
+	bulkRuns        int
+	actionTerraform string
 }
 
 func main() {
@@ -83,6 +86,8 @@ func main() {
 	flag.DurationVar(&o.benchTime, "gobench-timeout", 30*time.Minute, "time limit of the Go micro-benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, configurations, provider logs)")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "reads at once in the in-process lookups scenario (Terraform's default -parallelism)")
+	flag.IntVar(&o.bulkRuns, "bulk-runs", 3, "measured runs of each big read (records-bulk, export; no warm-up: each takes seconds to a minute)")
+	flag.StringVar(&o.actionTerraform, "action-terraform", "", "Terraform CLI >= 1.14 for the export action's scenario (empty: the export rows say it was not run)")
 	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way); unrelated to the strict mock mode")
 	flag.StringVar(&o.only, "only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ", ")+" (the table then has only their rows)")
 	flag.Parse()
@@ -149,8 +154,8 @@ func run(ctx context.Context, o options) error {
 
 // check refuses bad flag values and returns the mock modes -modes names.
 func (o *options) check() ([]scenario.MockMode, error) {
-	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 {
-		return nil, errors.New("-runs and -phase-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
+	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 || o.bulkRuns < 1 {
+		return nil, errors.New("-runs, -phase-runs and -bulk-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
 	}
 	modes, err := parseModes(o.modes)
 	if err != nil {
@@ -216,7 +221,7 @@ var errMissed = errors.New("a figure missed its target")
 // scenarioNames are the -only names, in the order they run: the phases
 // (default mock), then the mock-mode scenarios (each mode of -modes).
 var scenarioNames = []string{phaseSchema, phasePlan, phaseApply, "provider-schema",
-	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario}
+	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario, scenarioRecordsBulk, scenarioExport}
 
 // modeScenarios are the scenarios run against each mock mode.
 var modeScenarios = []string{"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
@@ -379,6 +384,11 @@ func (b *bench) scenarios(ctx context.Context) error {
 			return err
 		}
 		b.res.callStats = section
+	}
+	if anyOf([]string{scenarioRecordsBulk, scenarioExport}) {
+		if err := b.bulk(ctx, selected); err != nil {
+			return err
+		}
 	}
 	if !anyOf(modeScenarios) {
 		return nil

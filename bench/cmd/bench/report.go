@@ -22,6 +22,7 @@ type results struct {
 	phaseSurfaced int                     // rate-limit codes in the real provider's phase output
 
 	modes  []*modeResult // the lookups and paging scenarios, per mock mode
+	bulk   []*bulkResult // the big reads (bulk.go)
 	schema sample        // GetProviderSchema in-process
 
 	callStats   string // the call_stats section (walks.go)
@@ -224,6 +225,7 @@ func (res *results) rows() []row {
 	for _, mr := range res.modes {
 		rows = append(rows, res.modeRows(mr)...)
 	}
+	rows = append(rows, res.bulkRows()...)
 	if res.binaryBytes > 0 {
 		mb := float64(res.binaryBytes) / 1e6
 		rows = append(rows, row{"Provider binary (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\")", fmt.Sprintf("%.1f MB", mb), fmt.Sprintf("%d bytes", res.binaryBytes), "–", "≤ 30 MB",

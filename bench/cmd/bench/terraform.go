@@ -97,13 +97,15 @@ type tfRunner struct {
 	terraform string
 	backend   scenario.Backend
 	timeout   time.Duration
+	extraEnv  []string // added to the run's environment
 }
 
 // tfRun is one finished terraform command.
 type tfRun struct {
-	wall   time.Duration
-	output string
-	exit   int // the exit status (0 unless a command allowed to end otherwise)
+	wall    time.Duration
+	output  string
+	exit    int   // the exit status (0 unless a command allowed to end otherwise)
+	peakRSS int64 // bytes: terraform's own peak resident memory (VmHWM, sampled)
 }
 
 // plan runs `terraform plan` in dir with the CLI configuration rc. With
@@ -129,8 +131,17 @@ func (r tfRunner) run(ctx context.Context, dir, rc, logPath string, okExit []int
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
 	begin := time.Now()
-	err := cmd.Run()
-	run := tfRun{wall: time.Since(begin), output: out.String()}
+	var peak int64
+	err := cmd.Start()
+	if err == nil {
+		stop := make(chan struct{})
+		sampled := make(chan int64)
+		go func() { sampled <- samplePeakRSS(cmd.Process.Pid, stop) }()
+		err = cmd.Wait()
+		close(stop)
+		peak = <-sampled
+	}
+	run := tfRun{wall: time.Since(begin), output: out.String(), peakRSS: peak}
 	name := "terraform " + args[0]
 	if ctx.Err() != nil {
 		return run, fmt.Errorf("%s in %s did not finish within %s", name, dir, r.timeout)
@@ -167,10 +178,36 @@ func (r tfRunner) env(rc, logPath string) []string {
 		"TENCENTCALLKIT_SDK_APP_ID="+strconv.FormatInt(r.backend.SDKAppID, 10),
 		"TENCENTCALLKIT_SECRET_KEY="+r.backend.Key,
 	)
+	env = append(env, r.extraEnv...)
 	if logPath != "" {
 		env = append(env, "TF_LOG_PROVIDER=trace", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PATH="+logPath)
 	}
 	return env
+}
+
+// samplePeakRSS reads the process's high-water mark of resident memory
+// (VmHWM: its own, not its children's) every 20 ms until stop, and returns
+// the last reading in bytes. The process's last 20 ms may go unseen.
+func samplePeakRSS(pid int, stop <-chan struct{}) int64 {
+	var peak int64
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if raw, err := os.ReadFile(status); err == nil {
+			for _, line := range strings.Split(string(raw), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+					peak = max(peak, kib*1024)
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
 }
 
 func tail(s string, lines int) string {

@@ -1,0 +1,241 @@
+// Copyright (c) The terraform-provider-tencentcallkit Authors
+// SPDX-License-Identifier: MPL-2.0
+
+package provider
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+)
+
+// The export's file: written whole or not at all. Records go to a temporary
+// file beside the target (same directory, so the rename cannot cross file
+// systems) and it is renamed into place only once the walk is complete; a
+// failed or cancelled export removes it.
+
+// The export's file formats (the action's format attribute).
+const (
+	exportFormatJSONL = "jsonl"
+	exportFormatCSV   = "csv"
+)
+
+// exportFile is one export in progress.
+type exportFile struct {
+	path      string // absolute
+	overwrite bool
+	tmp       *os.File
+	buf       *bufio.Writer
+	out       *countingWriter
+	rec       recordWriter
+}
+
+// recordWriter writes records in one of the export's formats.
+type recordWriter interface {
+	write(r *callkit.Record) error
+}
+
+// exportTarget resolves path as the export will write it: a relative path
+// against the working directory, which is Terraform's (it starts the
+// provider there). It checks what can be checked before the walk: the
+// directory exists and is one, and an existing file at path is allowed.
+func exportTarget(path string, overwrite bool) (string, error) {
+	if strings.TrimSpace(path) == "" {
+		return "", errors.New("path is empty: name the file to write, such as \"records.jsonl\"")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("path %q cannot be resolved: %w", path, err)
+	}
+	dir := filepath.Dir(abs)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("the directory %s does not exist; the export does not create directories: create it first, or choose another path", dir)
+	case err != nil:
+		return "", fmt.Errorf("the directory %s cannot be used: %w", dir, err)
+	case !st.IsDir():
+		return "", fmt.Errorf("%s is not a directory: path must name a file in an existing directory", dir)
+	}
+	return abs, checkExisting(abs, overwrite)
+}
+
+// checkExisting refuses a directory at path, and an existing file unless
+// overwrite is set.
+func checkExisting(abs string, overwrite bool) error {
+	st, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s cannot be used: %w", abs, err)
+	case st.IsDir():
+		return fmt.Errorf("%s is a directory: path must name a file", abs)
+	case !overwrite:
+		return fmt.Errorf("the file %s already exists; set overwrite = true to replace it, or choose another path", abs)
+	}
+	return nil
+}
+
+// createExport starts an export to path (see exportTarget) in format.
+func createExport(path, format string, overwrite bool) (*exportFile, error) {
+	abs, err := exportTarget(path, overwrite)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
+	}
+	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp}
+	e.out = &countingWriter{w: tmp}
+	e.buf = bufio.NewWriterSize(e.out, 1<<20)
+	if format == exportFormatCSV {
+		e.rec, err = newCSVRecordWriter(e.buf)
+	} else {
+		e.rec = newRecordEncoder(e.buf)
+	}
+	if err != nil {
+		e.abort()
+		return nil, err
+	}
+	return e, nil
+}
+
+// add writes a batch of records.
+func (e *exportFile) add(batch []callkit.Record) error {
+	for i := range batch {
+		if err := e.rec.write(&batch[i]); err != nil {
+			return fmt.Errorf("writing %s: %w", e.tmp.Name(), err)
+		}
+	}
+	return nil
+}
+
+// commit completes the file and puts it at path; it returns the file's
+// size. On an error nothing is left behind.
+func (e *exportFile) commit() (int64, error) {
+	err := e.buf.Flush()
+	if err == nil {
+		err = e.tmp.Sync()
+	}
+	if cerr := e.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = e.place()
+	}
+	if err != nil {
+		_ = os.Remove(e.tmp.Name())
+		return 0, err
+	}
+	return e.out.n, nil
+}
+
+// place moves the complete temporary file to path. Without overwrite a
+// hard link puts it there only if nothing appeared at path meanwhile.
+func (e *exportFile) place() error {
+	if e.overwrite {
+		return os.Rename(e.tmp.Name(), e.path)
+	}
+	err := os.Link(e.tmp.Name(), e.path)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return checkExisting(e.path, false)
+	case err != nil:
+		// A file system without hard links: check, then rename.
+		if err := checkExisting(e.path, false); err != nil {
+			return err
+		}
+		return os.Rename(e.tmp.Name(), e.path)
+	}
+	return os.Remove(e.tmp.Name())
+}
+
+// abort removes the temporary file: a failed or cancelled export leaves
+// nothing behind.
+func (e *exportFile) abort() {
+	_ = e.tmp.Close()
+	_ = os.Remove(e.tmp.Name())
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// csvColumns are the CSV header: the attribute names of a record, in the
+// order of recordJSON.
+var csvColumns = []string{"call_id", "sdk_app_id", "media_type", "room_id", "room_id_type", "start_call_ts",
+	"accept_ts", "end_ts", "caller", "total_user_number", "call_type", "call_result", "callees"}
+
+// csvRecordWriter writes RFC 4180 CSV: CRLF line ends, a field quoted when it
+// holds a comma, a double quote, CR or LF, quotes doubled inside. A value the
+// API did not report is an empty field; callees are joined with ";".
+type csvRecordWriter struct {
+	w      *bufio.Writer
+	fields []string
+}
+
+func newCSVRecordWriter(w *bufio.Writer) (*csvRecordWriter, error) {
+	c := &csvRecordWriter{w: w, fields: make([]string, len(csvColumns))}
+	return c, c.line(csvColumns)
+}
+
+func (c *csvRecordWriter) write(r *callkit.Record) error {
+	f := c.fields
+	f[0], f[1], f[2], f[3], f[4] = r.CallID, strconv.FormatInt(r.SDKAppID, 10), r.MediaType, r.RoomID, optionalInt(r.RoomIDType)
+	f[5], f[6], f[7] = strconv.FormatInt(r.StartCallTs, 10), strconv.FormatInt(r.AcceptTs, 10), strconv.FormatInt(r.EndTs, 10)
+	f[8], f[9], f[10], f[11] = r.Caller, optionalInt(r.TotalUserNumber), r.CallType, r.CallResult
+	f[12] = strings.Join(r.Callees, ";")
+	return c.line(f)
+}
+
+func (c *csvRecordWriter) line(fields []string) error {
+	for i, f := range fields {
+		if i > 0 {
+			_ = c.w.WriteByte(',')
+		}
+		if !strings.ContainsAny(f, ",\"\r\n") {
+			_, _ = c.w.WriteString(f)
+			continue
+		}
+		_ = c.w.WriteByte('"')
+		_, _ = c.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		_ = c.w.WriteByte('"')
+	}
+	// bufio.Writer keeps its first error and returns it from every later call.
+	_, err := c.w.WriteString("\r\n")
+	return err
+}
+
+// sentence is an error as a diagnostic's detail: capitalised, with a full stop.
+func sentence(err error) string {
+	msg := err.Error()
+	r, size := utf8.DecodeRuneInString(msg)
+	return string(unicode.ToUpper(r)) + msg[size:] + "."
+}
+
+func optionalInt(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
