@@ -165,82 +165,13 @@ func (s *Server) controlMux() *http.ServeMux {
 	mux.HandleFunc("GET /_mock/records", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.Records())
 	})
-	mux.HandleFunc("POST /_mock/records", func(w http.ResponseWriter, r *http.Request) {
-		var recs []Record
-		if !decodeControl(w, r, &recs) {
-			return
-		}
-		for i, rec := range recs {
-			if rec.CallID == "" {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("record %d has no callId", i)})
-				return
-			}
-		}
-		s.AddRecords(recs...)
-		writeJSON(w, http.StatusOK, map[string]int{"added": len(recs)})
-	})
-	mux.HandleFunc("POST /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
-		var f faultsJSON
-		if !decodeControl(w, r, &f) {
-			return
-		}
-		if f.Rate < 0 || f.Rate > 1 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "rate must be between 0 and 1"})
-			return
-		}
-		for _, k := range f.Kinds {
-			if !validFaultKind(k) {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown fault kind %q", k)})
-				return
-			}
-		}
-		var lost lostAnswerState
-		if la := f.LoseAnswer; la != nil {
-			var err error
-			lost, err = LostAnswer{Path: la.Path, Kind: la.Kind, FailNext: la.FailNext, StallFor: time.Duration(la.StallMS) * time.Millisecond}.state()
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "lose_answer: " + err.Error()})
-				return
-			}
-		}
-		// Like the Go API: the body replaces the whole fault configuration,
-		// a lost answer armed before included.
-		s.SetFaults(Faults{Rate: f.Rate, Kinds: f.Kinds, StallFor: time.Duration(f.StallMS) * time.Millisecond, Paths: f.Paths})
-		if lost.armed {
-			s.armLostAnswer(lost)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	mux.HandleFunc("POST /_mock/records", s.controlAddRecords)
+	mux.HandleFunc("POST /_mock/faults", s.controlSetFaults)
 	mux.HandleFunc("DELETE /_mock/faults", func(w http.ResponseWriter, _ *http.Request) {
 		s.SetFaults(Faults{})
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST /_mock/simulate", func(w http.ResponseWriter, r *http.Request) {
-		var req simulateJSON
-		if !decodeControl(w, r, &req) {
-			return
-		}
-		if req.Calls == 0 {
-			req.Calls = 1
-		}
-		if req.Calls < 0 || req.Calls > maxSimulateCalls {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("calls must be between 1 and %d", maxSimulateCalls)})
-			return
-		}
-		out := make([]Record, 0, req.Calls)
-		for range req.Calls {
-			rec, err := s.SimulateCall(r.Context(), SimulatedCall{
-				Caller: req.Caller, Callees: req.Callees, CallType: req.CallType,
-				MediaType: req.MediaType, Result: req.Result,
-			})
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-			out = append(out, rec)
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
+	mux.HandleFunc("POST /_mock/simulate", s.controlSimulate)
 	mux.HandleFunc("POST /_mock/group-call-package", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Bought *bool `json:"bought"`
@@ -281,6 +212,84 @@ func (s *Server) controlMux() *http.ServeMux {
 	})
 	s.walkRoutes(mux)
 	return mux
+}
+
+// controlSimulate simulates the posted calls and answers their records.
+func (s *Server) controlSimulate(w http.ResponseWriter, r *http.Request) {
+	var req simulateJSON
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	if req.Calls == 0 {
+		req.Calls = 1
+	}
+	if req.Calls < 0 || req.Calls > maxSimulateCalls {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("calls must be between 1 and %d", maxSimulateCalls)})
+		return
+	}
+	out := make([]Record, 0, req.Calls)
+	for range req.Calls {
+		rec, err := s.SimulateCall(r.Context(), SimulatedCall{
+			Caller: req.Caller, Callees: req.Callees, CallType: req.CallType,
+			MediaType: req.MediaType, Result: req.Result,
+		})
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		out = append(out, rec)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// controlSetFaults replaces the fault configuration with the posted one.
+func (s *Server) controlSetFaults(w http.ResponseWriter, r *http.Request) {
+	var f faultsJSON
+	if !decodeControl(w, r, &f) {
+		return
+	}
+	if f.Rate < 0 || f.Rate > 1 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "rate must be between 0 and 1"})
+		return
+	}
+	for _, k := range f.Kinds {
+		if !validFaultKind(k) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown fault kind %q", k)})
+			return
+		}
+	}
+	var lost lostAnswerState
+	if la := f.LoseAnswer; la != nil {
+		var err error
+		lost, err = LostAnswer{Path: la.Path, Kind: la.Kind, FailNext: la.FailNext, StallFor: time.Duration(la.StallMS) * time.Millisecond}.state()
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "lose_answer: " + err.Error()})
+			return
+		}
+	}
+	// Like the Go API: the body replaces the whole fault configuration,
+	// a lost answer armed before included.
+	s.SetFaults(Faults{Rate: f.Rate, Kinds: f.Kinds, StallFor: time.Duration(f.StallMS) * time.Millisecond, Paths: f.Paths})
+	if lost.armed {
+		s.armLostAnswer(lost)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// controlAddRecords adds the posted records; one without a callId refuses them all.
+func (s *Server) controlAddRecords(w http.ResponseWriter, r *http.Request) {
+	var recs []Record
+	if !decodeControl(w, r, &recs) {
+		return
+	}
+	for i, rec := range recs {
+		if rec.CallID == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("record %d has no callId", i)})
+			return
+		}
+	}
+	s.AddRecords(recs...)
+	writeJSON(w, http.StatusOK, map[string]int{"added": len(recs)})
 }
 
 func decodeControl(w http.ResponseWriter, r *http.Request, dst any) bool {

@@ -86,7 +86,7 @@ type Server struct {
 	control  *http.ServeMux
 	limiters map[string]*bucket // per endpoint path; fixed after New
 	ccc      *cccState          // Cloud Contact Center (ccc.go)
-	con      *consoleState      // the console's request log and change history (console*.go)
+	con      *consoleState      // the request log and change history the console shows (requestlog.go)
 	walk     walkControls       // latency, omitted paging fields, mid-walk changes (control.go)
 
 	mu         sync.Mutex
@@ -250,13 +250,11 @@ func (r *apiRequest) field(key string, dst any) (present bool, err error) {
 	return true, nil
 }
 
-// ServeHTTP serves the API paths and the /_mock/ control surface.
+// ServeHTTP serves the API paths and the /_mock/ control surface (package
+// console serves the web console in front of it).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_mock/") {
 		s.control.ServeHTTP(w, r)
-		return
-	}
-	if s.serveConsole(w, r) {
 		return
 	}
 	lw := s.trackRequest(w, r)

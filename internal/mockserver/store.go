@@ -33,7 +33,10 @@ type Record struct {
 var callResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 
 func isCallResult(s string) bool { return slices.Contains(callResults, s) }
-func isCallType(s string) bool   { return s == "single" || s == "group" }
+
+var callTypes = []string{"single", "group"}
+
+func isCallType(s string) bool { return slices.Contains(callTypes, s) }
 
 // retention is how far back the records API reaches.
 const retention = 7 * 24 * time.Hour
@@ -510,4 +513,20 @@ func newUUID(rng *rand.Rand) string {
 	var b strings.Builder
 	writeUUID(&b, rng)
 	return b.String()
+}
+
+// newestFirst answers one page of a filter query in descending start time.
+func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx, ok := s.index(callType, result)
+	if !ok {
+		return 0, nil
+	}
+	slots := s.window(idx, start, end)
+	out := make([]Record, 0, limit)
+	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
+		out = append(out, s.toRecord(slots[i]))
+	}
+	return len(slots), out
 }
