@@ -110,13 +110,15 @@ data "tencentcallkit_call_records" "all" {
 	})
 }
 
-// TestAccWalks_boundedByRecords: number_per_page = 1 over 2,100 records reads
-// them all (on 57be3aa: "too many pages" after 2,000); exactly max_records
-// records succeed; one match more fails at once, naming the data source's own
-// arguments and max_records.
+// TestAccWalks_boundedByRecords: number_per_page = 1 reads every record
+// (a walk is bounded by records, not pages: the client's
+// TestWalkMoreThan2000Pages reads 2,100 one-record pages, where 57be3aa said
+// "too many pages" after 2,000); exactly max_records records succeed; one
+// match more fails at once, naming the data source's own arguments and
+// max_records.
 func TestAccWalks_boundedByRecords(t *testing.T) {
 	t.Parallel()
-	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 2100, Seed: 19})
+	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 160, Seed: 19})
 	recs := m.Records()
 	read := func(extra string) string {
 		return testProviderConfig(url) + fmt.Sprintf(`
@@ -134,19 +136,19 @@ data "tencentcallkit_call_records" "all" {
 				Config: read("number_per_page = 1") + idsOutput("ids", "data.tencentcallkit_call_records.all.records", "call_id"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("ids", exactIDs(callIDs(recs))),
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(2100)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(160)),
 				},
 			},
 			{
-				Config: read("max_records = 2100"),
+				Config: read("max_records = 160"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(2100)),
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("max_records"), knownvalue.Int64Exact(2100)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(160)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("max_records"), knownvalue.Int64Exact(160)),
 				},
 			},
 			{
-				Config: read("max_records = 2099"),
-				ExpectError: errorPattern("Unable to Read Call Records.*2100 records match \\(the service's count\\), more than max_records = 2099.*" +
+				Config: read("max_records = 159"),
+				ExpectError: errorPattern("Unable to Read Call Records.*160 records match \\(the service's count\\), more than max_records = 159.*" +
 					"`start_timestamp` \\(or a shorter `lookback`\\), an earlier `end_timestamp`, `call_type` or `call_result`, or raise max_records"),
 			},
 		},
