@@ -284,7 +284,7 @@ func (s *Server) writeCCC(w http.ResponseWriter, data map[string]any) {
 		code = e["Code"]
 	}
 	noteAnswer(w, code, id)
-	writeJSON(w, http.StatusOK, map[string]any{"Response": data})
+	WriteJSON(w, http.StatusOK, map[string]any{"Response": data})
 }
 
 // cccRequestID is a request ID in API 3.0's UUID form.

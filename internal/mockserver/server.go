@@ -476,7 +476,7 @@ func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	noteAnswer(w, strconv.Itoa(a.code), id)
 	app, fast := a.data.(jsonAppender)
 	if !fast {
-		writeJSON(w, http.StatusOK, env)
+		WriteJSON(w, http.StatusOK, env)
 		return
 	}
 	// Encode the envelope without its data, then append the data (always the
@@ -503,7 +503,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	_, _ = w.Write(b)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status: the control surface's answers and
+// the console's (internal/mockserver/console) are written by it.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)

@@ -634,12 +634,12 @@ func (s *server) consoleDeliveriesJSON(w http.ResponseWriter, r *http.Request) {
 	rows, logged := s.v.Deliveries(consoleDeliveryRows, deliveryFilter(q.Get("call"), q.Get("api")))
 	var buf bytes.Buffer
 	if err := consolePages["deliveries"].ExecuteTemplate(&buf, "delivery_rows", rows); err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		mockserver.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
 	sig := deliveriesSig(rows, logged)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"sig": sig, "shown": len(rows), "logged": logged, "rows": buf.String()})
+	mockserver.WriteJSON(w, http.StatusOK, map[string]any{"sig": sig, "shown": len(rows), "logged": logged, "rows": buf.String()})
 }
 
 // deliveriesSig changes whenever the rows shown change.
@@ -780,15 +780,4 @@ func formatDuration(sec int64) string {
 		return fmt.Sprintf("%dm%02ds", m, s)
 	}
 	return fmt.Sprintf("%ds", s)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }
