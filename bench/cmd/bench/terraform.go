@@ -72,16 +72,22 @@ func lookupsHCL(callIDs []string) string {
 
 // pagingHCL is one all-pages tencentcallkit_call_records read.
 func pagingHCL(start, end int64) string {
+	return windowReadHCL("tencentcallkit_call_records", "all", "total_num", start, end)
+}
+
+// windowReadHCL is one read of dataSource over [start, end] with its attribute
+// out as an output of that name.
+func windowReadHCL(dataSource, name, out string, start, end int64) string {
 	return hclHeader + fmt.Sprintf(`
-data "tencentcallkit_call_records" "all" {
+data %q %q {
   start_timestamp = %d
   end_timestamp   = %d
 }
 
-output "total_num" {
-  value = data.tencentcallkit_call_records.all.total_num
+output %q {
+  value = data.%s.%s.%s
 }
-`, start, end)
+`, dataSource, name, start, end, out, dataSource, name, out)
 }
 
 // writeDir creates dir holding main.tf.
