@@ -146,19 +146,14 @@ func keysFor(ctype, result uint32) [4]filterKey {
 	return [4]filterKey{{anyCode, anyCode}, {ctype, anyCode}, {anyCode, result}, {ctype, result}}
 }
 
-// add stores records. Records whose call ID already exists replace the old
-// one (call IDs are unique in the real service). Caller holds s.mu.
+// add stores records. A record whose call ID is already stored, or comes
+// again later in the same batch, replaces the earlier one (call IDs are unique
+// in the real service). Caller holds s.mu.
 func (s *store) add(in []Record) {
 	if len(in) == 0 {
 		return
 	}
 	appendOnly := true
-	for i := range in {
-		if _, dup := s.findLocked(in[i].CallID); dup {
-			appendOnly = false
-			break
-		}
-	}
 	var last int64
 	if n := len(s.idx[filterKey{anyCode, anyCode}]); n > 0 {
 		last = s.recs[s.idx[filterKey{anyCode, anyCode}][n-1]].start
@@ -169,6 +164,10 @@ func (s *store) add(in []Record) {
 	}
 	for i := range in {
 		if slot, ok := s.findLocked(in[i].CallID); ok {
+			// The slot may be in the indexes, or (an ID repeated within
+			// this batch) about to be appended to them: either way only a
+			// rebuild leaves the dead slot out.
+			appendOnly = false
 			s.recs[slot].dead = true
 			if _, ok := s.collide[in[i].CallID]; ok {
 				delete(s.collide, in[i].CallID)
