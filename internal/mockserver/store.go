@@ -514,7 +514,8 @@ func newUUID(rng *rand.Rand) string {
 	return b.String()
 }
 
-// newestFirst answers one page of a filter query in descending start time.
+// newestFirst answers one page of a filter query in descending start time;
+// an offset outside the matches gives an empty page.
 func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -523,7 +524,10 @@ func (s *store) newestFirst(start, end int64, callType, result string, offset, l
 		return 0, nil
 	}
 	slots := s.window(idx, start, end)
-	out := make([]Record, 0, limit)
+	if offset < 0 || offset >= len(slots) || limit <= 0 {
+		return len(slots), nil
+	}
+	out := make([]Record, 0, min(limit, len(slots)-offset))
 	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
 		out = append(out, s.toRecord(slots[i]))
 	}
