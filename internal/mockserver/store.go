@@ -146,19 +146,14 @@ func keysFor(ctype, result uint32) [4]filterKey {
 	return [4]filterKey{{anyCode, anyCode}, {ctype, anyCode}, {anyCode, result}, {ctype, result}}
 }
 
-// add stores records. Records whose call ID already exists replace the old
-// one (call IDs are unique in the real service). Caller holds s.mu.
+// add stores records. A record whose call ID is already stored, or comes
+// again later in the same batch, replaces the earlier one (call IDs are unique
+// in the real service). Caller holds s.mu.
 func (s *store) add(in []Record) {
 	if len(in) == 0 {
 		return
 	}
 	appendOnly := true
-	for i := range in {
-		if _, dup := s.findLocked(in[i].CallID); dup {
-			appendOnly = false
-			break
-		}
-	}
 	var last int64
 	if n := len(s.idx[filterKey{anyCode, anyCode}]); n > 0 {
 		last = s.recs[s.idx[filterKey{anyCode, anyCode}][n-1]].start
@@ -169,6 +164,10 @@ func (s *store) add(in []Record) {
 	}
 	for i := range in {
 		if slot, ok := s.findLocked(in[i].CallID); ok {
+			// The slot may be in the indexes, or (an ID repeated within
+			// this batch) about to be appended to them: either way only a
+			// rebuild leaves the dead slot out.
+			appendOnly = false
 			s.recs[slot].dead = true
 			if _, ok := s.collide[in[i].CallID]; ok {
 				delete(s.collide, in[i].CallID)
@@ -515,7 +514,8 @@ func newUUID(rng *rand.Rand) string {
 	return b.String()
 }
 
-// newestFirst answers one page of a filter query in descending start time.
+// newestFirst answers one page of a filter query in descending start time;
+// an offset outside the matches gives an empty page.
 func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -524,7 +524,10 @@ func (s *store) newestFirst(start, end int64, callType, result string, offset, l
 		return 0, nil
 	}
 	slots := s.window(idx, start, end)
-	out := make([]Record, 0, limit)
+	if offset < 0 || offset >= len(slots) || limit <= 0 {
+		return len(slots), nil
+	}
+	out := make([]Record, 0, min(limit, len(slots)-offset))
 	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
 		out = append(out, s.toRecord(slots[i]))
 	}

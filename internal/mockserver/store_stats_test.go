@@ -144,3 +144,20 @@ func TestConsoleStats_peakPathsAgree(t *testing.T) {
 		t.Fatalf("wide window: %+v", got)
 	}
 }
+
+// TestNewestFirstOffsetOutOfRange: an offset before the first record or past
+// the last one answers the total and an empty page.
+func TestNewestFirstOffsetOutOfRange(t *testing.T) {
+	t.Parallel()
+	s := New(Options{Clock: func() time.Time { return fixedNow }})
+	s.AddRecords(seqRecords(3, 1000, "reject")...)
+	for _, offset := range []int{-1, -1 << 62, 3, 1 << 62} {
+		total, page := s.store.newestFirst(0, 10000, "", "", offset, 10)
+		if total != 3 || len(page) != 0 {
+			t.Errorf("offset %d: total %d, %d records; want 3 and none", offset, total, len(page))
+		}
+	}
+	if total, page := s.store.newestFirst(0, 10000, "", "", 1, 10); total != 3 || len(page) != 2 || page[0].StartCallTs != 1060 {
+		t.Errorf("offset 1: total %d, %+v", total, page)
+	}
+}

@@ -498,10 +498,8 @@ func (s *server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "records", "Call records", d)
 		return
 	}
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = max(d.Page, 1)
-	d.Total, d.Records = s.v.Records(start, end, d.Type, d.Result, (d.Page-1)*consoleRecordsPerPage, consoleRecordsPerPage)
-	d.Pages = max(1, (d.Total+consoleRecordsPerPage-1)/consoleRecordsPerPage)
+	d.Page, _ = strconv.Atoi(q.Get("page")) // out of int's range: its bound, clamped below
+	s.recordsPage(&d, start, end)
 	base := url.Values{}
 	for k, v := range map[string]string{"from": d.From, "to": d.To, "result": d.Result, "type": d.Type} {
 		if v != "" {
@@ -518,6 +516,19 @@ func (s *server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, status, "records", "Call records", d)
 }
+
+// recordsPage reads page d.Page of the filtered records, clamped to the pages
+// there are: a page past the end (an old link, or an edited URL whose offset
+// would overflow) shows the last one, a page before the first the first.
+func (s *server) recordsPage(d *recordsData, start, end int64) {
+	total, _ := s.v.Records(start, end, d.Type, d.Result, 0, 0)
+	d.Page = min(max(d.Page, 1), pagesOf(total))
+	d.Total, d.Records = s.v.Records(start, end, d.Type, d.Result, (d.Page-1)*consoleRecordsPerPage, consoleRecordsPerPage)
+	d.Pages = pagesOf(d.Total)
+}
+
+// pagesOf is how many console pages total records fill (at least one).
+func pagesOf(total int) int { return max(1, (total+consoleRecordsPerPage-1)/consoleRecordsPerPage) }
 
 // recordsFilter checks the page's filter and returns its start-time bounds;
 // d.Error says what is wrong with a bad one.

@@ -157,6 +157,39 @@ func TestConsole_recordsNewestFirstAndPaging(t *testing.T) {
 	}
 }
 
+// TestConsole_recordsPageOutOfRange: a page number past the last page (even
+// one whose offset overflows, or that does not fit an int) shows the last
+// page; zero, negative or non-numeric pages show the first.
+func TestConsole_recordsPageOutOfRange(t *testing.T) {
+	t.Parallel()
+	s, ts := startConsole(t, mockserver.Options{Records: 120, Seed: 2, Clock: func() time.Time { return fixedNow }})
+	all := s.Records() // oldest first: the last page (newest first) ends with all[0]
+	ids := regexp.MustCompile(`data-call-id="([^"]+)"`)
+	for page, want := range map[string]string{
+		"4": "3", "288230376151711745": "3", "99999999999999999999": "3",
+		"0": "1", "-288230376151711745": "1", "x": "1",
+	} {
+		status, body := get(t, ts.URL, "/console/records?page="+page)
+		if status != http.StatusOK {
+			t.Fatalf("page=%s: HTTP %d", page, status)
+		}
+		if !strings.Contains(body, "page "+want+" of 3") {
+			t.Errorf("page=%s: not page %s of 3", page, want)
+		}
+		var got []string
+		for _, m := range ids.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		first, n := all[len(all)-1].CallID, 50
+		if want == "3" {
+			first, n = all[19].CallID, 20
+		}
+		if len(got) != n || got[0] != first {
+			t.Errorf("page=%s: %d records, want %d from %s", page, len(got), n, first)
+		}
+	}
+}
+
 func TestConsole_configChangesAndRequestLog(t *testing.T) {
 	t.Parallel()
 	s, ts := startConsole(t, mockserver.Options{})
