@@ -394,7 +394,7 @@ func (b *bench) scenarios(ctx context.Context) error {
 		return nil
 	}
 	for _, mode := range b.modes {
-		mr := &modeResult{mode: mode, limited: map[string]int{}, runs: map[string]int{}, errs: map[string]error{}}
+		mr := &modeResult{mode: mode, limited: map[string]int{}, lists: map[string]int{}, runs: map[string]int{}, errs: map[string]error{}}
 		b.res.modes = append(b.res.modes, mr)
 		err := b.withMock(ctx, mode, func(m *scenario.MockProcess, ids []string) error {
 			return b.modeSteps(ctx, m, mr, ids, selected)
@@ -405,6 +405,10 @@ func (b *bench) scenarios(ctx context.Context) error {
 	}
 	return nil
 }
+
+// recordListPath is the mock's key (stats) of the v1 record-list API, which
+// the paging scenarios walk.
+const recordListPath = "v1/records/get_records_by_filter"
 
 // modeSteps runs the selected mode scenarios against one mock, counting the
 // rate-limit answers each drew.
@@ -449,6 +453,7 @@ func (b *bench) modeSteps(ctx context.Context, m *scenario.MockProcess, mr *mode
 			return err
 		}
 		mr.limited[s.name] = after.RateLimited - before.RateLimited
+		mr.lists[s.name] = after.Requests[recordListPath] - before.Requests[recordListPath] - mr.limited[s.name]
 	}
 	return nil
 }
