@@ -242,3 +242,56 @@ data "tencentcallkit_tel_cdrs" "all" {
 		},
 	})
 }
+
+// TestAccWalks_maxRecordsReachedMidWalk: the first answer counts exactly
+// max_records, then calls end after their starts' place in the read; the
+// read fails when it meets record max_records + 1, saying at least that many
+// match and what the service first counted (before: "More than max_records =
+// 150 records match", no count). An answer with no count at all: the error
+// says at least how many match and nothing of a count.
+func TestAccWalks_maxRecordsReachedMidWalk(t *testing.T) {
+	t.Parallel()
+	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 150, Seed: 41})
+	recs := m.Records()
+	// Late in the start order: past the first page, so the read meets them.
+	late := slices.Clone(recs[140:145])
+	for i := range late {
+		late[i].CallID = fmt.Sprintf("ended-mid-walk-%d", i)
+	}
+	read := func(limit int) string {
+		return testProviderConfig(url) + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+  number_per_page = 50
+  max_records     = %d
+}
+`, weekAgo(now), limit)
+	}
+	narrowing := ".*Select fewer records with a later `start_timestamp` \\(or a shorter `lookback`\\), an earlier `end_timestamp`, `call_type` or `call_result`, or raise max_records"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					served, err := m.ScheduleMidWalk(mockserver.MidWalk{AfterRequests: 1 << 30})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := m.ScheduleMidWalk(mockserver.MidWalk{AfterRequests: served + 1, Add: late}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: read(150),
+				ExpectError: errorPattern("Unable to Read Call Records.*At least 151 records match, more than max_records = 150 " +
+					"\\(the service first counted 150; more arrived while the read paged\\); nothing is returned" + narrowing),
+			},
+			{
+				PreConfig: func() { m.SetOmitPaging(mockserver.OmitPaging{Total: true}) },
+				Config:    read(154),
+				ExpectError: errorPattern("Unable to Read Call Records.*At least 155 records match, more than max_records = 154; nothing is returned" +
+					narrowing),
+			},
+		},
+	})
+}
