@@ -49,8 +49,9 @@ type TooManyRecordsError = walk.TooManyRecordsError
 // the walk pages by start time instead (internal/walk). The docs allow several
 // readings of the paging fields (callkit-api.md §4): a request's end follows
 // when a page is short, the answer's page is 0 or "nothing found" comes back;
-// an absent page field says nothing, and totalNum only sizes the concurrent
-// slices and the bounds.
+// an absent page field says nothing. totalNum never ends a walk: the first
+// answer's fails it at once when over MaxRecords, and sizes the concurrent
+// slices and the bound against an endless walk.
 func (c *Client) WalkRecords(ctx context.Context, v APIVersion, f RecordFilter, o WalkOptions,
 	fn func(batch []Record, p WalkProgress) error,
 ) (int64, error) {

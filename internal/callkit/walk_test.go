@@ -234,3 +234,26 @@ func TestWalkStreamsAndStopsAtItsFailure(t *testing.T) {
 		t.Fatalf("callback error: %v after %d", err, n)
 	}
 }
+
+// TestWalkMoreThan2000Pages: a walk is bounded by records, not pages. 2,100
+// one-record pages are read to the end, each record once (57be3aa stopped
+// with "too many pages" after 2,000); a bound of the records' count holds
+// them all, one fewer fails before the walk.
+func TestWalkMoreThan2000Pages(t *testing.T) {
+	t.Parallel()
+	m, url := startMock(t, mockserver.Options{Records: 2100, Seed: 19})
+	recs := m.Records()
+	c := client(t, url)
+	f := callkit.RecordFilter{StartTimestamp: recs[0].StartCallTs, NumberPerPage: 1}
+	got, err := c.ListAllRecords(context.Background(), callkit.V1, f, int64(len(recs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("%d one-record pages read %d records, want %d", len(recs), len(got), len(recs))
+	}
+	checkExact(t, got, recs, recs)
+	if _, err := c.ListAllRecords(context.Background(), callkit.V1, f, int64(len(recs)-1)); err == nil {
+		t.Fatalf("a bound of %d records over %d matches read without an error", len(recs)-1, len(recs))
+	}
+}

@@ -65,8 +65,9 @@ func (q TelCdrQuery) request(page int64) *DescribeTelCdrRequest {
 // TelCdrPage is one page of records.
 type TelCdrPage struct {
 	// TotalCount is the service's count of records matching the query (-1
-	// when the answer has none): a hint, which DescribeAllTelCdrs does not
-	// rely on.
+	// when the answer has none). DescribeAllTelCdrs fails at once when the
+	// first answer's is over maxRecords, and sizes its time slices and its
+	// bound against an endless walk by it, but never ends a walk by it.
 	TotalCount int64
 	Records    []TelCdrInfo
 	RequestID  string

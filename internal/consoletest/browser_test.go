@@ -17,6 +17,7 @@ import (
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+	mockconsole "github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver/console"
 )
 
 // console is one in-process mock with its console, and the provider's own
@@ -33,7 +34,7 @@ func newConsole(t *testing.T, opts mockserver.Options) *console {
 	now := time.Now().Truncate(time.Second)
 	opts.Clock = func() time.Time { return now }
 	mock := mockserver.New(opts)
-	srv := httptest.NewServer(mock)
+	srv := httptest.NewServer(mockconsole.New(mock.ConsoleView(), mock))
 	t.Cleanup(func() {
 		srv.Close()
 		mock.Close()

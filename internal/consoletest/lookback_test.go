@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+	mockconsole "github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver/console"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/provider"
 )
 
@@ -27,7 +28,7 @@ func TestBrowser_last7DaysIsLookback7d(t *testing.T) {
 	t.Parallel()
 	// The mock runs on the real clock, as Terraform's reads do.
 	mock := mockserver.New(mockserver.Options{Records: 500, Seed: 1})
-	srv := httptest.NewServer(mock)
+	srv := httptest.NewServer(mockconsole.New(mock.ConsoleView(), mock))
 	t.Cleanup(func() {
 		srv.Close()
 		mock.Close()

@@ -102,21 +102,8 @@ func (s *Server) serveCCC(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveCCCAPI(r *http.Request, action string) (map[string]any, *cccError) {
 	c := s.ccc
-	if r.Method != http.MethodPost {
-		return nil, cccFail("UnsupportedOperation", "The mock serves API 3.0 requests as POST with a JSON body, not %s.", r.Method)
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return nil, cccFail("UnsupportedOperation", "Content-Type must be application/json.")
-	}
-	if action != cccActionCdr {
-		return nil, cccFail("InvalidAction", "The action %q is not supported by the %s service.", truncate(action, 64), cccService)
-	}
-	switch v := r.Header.Get("X-TC-Version"); v {
-	case cccVersion:
-	case "":
-		return nil, cccFail("MissingParameter", "The request is missing the required X-TC-Version header.")
-	default:
-		return nil, cccFail("NoSuchVersion", "The API version %q does not exist for %s; use %s.", truncate(v, 32), cccService, cccVersion)
+	if cerr := cccRequestShape(r, action); cerr != nil {
+		return nil, cerr
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
@@ -151,33 +138,33 @@ func (s *Server) serveCCCAPI(r *http.Request, action string) (map[string]any, *c
 	return data, cerr
 }
 
+// cccRequestShape checks what an API 3.0 request is before it is read: a
+// JSON POST of the one action, at the one version.
+func cccRequestShape(r *http.Request, action string) *cccError {
+	if r.Method != http.MethodPost {
+		return cccFail("UnsupportedOperation", "The mock serves API 3.0 requests as POST with a JSON body, not %s.", r.Method)
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return cccFail("UnsupportedOperation", "Content-Type must be application/json.")
+	}
+	if action != cccActionCdr {
+		return cccFail("InvalidAction", "The action %q is not supported by the %s service.", truncate(action, 64), cccService)
+	}
+	switch v := r.Header.Get("X-TC-Version"); v {
+	case cccVersion:
+	case "":
+		return cccFail("MissingParameter", "The request is missing the required X-TC-Version header.")
+	default:
+		return cccFail("NoSuchVersion", "The API version %q does not exist for %s; use %s.", truncate(v, 32), cccService, cccVersion)
+	}
+	return nil
+}
+
 // describeTelCdr validates the parameters and answers a page.
 func (c *cccState) describeTelCdr(fields map[string]json.RawMessage, now time.Time) (map[string]any, *cccError) {
-	known := map[string]bool{
-		"StartTimeStamp": true, "EndTimeStamp": true, "SdkAppId": true, "InstanceId": true, "PageSize": true,
-		"PageNumber": true, "Phones": true, "SessionIds": true, "Limit": true, "Offset": true,
-	}
-	for k := range fields {
-		if !known[k] {
-			return nil, cccFail("UnknownParameter", "The parameter `%s` is not recognized.", truncate(k, 64))
-		}
-	}
-	var p struct {
-		start, end, app, inst, size, page, limit, offset *int64
-		phones, sessions                                 []string
-	}
-	for name, dst := range map[string]any{
-		"StartTimeStamp": &p.start, "EndTimeStamp": &p.end, "SdkAppId": &p.app, "InstanceId": &p.inst,
-		"PageSize": &p.size, "PageNumber": &p.page, "Limit": &p.limit, "Offset": &p.offset,
-		"Phones": &p.phones, "SessionIds": &p.sessions,
-	} {
-		raw, ok := fields[name]
-		if !ok || string(raw) == "null" {
-			continue
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return nil, cccFail("InvalidParameter", "The parameter `%s` has the wrong type.", name)
-		}
+	p, cerr := decodeTelCdrParams(fields)
+	if cerr != nil {
+		return nil, cerr
 	}
 	if p.app == nil {
 		p.app = p.inst
@@ -201,34 +188,8 @@ func (c *cccState) describeTelCdr(fields map[string]json.RawMessage, now time.Ti
 	case q.end-q.start >= cccMaxRange:
 		return nil, cccFail("InvalidParameterValue", "The range from StartTimeStamp to EndTimeStamp must be under 90 days.")
 	}
-	switch {
-	case p.size != nil || p.page != nil:
-		if p.size == nil {
-			return nil, cccFail("MissingParameter", "The request is missing the required parameter `PageSize`.")
-		}
-		if p.page == nil {
-			return nil, cccFail("MissingParameter", "The request is missing the required parameter `PageNumber`.")
-		}
-		if *p.size < 1 || *p.size > cccMaxPage {
-			return nil, cccFail("InvalidParameterValue", "PageSize must be between 1 and %d, got %d.", cccMaxPage, *p.size)
-		}
-		if *p.page < 0 || *p.page > (1<<31)/cccMaxPage {
-			return nil, cccFail("InvalidParameterValue", "PageNumber must be 0 or more, got %d.", *p.page)
-		}
-		q.limit, q.offset = int(*p.size), int(*p.page**p.size)
-	case p.limit != nil: // the deprecated paging
-		if *p.limit < 1 || *p.limit > cccMaxPage {
-			return nil, cccFail("InvalidParameterValue", "Limit must be between 1 and %d, got %d.", cccMaxPage, *p.limit)
-		}
-		q.limit = int(*p.limit)
-		if p.offset != nil {
-			if *p.offset < 0 || *p.offset > 1<<31 {
-				return nil, cccFail("InvalidParameterValue", "Offset must be 0 or more, got %d.", *p.offset)
-			}
-			q.offset = int(*p.offset)
-		}
-	default:
-		return nil, cccFail("MissingParameter", "The request is missing the required parameter `PageSize`.")
+	if cerr := p.paging(&q); cerr != nil {
+		return nil, cerr
 	}
 	total, page := c.store.find(q)
 	list := make([]telCdrWire, len(page))
@@ -236,6 +197,76 @@ func (c *cccState) describeTelCdr(fields map[string]json.RawMessage, now time.Ti
 		list[i] = telCdrWire{TelCdr: r, Time: r.StartTimestamp}
 	}
 	return map[string]any{"TotalCount": total, "TelCdrList": list}, nil
+}
+
+// telCdrParams are DescribeTelCdr's parameters as sent (nil: absent).
+type telCdrParams struct {
+	start, end, app, inst, size, page, limit, offset *int64
+	phones, sessions                                 []string
+}
+
+// decodeTelCdrParams decodes the request's parameters, refusing an unknown
+// one or one of the wrong type.
+func decodeTelCdrParams(fields map[string]json.RawMessage) (telCdrParams, *cccError) {
+	known := map[string]bool{
+		"StartTimeStamp": true, "EndTimeStamp": true, "SdkAppId": true, "InstanceId": true, "PageSize": true,
+		"PageNumber": true, "Phones": true, "SessionIds": true, "Limit": true, "Offset": true,
+	}
+	for k := range fields {
+		if !known[k] {
+			return telCdrParams{}, cccFail("UnknownParameter", "The parameter `%s` is not recognized.", truncate(k, 64))
+		}
+	}
+	var p telCdrParams
+	for name, dst := range map[string]any{
+		"StartTimeStamp": &p.start, "EndTimeStamp": &p.end, "SdkAppId": &p.app, "InstanceId": &p.inst,
+		"PageSize": &p.size, "PageNumber": &p.page, "Limit": &p.limit, "Offset": &p.offset,
+		"Phones": &p.phones, "SessionIds": &p.sessions,
+	} {
+		raw, ok := fields[name]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return telCdrParams{}, cccFail("InvalidParameter", "The parameter `%s` has the wrong type.", name)
+		}
+	}
+	return p, nil
+}
+
+// paging sets q's page from PageSize and PageNumber, or from the deprecated
+// Limit and Offset.
+func (p *telCdrParams) paging(q *telCdrQuery) *cccError {
+	switch {
+	case p.size != nil || p.page != nil:
+		if p.size == nil {
+			return cccFail("MissingParameter", "The request is missing the required parameter `PageSize`.")
+		}
+		if p.page == nil {
+			return cccFail("MissingParameter", "The request is missing the required parameter `PageNumber`.")
+		}
+		if *p.size < 1 || *p.size > cccMaxPage {
+			return cccFail("InvalidParameterValue", "PageSize must be between 1 and %d, got %d.", cccMaxPage, *p.size)
+		}
+		if *p.page < 0 || *p.page > (1<<31)/cccMaxPage {
+			return cccFail("InvalidParameterValue", "PageNumber must be 0 or more, got %d.", *p.page)
+		}
+		q.limit, q.offset = int(*p.size), int(*p.page**p.size)
+	case p.limit != nil: // the deprecated paging
+		if *p.limit < 1 || *p.limit > cccMaxPage {
+			return cccFail("InvalidParameterValue", "Limit must be between 1 and %d, got %d.", cccMaxPage, *p.limit)
+		}
+		q.limit = int(*p.limit)
+		if p.offset != nil {
+			if *p.offset < 0 || *p.offset > 1<<31 {
+				return cccFail("InvalidParameterValue", "Offset must be 0 or more, got %d.", *p.offset)
+			}
+			q.offset = int(*p.offset)
+		}
+	default:
+		return cccFail("MissingParameter", "The request is missing the required parameter `PageSize`.")
+	}
+	return nil
 }
 
 // telCdrWire is a record as DescribeTelCdr answers it: the record plus Time.
@@ -253,7 +284,7 @@ func (s *Server) writeCCC(w http.ResponseWriter, data map[string]any) {
 		code = e["Code"]
 	}
 	noteAnswer(w, code, id)
-	writeJSON(w, http.StatusOK, map[string]any{"Response": data})
+	WriteJSON(w, http.StatusOK, map[string]any{"Response": data})
 }
 
 // cccRequestID is a request ID in API 3.0's UUID form.

@@ -104,19 +104,8 @@ func (c *cccState) verifyTC3(r *http.Request, body []byte, now time.Time) *authF
 		return &authFailure{"AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct."}
 	}
 	hosts := hostVariants(r.Host)
-	if want := time.Unix(ts, 0).UTC().Format("2006-01-02"); a.date != want {
-		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope's date " + strconv.Quote(a.date) +
-			" is not the UTC date of X-TC-Timestamp (" + want + ")."}
-	}
-	if first := firstLabel(r.Host); a.service != "ccc" && (first == "" || a.service != first) {
-		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope's service " + strconv.Quote(a.service) +
-			" is neither \"ccc\" nor the host's first DNS label " + strconv.Quote(first) + "."}
-	}
-	if a.terminator != tc3Terminator {
-		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope must end with \"tc3_request\"."}
-	}
-	if !slices.Contains(a.signedHeaders, "content-type") || !slices.Contains(a.signedHeaders, "host") {
-		return &authFailure{"AuthFailure.SignatureFailure", "SignedHeaders must include content-type and host."}
+	if f := a.scopeFailure(r.Host, ts); f != nil {
+		return f
 	}
 	payload := sha256.Sum256(body)
 	scope := a.date + "/" + a.service + "/" + tc3Terminator
@@ -141,6 +130,26 @@ func (c *cccState) verifyTC3(r *http.Request, body []byte, now time.Time) *authF
 		}
 	}
 	return &authFailure{"AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct."}
+}
+
+// scopeFailure checks the authorization's credential scope and signed
+// headers against the request's host and timestamp; nil when they hold.
+func (a tc3Authorization) scopeFailure(host string, ts int64) *authFailure {
+	if want := time.Unix(ts, 0).UTC().Format("2006-01-02"); a.date != want {
+		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope's date " + strconv.Quote(a.date) +
+			" is not the UTC date of X-TC-Timestamp (" + want + ")."}
+	}
+	if first := firstLabel(host); a.service != "ccc" && (first == "" || a.service != first) {
+		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope's service " + strconv.Quote(a.service) +
+			" is neither \"ccc\" nor the host's first DNS label " + strconv.Quote(first) + "."}
+	}
+	if a.terminator != tc3Terminator {
+		return &authFailure{"AuthFailure.SignatureFailure", "The credential scope must end with \"tc3_request\"."}
+	}
+	if !slices.Contains(a.signedHeaders, "content-type") || !slices.Contains(a.signedHeaders, "host") {
+		return &authFailure{"AuthFailure.SignatureFailure", "SignedHeaders must include content-type and host."}
+	}
+	return nil
 }
 
 func tc3Hmac(key []byte, msg string) []byte {

@@ -136,10 +136,10 @@ func (s *Server) controlMux() *http.ServeMux {
 		mux.HandleFunc("GET "+prefix, func(w http.ResponseWriter, _ *http.Request) {
 			cb, found := get()
 			if !found {
-				writeJSON(w, http.StatusNotFound, map[string]string{"error": "no callback configuration"})
+				WriteJSON(w, http.StatusNotFound, map[string]string{"error": "no callback configuration"})
 				return
 			}
-			writeJSON(w, http.StatusOK, cb)
+			WriteJSON(w, http.StatusOK, cb)
 		})
 		mux.HandleFunc("PUT "+prefix, func(w http.ResponseWriter, r *http.Request) {
 			var cb Callback
@@ -147,12 +147,12 @@ func (s *Server) controlMux() *http.ServeMux {
 				return
 			}
 			if cb.Address == "" || cb.Actions == nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "address and actions are required"})
+				WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "address and actions are required"})
 				return
 			}
 			set(cb)
 			s.noteChange(api, "set", "PUT "+prefix, "")
-			writeJSON(w, http.StatusOK, cb)
+			WriteJSON(w, http.StatusOK, cb)
 		})
 		mux.HandleFunc("DELETE "+prefix, func(w http.ResponseWriter, _ *http.Request) {
 			del()
@@ -163,84 +163,15 @@ func (s *Server) controlMux() *http.ServeMux {
 	configRoutes("v1", "/_mock/callback", s.Callback, s.SetCallback, s.DeleteCallback)
 	configRoutes("v4", "/_mock/v4/callback", s.CallbackV4, s.SetCallbackV4, s.DeleteCallbackV4)
 	mux.HandleFunc("GET /_mock/records", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Records())
+		WriteJSON(w, http.StatusOK, s.Records())
 	})
-	mux.HandleFunc("POST /_mock/records", func(w http.ResponseWriter, r *http.Request) {
-		var recs []Record
-		if !decodeControl(w, r, &recs) {
-			return
-		}
-		for i, rec := range recs {
-			if rec.CallID == "" {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("record %d has no callId", i)})
-				return
-			}
-		}
-		s.AddRecords(recs...)
-		writeJSON(w, http.StatusOK, map[string]int{"added": len(recs)})
-	})
-	mux.HandleFunc("POST /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
-		var f faultsJSON
-		if !decodeControl(w, r, &f) {
-			return
-		}
-		if f.Rate < 0 || f.Rate > 1 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "rate must be between 0 and 1"})
-			return
-		}
-		for _, k := range f.Kinds {
-			if !validFaultKind(k) {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown fault kind %q", k)})
-				return
-			}
-		}
-		var lost lostAnswerState
-		if la := f.LoseAnswer; la != nil {
-			var err error
-			lost, err = LostAnswer{Path: la.Path, Kind: la.Kind, FailNext: la.FailNext, StallFor: time.Duration(la.StallMS) * time.Millisecond}.state()
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "lose_answer: " + err.Error()})
-				return
-			}
-		}
-		// Like the Go API: the body replaces the whole fault configuration,
-		// a lost answer armed before included.
-		s.SetFaults(Faults{Rate: f.Rate, Kinds: f.Kinds, StallFor: time.Duration(f.StallMS) * time.Millisecond, Paths: f.Paths})
-		if lost.armed {
-			s.armLostAnswer(lost)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	mux.HandleFunc("POST /_mock/records", s.controlAddRecords)
+	mux.HandleFunc("POST /_mock/faults", s.controlSetFaults)
 	mux.HandleFunc("DELETE /_mock/faults", func(w http.ResponseWriter, _ *http.Request) {
 		s.SetFaults(Faults{})
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("POST /_mock/simulate", func(w http.ResponseWriter, r *http.Request) {
-		var req simulateJSON
-		if !decodeControl(w, r, &req) {
-			return
-		}
-		if req.Calls == 0 {
-			req.Calls = 1
-		}
-		if req.Calls < 0 || req.Calls > maxSimulateCalls {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("calls must be between 1 and %d", maxSimulateCalls)})
-			return
-		}
-		out := make([]Record, 0, req.Calls)
-		for range req.Calls {
-			rec, err := s.SimulateCall(r.Context(), SimulatedCall{
-				Caller: req.Caller, Callees: req.Callees, CallType: req.CallType,
-				MediaType: req.MediaType, Result: req.Result,
-			})
-			if err != nil {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-				return
-			}
-			out = append(out, rec)
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
+	mux.HandleFunc("POST /_mock/simulate", s.controlSimulate)
 	mux.HandleFunc("POST /_mock/group-call-package", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Bought *bool `json:"bought"`
@@ -249,14 +180,14 @@ func (s *Server) controlMux() *http.ServeMux {
 			return
 		}
 		if req.Bought == nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bought is required"})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "bought is required"})
 			return
 		}
 		s.SetGroupCallPackage(*req.Bought)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /_mock/rate-limit", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"mode": s.RateMode().String()})
+		WriteJSON(w, http.StatusOK, map[string]string{"mode": s.RateMode().String()})
 	})
 	mux.HandleFunc("POST /_mock/rate-limit", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -267,26 +198,104 @@ func (s *Server) controlMux() *http.ServeMux {
 		}
 		i := slices.Index(rateModeNames, req.Mode)
 		if i < 0 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("mode must be one of %q, got %q", rateModeNames, req.Mode)})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("mode must be one of %q, got %q", rateModeNames, req.Mode)})
 			return
 		}
 		s.SetRateMode(RateMode(i))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Stats())
+		WriteJSON(w, http.StatusOK, s.Stats())
 	})
 	mux.HandleFunc("GET /_mock/deliveries", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Deliveries())
+		WriteJSON(w, http.StatusOK, s.Deliveries())
 	})
 	s.walkRoutes(mux)
 	return mux
 }
 
+// controlSimulate simulates the posted calls and answers their records.
+func (s *Server) controlSimulate(w http.ResponseWriter, r *http.Request) {
+	var req simulateJSON
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	if req.Calls == 0 {
+		req.Calls = 1
+	}
+	if req.Calls < 0 || req.Calls > maxSimulateCalls {
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("calls must be between 1 and %d", maxSimulateCalls)})
+		return
+	}
+	out := make([]Record, 0, req.Calls)
+	for range req.Calls {
+		rec, err := s.SimulateCall(r.Context(), SimulatedCall{
+			Caller: req.Caller, Callees: req.Callees, CallType: req.CallType,
+			MediaType: req.MediaType, Result: req.Result,
+		})
+		if err != nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		out = append(out, rec)
+	}
+	WriteJSON(w, http.StatusOK, out)
+}
+
+// controlSetFaults replaces the fault configuration with the posted one.
+func (s *Server) controlSetFaults(w http.ResponseWriter, r *http.Request) {
+	var f faultsJSON
+	if !decodeControl(w, r, &f) {
+		return
+	}
+	if f.Rate < 0 || f.Rate > 1 {
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "rate must be between 0 and 1"})
+		return
+	}
+	for _, k := range f.Kinds {
+		if !validFaultKind(k) {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown fault kind %q", k)})
+			return
+		}
+	}
+	var lost lostAnswerState
+	if la := f.LoseAnswer; la != nil {
+		var err error
+		lost, err = LostAnswer{Path: la.Path, Kind: la.Kind, FailNext: la.FailNext, StallFor: time.Duration(la.StallMS) * time.Millisecond}.state()
+		if err != nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "lose_answer: " + err.Error()})
+			return
+		}
+	}
+	// Like the Go API: the body replaces the whole fault configuration,
+	// a lost answer armed before included.
+	s.SetFaults(Faults{Rate: f.Rate, Kinds: f.Kinds, StallFor: time.Duration(f.StallMS) * time.Millisecond, Paths: f.Paths})
+	if lost.armed {
+		s.armLostAnswer(lost)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// controlAddRecords adds the posted records; one without a callId refuses them all.
+func (s *Server) controlAddRecords(w http.ResponseWriter, r *http.Request) {
+	var recs []Record
+	if !decodeControl(w, r, &recs) {
+		return
+	}
+	for i, rec := range recs {
+		if rec.CallID == "" {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("record %d has no callId", i)})
+			return
+		}
+	}
+	s.AddRecords(recs...)
+	WriteJSON(w, http.StatusOK, map[string]int{"added": len(recs)})
+}
+
 func decodeControl(w http.ResponseWriter, r *http.Request, dst any) bool {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<20))
 	if err := dec.Decode(dst); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid JSON body: " + err.Error()})
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid JSON body: " + err.Error()})
 		return false
 	}
 	return true
@@ -436,7 +445,7 @@ func (s *Server) walkRoutes(mux *http.ServeMux) {
 			return
 		}
 		if req.MS == nil || *req.MS < 0 || *req.MS > maxStall.Milliseconds() {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("ms is required, 0 to %d", maxStall.Milliseconds())})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("ms is required, 0 to %d", maxStall.Milliseconds())})
 			return
 		}
 		s.SetLatency(time.Duration(*req.MS) * time.Millisecond)
@@ -457,9 +466,9 @@ func (s *Server) walkRoutes(mux *http.ServeMux) {
 		}
 		served, err := s.ScheduleMidWalk(m)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]int{"served": served})
+		WriteJSON(w, http.StatusOK, map[string]int{"served": served})
 	})
 }

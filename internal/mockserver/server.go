@@ -86,7 +86,7 @@ type Server struct {
 	control  *http.ServeMux
 	limiters map[string]*bucket // per endpoint path; fixed after New
 	ccc      *cccState          // Cloud Contact Center (ccc.go)
-	con      *consoleState      // the console's request log and change history (console*.go)
+	con      *consoleState      // the request log and change history the console shows (requestlog.go)
 	walk     walkControls       // latency, omitted paging fields, mid-walk changes (control.go)
 
 	mu         sync.Mutex
@@ -250,13 +250,11 @@ func (r *apiRequest) field(key string, dst any) (present bool, err error) {
 	return true, nil
 }
 
-// ServeHTTP serves the API paths and the /_mock/ control surface.
+// ServeHTTP serves the API paths and the /_mock/ control surface (package
+// console serves the web console in front of it).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_mock/") {
 		s.control.ServeHTTP(w, r)
-		return
-	}
-	if s.serveConsole(w, r) {
 		return
 	}
 	lw := s.trackRequest(w, r)
@@ -478,7 +476,7 @@ func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	noteAnswer(w, strconv.Itoa(a.code), id)
 	app, fast := a.data.(jsonAppender)
 	if !fast {
-		writeJSON(w, http.StatusOK, env)
+		WriteJSON(w, http.StatusOK, env)
 		return
 	}
 	// Encode the envelope without its data, then append the data (always the
@@ -505,7 +503,9 @@ func (s *Server) writeAnswer(w http.ResponseWriter, v4 bool, a answer) {
 	_, _ = w.Write(b)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status: the control surface's answers and
+// the console's (internal/mockserver/console) are written by it.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "encoding the answer failed", http.StatusInternalServerError)

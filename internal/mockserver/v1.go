@@ -161,60 +161,11 @@ const (
 )
 
 func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
-	var (
-		start, end       int64
-		result, callType string
-		perPage, page    int
-	)
-	present, err := r.field("startTimestamp", &start)
-	if err != nil {
-		return fail(v1BadBody, "%v", err)
+	q, perPage, page, bad, refused := v1FilterQuery(r)
+	if refused {
+		return bad
 	}
-	if !present {
-		return fail(v1BadParam, "startTimestamp is required")
-	}
-	if start < 0 {
-		return fail(v1BadParam, "startTimestamp must not be negative")
-	}
-	present, err = r.field("endTimestamp", &end)
-	if err != nil {
-		return fail(v1BadBody, "%v", err)
-	}
-	if !present {
-		end = start + v1DefaultSpan
-	} else if end < start {
-		return fail(v1BadParam, "endTimestamp must not be before startTimestamp")
-	}
-	present, err = r.field("callResult", &result)
-	if err != nil {
-		return fail(v1BadBody, "%v", err)
-	}
-	if present && !isCallResult(result) {
-		return fail(v1BadParam, "callResult %q is not a valid call result", result)
-	}
-	present, err = r.field("callType", &callType)
-	if err != nil {
-		return fail(v1BadBody, "%v", err)
-	}
-	if present && !isCallType(callType) {
-		return fail(v1BadParam, "callType %q must be single or group", callType)
-	}
-	present, err = r.field("numberPerPage", &perPage)
-	if err != nil {
-		return fail(v1BadBody, "%v", err)
-	}
-	if !present {
-		perPage = v1DefaultPageSize
-	} else if perPage < 1 || perPage > maxPageSize {
-		return fail(v1BadParam, "numberPerPage must be between 1 and %d", maxPageSize)
-	}
-	if _, err = r.field("page", &page); err != nil {
-		return fail(v1BadBody, "%v", err)
-	}
-	if page < 0 {
-		return fail(v1BadParam, "page must not be negative")
-	}
-	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
+	total, recs, nextPage := s.findPage(q, page, perPage)
 	defer s.listServed()
 	if total == 0 {
 		return fail(v1NoRecord, "no records found")
@@ -225,6 +176,69 @@ func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
 		data.CallRecordList = append(data.CallRecordList, s.v1Wire(rec))
 	}
 	return ok(&data)
+}
+
+// v1FilterQuery reads and checks a v1 filter request's fields; refused says
+// bad answers it instead.
+func v1FilterQuery(r *apiRequest) (q query, perPage, page int, bad answer, refused bool) {
+	if bad, refused = v1FilterWindow(r, &q); refused {
+		return q, 0, 0, bad, true
+	}
+	present, err := r.field("callResult", &q.result)
+	if err != nil {
+		return q, 0, 0, fail(v1BadBody, "%v", err), true
+	}
+	if present && !isCallResult(q.result) {
+		return q, 0, 0, fail(v1BadParam, "callResult %q is not a valid call result", q.result), true
+	}
+	present, err = r.field("callType", &q.callType)
+	if err != nil {
+		return q, 0, 0, fail(v1BadBody, "%v", err), true
+	}
+	if present && !isCallType(q.callType) {
+		return q, 0, 0, fail(v1BadParam, "callType %q must be single or group", q.callType), true
+	}
+	present, err = r.field("numberPerPage", &perPage)
+	if err != nil {
+		return q, 0, 0, fail(v1BadBody, "%v", err), true
+	}
+	if !present {
+		perPage = v1DefaultPageSize
+	} else if perPage < 1 || perPage > maxPageSize {
+		return q, 0, 0, fail(v1BadParam, "numberPerPage must be between 1 and %d", maxPageSize), true
+	}
+	if _, err = r.field("page", &page); err != nil {
+		return q, 0, 0, fail(v1BadBody, "%v", err), true
+	}
+	if page < 0 {
+		return q, 0, 0, fail(v1BadParam, "page must not be negative"), true
+	}
+	return q, perPage, page, answer{}, false
+}
+
+// v1FilterWindow reads the start and end times into q: start is required,
+// end defaults to a span after it.
+func v1FilterWindow(r *apiRequest, q *query) (bad answer, refused bool) {
+	present, err := r.field("startTimestamp", &q.start)
+	if err != nil {
+		return fail(v1BadBody, "%v", err), true
+	}
+	if !present {
+		return fail(v1BadParam, "startTimestamp is required"), true
+	}
+	if q.start < 0 {
+		return fail(v1BadParam, "startTimestamp must not be negative"), true
+	}
+	present, err = r.field("endTimestamp", &q.end)
+	if err != nil {
+		return fail(v1BadBody, "%v", err), true
+	}
+	if !present {
+		q.end = q.start + v1DefaultSpan
+	} else if q.end < q.start {
+		return fail(v1BadParam, "endTimestamp must not be before startTimestamp"), true
+	}
+	return answer{}, false
 }
 
 // unlessOmitted is v for an answer field, or nil when the field is left out.

@@ -154,70 +154,11 @@ type v4FilterResponse struct {
 const v4DefaultPageSize = 10
 
 func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
-	var (
-		start, end       int64
-		result, callType string
-		perPage, page    int
-	)
-	now := s.now().Unix()
-	floor := now - int64(retention/time.Second)
-	startSet, err := r.field("StartTime", &start)
-	if err != nil {
-		return fail(v4BadBody, "%v", err)
+	q, perPage, page, bad, refused := v4FilterQuery(r, s.now().Unix())
+	if refused {
+		return bad
 	}
-	endSet, err := r.field("EndTime", &end)
-	if err != nil {
-		return fail(v4BadBody, "%v", err)
-	}
-	if start < 0 || end < 0 {
-		return fail(v4ConfigBadParam, "StartTime and EndTime must not be negative")
-	}
-	if startSet && endSet && end < start {
-		return fail(v4ConfigBadParam, "EndTime must not be before StartTime")
-	}
-	if !startSet || start < floor {
-		start = floor // records are kept 7 days
-	}
-	if !endSet {
-		end = now
-	}
-	present, err := r.field("CallResult", &result)
-	if err != nil {
-		return fail(v4BadBody, "%v", err)
-	}
-	if present {
-		w, known := fromV4(v4Result, result)
-		if !known {
-			return fail(v4ConfigBadParam, "CallResult %q is not a valid call result", result)
-		}
-		result = w
-	}
-	present, err = r.field("CallType", &callType)
-	if err != nil {
-		return fail(v4BadBody, "%v", err)
-	}
-	if present {
-		w, known := fromV4(v4Type, callType)
-		if !known {
-			return fail(v4ConfigBadParam, "CallType %q must be SingleCall or MultiCall", callType)
-		}
-		callType = w
-	}
-	if _, err = r.field("NumberPerPage", &perPage); err != nil {
-		return fail(v4BadBody, "%v", err)
-	}
-	if perPage == 0 {
-		perPage = v4DefaultPageSize
-	} else if perPage < 0 || perPage > maxPageSize {
-		return fail(v4ConfigBadParam, "NumberPerPage must be between 1 and %d", maxPageSize)
-	}
-	if _, err = r.field("Page", &page); err != nil {
-		return fail(v4BadBody, "%v", err)
-	}
-	if page < 0 {
-		return fail(v4ConfigBadParam, "Page must not be negative")
-	}
-	total, recs, nextPage := s.findPage(query{start: start, end: end, callType: callType, result: result}, page, perPage)
+	total, recs, nextPage := s.findPage(q, page, perPage)
 	defer s.listServed()
 	if total == 0 {
 		return fail(v4NoRecord, "no call records found")
@@ -228,4 +169,78 @@ func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
 		resp.CallRecordList = append(resp.CallRecordList, v4Wire(rec))
 	}
 	return ok(&resp)
+}
+
+// v4FilterQuery reads and checks a v4 filter request's fields at now (Unix
+// seconds); refused says bad answers it instead.
+func v4FilterQuery(r *apiRequest, now int64) (q query, perPage, page int, bad answer, refused bool) {
+	if bad, refused = v4FilterWindow(r, now, &q); refused {
+		return q, 0, 0, bad, true
+	}
+	if q.result, bad, refused = v4FilterWord(r, "CallResult", v4Result, "CallResult %q is not a valid call result"); refused {
+		return q, 0, 0, bad, true
+	}
+	if q.callType, bad, refused = v4FilterWord(r, "CallType", v4Type, "CallType %q must be SingleCall or MultiCall"); refused {
+		return q, 0, 0, bad, true
+	}
+	if _, err := r.field("NumberPerPage", &perPage); err != nil {
+		return q, 0, 0, fail(v4BadBody, "%v", err), true
+	}
+	if perPage == 0 {
+		perPage = v4DefaultPageSize
+	} else if perPage < 0 || perPage > maxPageSize {
+		return q, 0, 0, fail(v4ConfigBadParam, "NumberPerPage must be between 1 and %d", maxPageSize), true
+	}
+	if _, err := r.field("Page", &page); err != nil {
+		return q, 0, 0, fail(v4BadBody, "%v", err), true
+	}
+	if page < 0 {
+		return q, 0, 0, fail(v4ConfigBadParam, "Page must not be negative"), true
+	}
+	return q, perPage, page, answer{}, false
+}
+
+// v4FilterWindow reads the start and end times into q: both optional,
+// defaulting to the retention window ending now.
+func v4FilterWindow(r *apiRequest, now int64, q *query) (bad answer, refused bool) {
+	floor := now - int64(retention/time.Second)
+	startSet, err := r.field("StartTime", &q.start)
+	if err != nil {
+		return fail(v4BadBody, "%v", err), true
+	}
+	endSet, err := r.field("EndTime", &q.end)
+	if err != nil {
+		return fail(v4BadBody, "%v", err), true
+	}
+	if q.start < 0 || q.end < 0 {
+		return fail(v4ConfigBadParam, "StartTime and EndTime must not be negative"), true
+	}
+	if startSet && endSet && q.end < q.start {
+		return fail(v4ConfigBadParam, "EndTime must not be before StartTime"), true
+	}
+	if !startSet || q.start < floor {
+		q.start = floor // records are kept 7 days
+	}
+	if !endSet {
+		q.end = now
+	}
+	return answer{}, false
+}
+
+// v4FilterWord reads an optional enum field and turns its v4 word into the
+// mock's own ("" when absent); an unknown word is refused with format.
+func v4FilterWord(r *apiRequest, key string, words map[string]string, format string) (word string, bad answer, refused bool) {
+	var v4 string
+	present, err := r.field(key, &v4)
+	if err != nil {
+		return "", fail(v4BadBody, "%v", err), true
+	}
+	if !present {
+		return "", answer{}, false
+	}
+	w, known := fromV4(words, v4)
+	if !known {
+		return "", fail(v4ConfigBadParam, format, v4), true
+	}
+	return w, answer{}, false
 }

@@ -145,13 +145,6 @@ func (l *Limiter) done(o Outcome) {
 	l.wake = make(chan struct{})
 }
 
-// Spaced reports whether the path is spacing its requests now.
-func (l *Limiter) Spaced() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.spaced(l.now())
-}
-
 // spaced reports whether a rate-limit answer came less than Recovery ago.
 // The caller holds mu.
 func (l *Limiter) spaced(now time.Time) bool {

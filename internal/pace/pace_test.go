@@ -54,7 +54,7 @@ func TestThrottledSwitchesToSpacing(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Done(Throttled)
-	if !l.Spaced() {
+	if !spacedNow(l) {
 		t.Fatal("a rate-limit answer did not switch the path to spacing")
 	}
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -187,13 +187,13 @@ func TestSpacingEndsAfterAQuietSecond(t *testing.T) {
 	}
 	tk.Done(Throttled)
 	advance(999 * time.Millisecond)
-	if !l.Spaced() {
+	if !spacedNow(l) {
 		t.Fatal("not spaced within the second after a rate-limit answer")
 	}
 	tk, _ = l.Wait(ctx)
 	tk.Done(Answered)
 	advance(time.Second)
-	if l.Spaced() {
+	if spacedNow(l) {
 		t.Fatal("still spaced a second after the last rate-limit answer")
 	}
 	// Slow start: one answer lets two go at once, two answers three, ...
@@ -215,7 +215,14 @@ func TestSpacingEndsAfterAQuietSecond(t *testing.T) {
 	}
 	tk, _ = l.Wait(ctx)
 	tk.Done(Throttled)
-	if !l.Spaced() {
+	if !spacedNow(l) {
 		t.Fatal("a later rate-limit answer did not space the path again")
 	}
+}
+
+// spacedNow reports whether l is spacing its requests now, as Wait sees it.
+func spacedNow(l *Limiter) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.spaced(l.now())
 }

@@ -53,13 +53,24 @@ func addTooManyRecordsError(diags *diag.Diagnostics, summary string, err error, 
 	if !errors.As(err, &tm) {
 		return false
 	}
-	matched := fmt.Sprintf("More than max_records = %d records match", tm.Limit)
-	if tm.Announced > tm.Limit {
-		matched = fmt.Sprintf("%d records match (the service's count), more than max_records = %d", tm.Announced, tm.Limit)
-	}
 	diags.AddError(summary, fmt.Sprintf("%s; nothing is returned rather than a list cut short.\n\n"+
-		"Select fewer records with %s, or raise max_records (at most %d).", matched, narrowing, maxMaxRecords))
+		"Select fewer records with %s, or raise max_records (at most %d).", tooManyMatched(tm), narrowing, maxMaxRecords))
 	return true
+}
+
+// tooManyMatched says how many records match: the service's count when its
+// first answer already exceeded the bound; otherwise the read met record
+// max_records + 1, so at least that many match, plus what the service first
+// counted, if it said (records arrived after it counted).
+func tooManyMatched(tm *callkit.TooManyRecordsError) string {
+	switch {
+	case tm.Announced > tm.Limit:
+		return fmt.Sprintf("%d records match (the service's count), more than max_records = %d", tm.Announced, tm.Limit)
+	case tm.Announced >= 0:
+		return fmt.Sprintf("At least %d records match, more than max_records = %d (the service first counted %d; more arrived while the read paged)",
+			tm.Limit+1, tm.Limit, tm.Announced)
+	}
+	return fmt.Sprintf("At least %d records match, more than max_records = %d", tm.Limit+1, tm.Limit)
 }
 
 // bigReadNote is the docs' paragraph on how an all-pages read behaves: what

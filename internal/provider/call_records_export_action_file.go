@@ -70,10 +70,11 @@ func exportTarget(path string, overwrite bool) (string, error) {
 	return abs, checkExisting(abs, overwrite)
 }
 
-// checkExisting refuses a directory at path, and an existing file unless
-// overwrite is set.
+// checkExisting refuses a directory at path, and anything else there unless
+// overwrite is set. Lstat, not Stat: a symbolic link whose target does not
+// exist is still something at path, and os.Link will not replace it.
 func checkExisting(abs string, overwrite bool) error {
-	st, err := os.Stat(abs)
+	st, err := os.Lstat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -81,10 +82,17 @@ func checkExisting(abs string, overwrite bool) error {
 		return fmt.Errorf("%s cannot be used: %w", abs, err)
 	case st.IsDir():
 		return fmt.Errorf("%s is a directory: path must name a file", abs)
-	case !overwrite:
-		return fmt.Errorf("the file %s already exists; set overwrite = true to replace it, or choose another path", abs)
+	case overwrite:
+		return nil
+	case st.Mode()&fs.ModeSymlink != 0:
+		return existsError("the symbolic link " + abs)
 	}
-	return nil
+	return existsError("the file " + abs)
+}
+
+// existsError: what is at path stops an export without overwrite.
+func existsError(what string) error {
+	return fmt.Errorf("%s already exists; set overwrite = true to replace it, or choose another path", what)
 }
 
 // createExport starts an export to path (see exportTarget) in format.
@@ -135,15 +143,21 @@ func (e *exportFile) commit() (int64, error) {
 	if err == nil {
 		err = e.place()
 	}
-	if err != nil {
-		_ = os.Remove(e.tmp.Name())
+	// The temporary name goes whatever happened: after a failure it is all
+	// that is left of the export, after a hard link a second name of the
+	// file at path, after a rename already gone.
+	rerr := os.Remove(e.tmp.Name())
+	switch {
+	case err != nil:
 		return 0, err
+	case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
+		return 0, fmt.Errorf("%s was written but the temporary file %s could not be removed: %w", e.path, e.tmp.Name(), rerr)
 	}
 	return e.out.n, nil
 }
 
-// place moves the complete temporary file to path. Without overwrite a
-// hard link puts it there only if nothing appeared at path meanwhile.
+// place puts the complete temporary file at path. Without overwrite a hard
+// link puts it there only if nothing is at path at that moment.
 func (e *exportFile) place() error {
 	if e.overwrite {
 		return os.Rename(e.tmp.Name(), e.path)
@@ -151,7 +165,12 @@ func (e *exportFile) place() error {
 	err := os.Link(e.tmp.Name(), e.path)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return checkExisting(e.path, false)
+		// Something was at path, even when it is gone by the time
+		// checkExisting looks: refuse either way.
+		if err := checkExisting(e.path, false); err != nil {
+			return err
+		}
+		return existsError("something put at " + e.path + " while the export ran")
 	case err != nil:
 		// A file system without hard links: check, then rename.
 		if err := checkExisting(e.path, false); err != nil {
@@ -159,7 +178,7 @@ func (e *exportFile) place() error {
 		}
 		return os.Rename(e.tmp.Name(), e.path)
 	}
-	return os.Remove(e.tmp.Name())
+	return nil
 }
 
 // abort removes the temporary file: a failed or cancelled export leaves

@@ -213,3 +213,55 @@ func TestExportFile_wholeOrNothing(t *testing.T) {
 	}
 	assertOnlyFiles(t, dir, "fresh.csv", "records.jsonl")
 }
+
+// TestExportFile_danglingSymlink: a symbolic link at path whose target does
+// not exist is something at path: refused before the walk without overwrite,
+// and when it appears during the export the commit fails, names path, leaves
+// the link alone and removes the temporary file (os.Stat follows the link and
+// would see nothing there).
+func TestExportFile_danglingSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	link := filepath.Join(dir, "records.jsonl")
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := createExport(link, exportFormatJSONL, false); err == nil || !strings.Contains(err.Error(), link+" already exists") {
+		t.Fatalf("a dangling link at path without overwrite: %v", err)
+	}
+	assertOnlyFiles(t, dir, "records.jsonl")
+
+	late := filepath.Join(dir, "late.jsonl")
+	e, err := createExport(late, exportFormatJSONL, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.add(exportEdgeRecords()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), late); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.commit(); err == nil || !strings.Contains(err.Error(), late+" already exists") || !strings.Contains(err.Error(), "overwrite = true") {
+		t.Fatalf("a dangling link that appeared meanwhile: %v", err)
+	}
+	if target, err := os.Readlink(late); err != nil || target != filepath.Join(dir, "nowhere") {
+		t.Fatalf("the link at path changed: %q, %v", target, err)
+	}
+	assertOnlyFiles(t, dir, "late.jsonl", "records.jsonl")
+
+	e, err = createExport(link, exportFormatJSONL, true)
+	if err != nil {
+		t.Fatalf("a dangling link at path with overwrite: %v", err)
+	}
+	if err := e.add(exportEdgeRecords()[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || !st.Mode().IsRegular() {
+		t.Fatalf("overwrite did not replace the link with the file: %v, %v", st, err)
+	}
+	assertOnlyFiles(t, dir, "late.jsonl", "records.jsonl")
+}

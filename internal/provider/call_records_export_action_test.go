@@ -155,6 +155,10 @@ func TestAccCallRecordsExportAction_planTimeRefusals(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("keep me\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	dangling := filepath.Join(tf.dir, "dangling.jsonl")
+	if err := os.Symlink(filepath.Join(tf.dir, "nowhere"), dangling); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name, body string
@@ -162,6 +166,8 @@ func TestAccCallRecordsExportAction_planTimeRefusals(t *testing.T) {
 	}{
 		{"existing file", `lookback = "1h"
     path = "old.jsonl"`, []string{"Invalid Export Path", "The file " + existing + " already exists; set overwrite = true"}},
+		{"dangling symbolic link", `lookback = "1h"
+    path = "dangling.jsonl"`, []string{"Invalid Export Path", "The symbolic link " + dangling + " already exists; set overwrite = true"}},
 		{"missing directory", `lookback = "1h"
     path = "no-such-dir/out.jsonl"`, []string{"The directory " + filepath.Join(tf.dir, "no-such-dir") + " does not exist"}},
 		{"path a directory", `lookback = "1h"

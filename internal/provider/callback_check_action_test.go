@@ -272,7 +272,7 @@ func TestAccCallbackCheck_invalidConfig(t *testing.T) {
 		{addr + `timeout = "3x"`, `Invalid Timeout.*Attribute timeout must be a Go duration such as "3s" or "500ms", got "3x"`},
 		{addr + `timeout = "0s"`, `Invalid Timeout.*must be more than 0 and at most 1m0s, got "0s"`},
 		{addr + `timeout = "2m"`, `Invalid Timeout.*at most 1m0s, got "2m"`},
-		{addr + `actions = ["Normal_End"]`, `Invalid Callback Action.*"Normal_End" is not a v1 action word. Words are case-sensitive: did you mean "normal_end"\?`},
+		{addr + `actions = ["Normal_End"]`, `Invalid Callback Action.*"Normal_End" is not a v1 action word. Did you mean "normal_end"\? Valid values for api_version = "v1": "cancel", "reject"`},
 		{addr + `actions = ["Call.CallbackAfterEndCall"]`, `"Call.CallbackAfterEndCall" is a v4 command word: set api_version = "v4"`},
 		{addr + "api_version = \"v4\"\nactions = [\"normal_end\"]", `"normal_end" is not a v4 command word`},
 		{addr + `actions = []`, `Attribute actions set must contain at least 1 elements`},

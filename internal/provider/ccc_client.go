@@ -91,6 +91,9 @@ func cccErrorDetail(err error) string {
 }
 
 func cccErrorHint(err error, transport bool) string {
+	if h := walkErrorHint(err, cccAPI); h != "" {
+		return h
+	}
 	switch {
 	case errors.Is(err, ccc.ErrAuth):
 		return "Tencent Cloud refused the API credentials. Check tencentcloud_secret_id and tencentcloud_secret_key in the provider " +

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/retry"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
 // addAPIError adds an error diagnostic for a failed client call. summary is
@@ -56,8 +57,44 @@ func callContext(err, inner error) string {
 	return " (" + outer + ")"
 }
 
+// apiFamily is what the hints need to know of an API family.
+type apiFamily struct {
+	name      string // as in "not a CallKit API"
+	endpoint  string // the provider arguments that choose its address
+	requestID string // the answer field support asks for
+}
+
+var (
+	callKitAPI = apiFamily{name: "CallKit", endpoint: "endpoint (or region, when endpoint is unset)", requestID: "requestId"}
+	cccAPI     = apiFamily{name: "Cloud Contact Center", endpoint: "ccc_endpoint (unset: https://ccc.tencentcloudapi.com)", requestID: "RequestId"}
+)
+
+// walkErrorHint says what the user can do about an all-pages read that the
+// service's answers broke; "" when err is not that. A retry would meet the
+// same service, so the hint never suggests one for a service that does not
+// page or ignores the start filter.
+func walkErrorHint(err error, api apiFamily) string {
+	notAPI := fmt.Sprintf("Retrying will not help: the address the provider sends to is probably not a %s API, or a proxy on the way "+
+		"rewrites the requests. Check %s.", api.name, api.endpoint)
+	switch {
+	case errors.Is(err, walk.ErrNotPaging):
+		return "The service ignored the page number: it answered the same records whatever page the read asked for, which the " +
+			api.name + " API does not do. " + notAPI
+	case errors.Is(err, walk.ErrOutOfOrder):
+		return "The service answered records out of start-time order, or from before the start time asked for: it ignored the order " +
+			"or the start filter the read relies on, which the " + api.name + " API does not do. " + notAPI
+	case errors.Is(err, walk.ErrEndless):
+		return "The service kept answering records far past the count it announced, so the read stopped rather than loop. Retry later; " +
+			"if it persists, contact Tencent Cloud support with the " + api.requestID + " of a records request."
+	}
+	return ""
+}
+
 // apiErrorHint says what the user can do about err.
 func apiErrorHint(err error, transport bool) string {
+	if h := walkErrorHint(err, callKitAPI); h != "" {
+		return h
+	}
 	switch {
 	case errors.Is(err, callkit.ErrNotPurchased):
 		return "The application has not bought the Group Call package that the TUICallKit server APIs need (errorCode 50001). " +
@@ -75,9 +112,6 @@ func apiErrorHint(err error, transport bool) string {
 		return "The service kept answering \"rate limited\" after the provider's retries. Retry later, reduce parallelism (terraform -parallelism), or raise max_retries."
 	case errors.Is(err, callkit.ErrInvalidRequest):
 		return "The service rejected the request as invalid. Check the values in the configuration; if they look right, this may be a bug in the provider, please report it."
-	case errors.Is(err, callkit.ErrEndlessWalk):
-		return "The service kept answering records far past the count it announced, so the read stopped rather than loop. Retry later; " +
-			"if it persists, contact Tencent Cloud support with the requestId of a records request."
 	case errors.Is(err, callkit.ErrNotFound):
 		return "The object does not exist on the service."
 	case transport:

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/walk"
 )
 
 func TestAddAPIError(t *testing.T) {
@@ -100,5 +101,44 @@ func TestRedact(t *testing.T) {
 	want := `GET /x?a=1&usersig=REDACTED&b=2 and UserSig=REDACTED" key REDACTED`
 	if got != want {
 		t.Errorf("redact:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestErrorHints_brokenWalks: a service that does not page, answers out of
+// start-time order or never ends a walk gets a hint on what that means and
+// what to check, not "a temporary problem: retry, or raise max_retries" (a
+// retry meets the same service). Both API families, the errors wrapped as
+// the walk and the clients wrap them.
+func TestErrorHints_brokenWalks(t *testing.T) {
+	t.Parallel()
+	notPaging := fmt.Errorf("page 4: %w: page 4 of the records that started at 1700000000 repeats records already read", walk.ErrNotPaging)
+	outOfOrder := fmt.Errorf("%w: a record that started at 1699999000 follows one that started at 1700000000", walk.ErrOutOfOrder)
+	endless := fmt.Errorf("%w: 3100 records read, more than twice the 1000 first announced plus 1,000", walk.ErrEndless)
+	cases := []struct {
+		name   string
+		detail func(error) string
+		err    error
+		want   []string
+	}{
+		{"callkit not paging", apiErrorDetail, notPaging, []string{"ignored the page number", "not a CallKit API", "proxy", "Check endpoint (or region", "Retrying will not help"}},
+		{"callkit out of order", apiErrorDetail, outOfOrder, []string{"out of start-time order", "not a CallKit API", "proxy", "Check endpoint (or region", "Retrying will not help"}},
+		{"callkit endless", apiErrorDetail, endless, []string{"far past the count it announced", "requestId"}},
+		{"ccc not paging", cccErrorDetail, notPaging, []string{"ignored the page number", "not a Cloud Contact Center API", "proxy", "Check ccc_endpoint", "Retrying will not help"}},
+		{"ccc out of order", cccErrorDetail, outOfOrder, []string{"out of start-time order", "not a Cloud Contact Center API", "proxy", "Check ccc_endpoint", "Retrying will not help"}},
+		{"ccc endless", cccErrorDetail, endless, []string{"far past the count it announced", "RequestId"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			detail := tc.detail(tc.err)
+			for _, w := range append(tc.want, tc.err.Error()) {
+				if !strings.Contains(detail, w) {
+					t.Errorf("detail does not contain %q:\n%s", w, detail)
+				}
+			}
+			if strings.Contains(detail, "raise max_retries") || strings.Contains(detail, "temporary problem") {
+				t.Errorf("detail calls it a temporary problem:\n%s", detail)
+			}
+		})
 	}
 }

@@ -103,8 +103,15 @@ func (tf *terraformCLI) runExample(t *testing.T, files map[string]string) {
 	tf.skipUnlessReads(t, files)
 	_, url := newTestMock(t, exampleMockOptions)
 	dir := writeModule(t, files)
-	tf.mustApply(t, dir, exampleEnv(url))
-	out, _, err := tf.runWith(t, tf.rc, dir, exampleEnv(url), nil, "output", "-json")
+	// An example that checks a receiver (var.receiver_url) gets a correct one,
+	// and must have sent it sample deliveries.
+	rc := newTestReceiver(t, nil)
+	env := append(exampleEnv(url), "TF_VAR_receiver_url="+rc.url("/tuicallkit"))
+	tf.mustApply(t, dir, env)
+	if usesVar(files, "receiver_url") && len(rc.requests()) == 0 {
+		t.Error("the example uses var.receiver_url, but the receiver got no sample deliveries from the apply")
+	}
+	out, _, err := tf.runWith(t, tf.rc, dir, env, nil, "output", "-json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +134,17 @@ func (tf *terraformCLI) runExample(t *testing.T, files map[string]string) {
 			}
 		}
 	}
+}
+
+// usesVar reports whether any of files refers to var.name.
+func usesVar(files map[string]string, name string) bool {
+	re := regexp.MustCompile(`\bvar\.` + regexp.QuoteMeta(name) + `\b`)
+	for _, code := range files {
+		if re.MatchString(code) {
+			return true
+		}
+	}
+	return false
 }
 
 // emptyJSON: null, 0, "", [] and {} are empty answers.

@@ -163,7 +163,8 @@ func TestAccHostile_answers(t *testing.T) {
 // TestAccHostile_endlessPaging: a records service that always says "more"
 // ends in an error that says so once it has answered far more records than it
 // announced, and one that ignores the page number is caught at the repeats;
-// neither returns a truncated or duplicated list.
+// neither returns a truncated or duplicated list; the first is no temporary
+// problem, so the hint says to check endpoint instead of to retry.
 func TestAccHostile_endlessPaging(t *testing.T) {
 	t.Parallel()
 	h := newHostileServer(t, mockserver.Options{})
@@ -183,9 +184,10 @@ data "tencentcallkit_call_records" "all" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   h.answer(list, repeating),
-				Config:      cfg,
-				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page 3 of the records that started at 1700000000 repeats records already read.*refusing to return duplicated records`),
+				PreConfig: h.answer(list, repeating),
+				Config:    cfg,
+				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page 3 of the records that started at 1700000000 repeats records already read.*refusing to return duplicated records.*` +
+					`The service ignored the page number.*Retrying will not help.*Check endpoint`),
 			},
 			{
 				PreConfig:   h.answer(list, endlessPages),

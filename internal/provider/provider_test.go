@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver/console"
 )
 
 // testAccProtoV6ProviderFactories runs the provider in-process, served as
@@ -30,7 +31,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 func newTestMock(t *testing.T, opts mockserver.Options) (*mockserver.Server, string) {
 	t.Helper()
 	mock := mockserver.New(opts)
-	srv := httptest.NewServer(mock)
+	srv := httptest.NewServer(console.New(mock.ConsoleView(), mock)) // as the mock binary serves it
 	t.Cleanup(func() {
 		srv.Close()
 		mock.Close()

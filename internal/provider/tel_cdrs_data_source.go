@@ -45,11 +45,11 @@ type telCdrsDataSource struct {
 	pd *providerData
 }
 
-// telCdrsDataSourceModel is the configuration and the state. It holds
-// framework types only, so any input may be unknown at validate and plan time.
 // telCdrsNarrowing names the arguments that make tel_cdrs match fewer records.
 const telCdrsNarrowing = "a later `start_timestamp` (or a shorter `lookback`), an earlier `end_timestamp`, `phones` or `session_ids`"
 
+// telCdrsDataSourceModel is the configuration and the state. It holds
+// framework types only, so any input may be unknown at validate and plan time.
 type telCdrsDataSourceModel struct {
 	windowModel
 	CCCSdkAppID types.Int64 `tfsdk:"ccc_sdk_app_id"`

@@ -110,13 +110,15 @@ data "tencentcallkit_call_records" "all" {
 	})
 }
 
-// TestAccWalks_boundedByRecords: number_per_page = 1 over 2,100 records reads
-// them all (on 57be3aa: "too many pages" after 2,000); exactly max_records
-// records succeed; one match more fails at once, naming the data source's own
-// arguments and max_records.
+// TestAccWalks_boundedByRecords: number_per_page = 1 reads every record
+// (a walk is bounded by records, not pages: the client's
+// TestWalkMoreThan2000Pages reads 2,100 one-record pages, where 57be3aa said
+// "too many pages" after 2,000); exactly max_records records succeed; one
+// match more fails at once, naming the data source's own arguments and
+// max_records.
 func TestAccWalks_boundedByRecords(t *testing.T) {
 	t.Parallel()
-	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 2100, Seed: 19})
+	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 160, Seed: 19})
 	recs := m.Records()
 	read := func(extra string) string {
 		return testProviderConfig(url) + fmt.Sprintf(`
@@ -134,19 +136,19 @@ data "tencentcallkit_call_records" "all" {
 				Config: read("number_per_page = 1") + idsOutput("ids", "data.tencentcallkit_call_records.all.records", "call_id"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("ids", exactIDs(callIDs(recs))),
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(2100)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(160)),
 				},
 			},
 			{
-				Config: read("max_records = 2100"),
+				Config: read("max_records = 160"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(2100)),
-					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("max_records"), knownvalue.Int64Exact(2100)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(160)),
+					statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("max_records"), knownvalue.Int64Exact(160)),
 				},
 			},
 			{
-				Config: read("max_records = 2099"),
-				ExpectError: errorPattern("Unable to Read Call Records.*2100 records match \\(the service's count\\), more than max_records = 2099.*" +
+				Config: read("max_records = 159"),
+				ExpectError: errorPattern("Unable to Read Call Records.*160 records match \\(the service's count\\), more than max_records = 159.*" +
 					"`start_timestamp` \\(or a shorter `lookback`\\), an earlier `end_timestamp`, `call_type` or `call_result`, or raise max_records"),
 			},
 		},
@@ -236,6 +238,59 @@ data "tencentcallkit_tel_cdrs" "all" {
 				Config: read("max_records = 519"),
 				ExpectError: errorPattern("Unable to Read Telephone Call Records.*520 records match \\(the service's count\\), more than max_records = 519.*" +
 					"`phones` or `session_ids`, or raise max_records"),
+			},
+		},
+	})
+}
+
+// TestAccWalks_maxRecordsReachedMidWalk: the first answer counts exactly
+// max_records, then calls end after their starts' place in the read; the
+// read fails when it meets record max_records + 1, saying at least that many
+// match and what the service first counted (before: "More than max_records =
+// 150 records match", no count). An answer with no count at all: the error
+// says at least how many match and nothing of a count.
+func TestAccWalks_maxRecordsReachedMidWalk(t *testing.T) {
+	t.Parallel()
+	m, url, now := frozenRecordsMock(t, mockserver.Options{Records: 150, Seed: 41})
+	recs := m.Records()
+	// Late in the start order: past the first page, so the read meets them.
+	late := slices.Clone(recs[140:145])
+	for i := range late {
+		late[i].CallID = fmt.Sprintf("ended-mid-walk-%d", i)
+	}
+	read := func(limit int) string {
+		return testProviderConfig(url) + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+  number_per_page = 50
+  max_records     = %d
+}
+`, weekAgo(now), limit)
+	}
+	narrowing := ".*Select fewer records with a later `start_timestamp` \\(or a shorter `lookback`\\), an earlier `end_timestamp`, `call_type` or `call_result`, or raise max_records"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					served, err := m.ScheduleMidWalk(mockserver.MidWalk{AfterRequests: 1 << 30})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := m.ScheduleMidWalk(mockserver.MidWalk{AfterRequests: served + 1, Add: late}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: read(150),
+				ExpectError: errorPattern("Unable to Read Call Records.*At least 151 records match, more than max_records = 150 " +
+					"\\(the service first counted 150; more arrived while the read paged\\); nothing is returned" + narrowing),
+			},
+			{
+				PreConfig: func() { m.SetOmitPaging(mockserver.OmitPaging{Total: true}) },
+				Config:    read(154),
+				ExpectError: errorPattern("Unable to Read Call Records.*At least 155 records match, more than max_records = 154; nothing is returned" +
+					narrowing),
 			},
 		},
 	})

@@ -43,11 +43,15 @@ func (c *cursor[R]) next(ctx context.Context) ([]R, bool, error) {
 	return c.take(p)
 }
 
-// queryEnd is the end a keyset request asks for: the slice's last second, or
-// the next slice's first one (whose records are dropped) when that keeps the
-// request's range from being empty under an exclusive reading of the end.
+// queryEnd is the end a keyset request asks for. The service may read it as
+// inclusive or exclusive (callkit-api.md §4), so a slice that is not the last
+// asks up to the next slice's first second: under an exclusive reading its own
+// last second is still answered, and under an inclusive one take drops the
+// next slice's records as beyond it. The last slice asks up to the window's
+// end, To, in the service's own reading. A request never ends at its start,
+// which is an empty range under an exclusive reading.
 func (c *cursor[R]) queryEnd() int64 {
-	last := min(c.end-1, c.w.To)
+	last := min(c.end, c.w.To)
 	return max(last, c.at+1)
 }
 

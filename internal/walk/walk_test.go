@@ -17,11 +17,13 @@ type rec struct {
 
 // fakeService serves n records, one a second from 1000, honouring the window
 // and the page index; slow delays every answer, fail fails the answers whose
-// window starts in it.
+// window starts in it. exclusiveEnd reads a request's end as exclusive (only
+// records that started before it), the other reading callkit-api.md §4 allows.
 type fakeService struct {
-	n    int
-	slow time.Duration
-	fail func(from int64) error
+	n            int
+	slow         time.Duration
+	fail         func(from int64) error
+	exclusiveEnd bool
 }
 
 func (s fakeService) fetch(ctx context.Context, from, to, index int64) (Page[rec], error) {
@@ -36,6 +38,9 @@ func (s fakeService) fetch(ctx context.Context, from, to, index int64) (Page[rec
 		if err := s.fail(from); err != nil {
 			return Page[rec]{}, err
 		}
+	}
+	if s.exclusiveEnd {
+		to--
 	}
 	var all []rec
 	for i := range s.n {
@@ -132,5 +137,40 @@ func TestSlicesCoverTheWindowOnce(t *testing.T) {
 	var tm *TooManyRecordsError
 	if _, err := w.Run(context.Background(), func([]rec, Progress) error { return nil }); !errors.As(err, &tm) || tm.Announced != 2345 || tm.Limit != 2344 {
 		t.Fatalf("one over: %v", err)
+	}
+}
+
+// TestSlicesUnderEitherEndReading: the walk gets every record exactly once,
+// in order, whether the service reads a request's end as inclusive or as
+// exclusive; under the exclusive reading a slice must still ask for its own
+// last second, or each slice boundary loses one.
+func TestSlicesUnderEitherEndReading(t *testing.T) {
+	t.Parallel()
+	const n = 3000
+	want := make([]string, n)
+	for i := range want {
+		want[i] = fmt.Sprint("r", i)
+	}
+	for _, exclusive := range []bool{false, true} {
+		t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
+			t.Parallel()
+			w := walkOf(fakeService{n: n, exclusiveEnd: exclusive})
+			if b := w.slices(n, w.From); len(b) < 3 {
+				t.Fatalf("bounds %v: the walk would not be sliced", b)
+			}
+			var got []string
+			read, err := w.Run(context.Background(), func(b []rec, _ Progress) error {
+				for _, r := range b {
+					got = append(got, r.id)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if read != n || !slices.Equal(got, want) {
+				t.Fatalf("%d records read (%d delivered), want each of the %d once in order", read, len(got), n)
+			}
+		})
 	}
 }

@@ -100,25 +100,31 @@ func count(in io.Reader, r *run) error {
 		if err := json.Unmarshal(line, &ev); err != nil {
 			continue
 		}
-		switch {
-		case ev.Test != "" && ev.Action == "pass":
-			r.passed++
-		case ev.Test != "" && ev.Action == "skip":
-			r.skipped++
-		case ev.Test != "" && ev.Action == "fail":
-			r.failed++
-			failedTests[ev.Package] = true
-			r.failures = append(r.failures, ev.Package+" "+ev.Test)
-		case ev.Test == "" && ev.Action == "fail" && ev.FailedBuild != "":
-			r.failed++
-			r.failures = append(r.failures, ev.Package+" (build failed: "+ev.FailedBuild+")")
-		case ev.Test == "" && ev.Action == "fail" && !failedTests[ev.Package]:
-			// A package that failed without a failing test: a panic, a timeout or TestMain.
-			r.failed++
-			r.failures = append(r.failures, ev.Package+" (package)")
-		}
+		r.add(ev, failedTests)
 	}
 	return sc.Err()
+}
+
+// add counts one test2json event; failedTests marks the packages with a
+// failed test, so that their own fail event is not counted again.
+func (r *run) add(ev event, failedTests map[string]bool) {
+	switch {
+	case ev.Test != "" && ev.Action == "pass":
+		r.passed++
+	case ev.Test != "" && ev.Action == "skip":
+		r.skipped++
+	case ev.Test != "" && ev.Action == "fail":
+		r.failed++
+		failedTests[ev.Package] = true
+		r.failures = append(r.failures, ev.Package+" "+ev.Test)
+	case ev.Test == "" && ev.Action == "fail" && ev.FailedBuild != "":
+		r.failed++
+		r.failures = append(r.failures, ev.Package+" (build failed: "+ev.FailedBuild+")")
+	case ev.Test == "" && ev.Action == "fail" && !failedTests[ev.Package]:
+		// A package that failed without a failing test: a panic, a timeout or TestMain.
+		r.failed++
+		r.failures = append(r.failures, ev.Package+" (package)")
+	}
 }
 
 func (r run) ok() bool {

@@ -104,31 +104,13 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
-	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 || o.bulkRuns < 1 {
-		return errors.New("-runs, -phase-runs and -bulk-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
-	}
-	modes, err := parseModes(o.modes)
+	modes, err := o.check()
 	if err != nil {
 		return err
 	}
-	for _, name := range strings.Split(o.only, ",") {
-		if name = strings.TrimSpace(name); name != "" && !slices.Contains(scenarioNames, name) {
-			return fmt.Errorf("-only: unknown scenario %q (known: %s)", name, strings.Join(scenarioNames, ", "))
-		}
-	}
-	root, err := moduleRoot(ctx)
+	root, err := o.resolve(ctx)
 	if err != nil {
 		return err
-	}
-	if o.peer != "" {
-		if o.peer, err = filepath.Abs(o.peer); err != nil {
-			return err
-		}
-	}
-	if o.terraform == "" {
-		if o.terraform, err = exec.LookPath("terraform"); err != nil {
-			return errors.New("no terraform on PATH: install the Terraform CLI (>= 1.0); the bench never downloads one")
-		}
 	}
 	work, err := os.MkdirTemp("", "tencentcallkit-bench-")
 	if err != nil {
@@ -167,6 +149,48 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	return b.report()
+}
+
+// check refuses bad flag values and returns the mock modes -modes names.
+func (o *options) check() ([]scenario.MockMode, error) {
+	if o.runs < 1 || o.records < 100 || o.lookups < 1 || o.phaseRuns < 1 || o.warmups < 0 || o.bulkRuns < 1 {
+		return nil, errors.New("-runs, -phase-runs and -bulk-runs must be at least 1, -warmups at least 0, -records at least 100 and -lookups at least 1")
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range strings.Split(o.only, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(scenarioNames, name) {
+			return nil, fmt.Errorf("-only: unknown scenario %q (known: %s)", name, strings.Join(scenarioNames, ", "))
+		}
+	}
+	return modes, nil
+}
+
+// resolve finds the module root and makes the peer and terraform paths absolute.
+func (o *options) resolve(ctx context.Context) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	if o.peer != "" {
+		if o.peer, err = filepath.Abs(o.peer); err != nil {
+			return "", err
+		}
+	}
+	if o.terraform == "" {
+		if o.terraform, err = exec.LookPath("terraform"); err != nil {
+			return "", errors.New("no terraform on PATH: install the Terraform CLI (>= 1.0); the bench never downloads one")
+		}
+	}
+	return root, nil
+}
+
+// report prints the results, writes them to -out and says whether a figure missed.
+func (b *bench) report() error {
+	o, root := b.opts, b.root
 	fmt.Println()
 	if t := b.res.sideBySide(); t != "" {
 		fmt.Println(t)
@@ -370,54 +394,66 @@ func (b *bench) scenarios(ctx context.Context) error {
 		return nil
 	}
 	for _, mode := range b.modes {
-		mr := &modeResult{mode: mode, limited: map[string]int{}, runs: map[string]int{}, errs: map[string]error{}}
+		mr := &modeResult{mode: mode, limited: map[string]int{}, lists: map[string]int{}, runs: map[string]int{}, errs: map[string]error{}}
 		b.res.modes = append(b.res.modes, mr)
 		err := b.withMock(ctx, mode, func(m *scenario.MockProcess, ids []string) error {
-			steps := []struct {
-				name string
-				fn   func(context.Context, *scenario.MockProcess, *modeResult, []string) (int, error)
-			}{
-				{"client-paging", b.clientPaging},
-				{"provider-paging", b.providerPaging},
-				{"provider-lookups", b.providerLookups},
-				{"lookups", b.terraformLookups},
-				{"paging", b.terraformPaging},
-			}
-			for _, s := range steps {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if !selected(s.name) {
-					continue
-				}
-				before, err := m.Stats(ctx)
-				if err != nil {
-					return err
-				}
-				logf("%s, %s mock (load %s)", s.name, mode, loadAvg())
-				runs, err := s.fn(ctx, m, mr, ids)
-				mr.ran = append(mr.ran, s.name)
-				mr.runs[s.name] = runs
-				if err != nil {
-					// The strict mock is allowed to find a client that fails:
-					// that is a missed target, reported with the rest.
-					if mode != scenario.ModeStrict || ctx.Err() != nil {
-						return fmt.Errorf("%s (%s mock): %w", s.name, mode, err)
-					}
-					logf("%s failed against the strict mock: %v", s.name, err)
-					mr.errs[s.name] = err
-				}
-				after, err := m.Stats(ctx)
-				if err != nil {
-					return err
-				}
-				mr.limited[s.name] = after.RateLimited - before.RateLimited
-			}
-			return nil
+			return b.modeSteps(ctx, m, mr, ids, selected)
 		})
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// recordListPath is the mock's key (stats) of the v1 record-list API, which
+// the paging scenarios walk.
+const recordListPath = "v1/records/get_records_by_filter"
+
+// modeSteps runs the selected mode scenarios against one mock, counting the
+// rate-limit answers each drew.
+func (b *bench) modeSteps(ctx context.Context, m *scenario.MockProcess, mr *modeResult, ids []string, selected func(string) bool) error {
+	mode := mr.mode
+	steps := []struct {
+		name string
+		fn   func(context.Context, *scenario.MockProcess, *modeResult, []string) (int, error)
+	}{
+		{"client-paging", b.clientPaging},
+		{"provider-paging", b.providerPaging},
+		{"provider-lookups", b.providerLookups},
+		{"lookups", b.terraformLookups},
+		{"paging", b.terraformPaging},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !selected(s.name) {
+			continue
+		}
+		before, err := m.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		logf("%s, %s mock (load %s)", s.name, mode, loadAvg())
+		runs, err := s.fn(ctx, m, mr, ids)
+		mr.ran = append(mr.ran, s.name)
+		mr.runs[s.name] = runs
+		if err != nil {
+			// The strict mock is allowed to find a client that fails:
+			// that is a missed target, reported with the rest.
+			if mode != scenario.ModeStrict || ctx.Err() != nil {
+				return fmt.Errorf("%s (%s mock): %w", s.name, mode, err)
+			}
+			logf("%s failed against the strict mock: %v", s.name, err)
+			mr.errs[s.name] = err
+		}
+		after, err := m.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		mr.limited[s.name] = after.RateLimited - before.RateLimited
+		mr.lists[s.name] = after.Requests[recordListPath] - before.Requests[recordListPath] - mr.limited[s.name]
 	}
 	return nil
 }
@@ -576,51 +612,55 @@ func (b *bench) alternate(ctx context.Context, m *scenario.MockProcess, mr *mode
 			if err := ctx.Err(); err != nil {
 				return withIO, noop, spans, ran, err
 			}
-			rc, logPath := noopRC, ""
-			if isReal {
-				rc = realRC
-				logPath = filepath.Join(b.work, fmt.Sprintf("%s-%s-%d.log", name, mr.mode, i+1))
-				ran++
-			}
-			if isReal {
-				if err := b.settle(ctx); err != nil {
+			if !isReal {
+				run, err := r.plan(ctx, dir, noopRC, "")
+				if err != nil {
 					return withIO, noop, spans, ran, err
 				}
-			}
-			run, err := r.plan(ctx, dir, rc, logPath)
-			if isReal {
-				b.sent()
-			}
-			if isReal {
-				// A rate-limit answer the client gave up on reaches the user
-				// as a diagnostic naming the code.
-				mr.surfaced += rateLimitCodes(run.output)
-			}
-			if err != nil {
-				return withIO, noop, spans, ran, err
-			}
-			if !isReal {
 				if i >= 0 {
 					noop = append(noop, run.wall)
 				}
 				continue
 			}
-			span, err := parseLogFile(logPath)
+			ran++
+			logPath := filepath.Join(b.work, fmt.Sprintf("%s-%s-%d.log", name, mr.mode, i+1))
+			wall, span, err := b.realPlan(ctx, r, dir, realRC, logPath, mr)
 			if err != nil {
 				return withIO, noop, spans, ran, err
 			}
-			if !b.opts.keep {
-				_ = os.Remove(logPath)
-			}
-			// Retries happen in warm-ups too: count them all, as the mock does.
-			mr.clientRetried += span.limited
 			if i >= 0 {
-				withIO = append(withIO, run.wall)
+				withIO = append(withIO, wall)
 				spans = append(spans, span)
 			}
 		}
 	}
 	return withIO, noop, spans, ran, nil
+}
+
+// realPlan runs one plan with the real provider once the mock has settled,
+// and reads the provider's log of it (removed unless -keep).
+func (b *bench) realPlan(ctx context.Context, r tfRunner, dir, rc, logPath string, mr *modeResult) (time.Duration, readSpan, error) {
+	if err := b.settle(ctx); err != nil {
+		return 0, readSpan{}, err
+	}
+	run, err := r.plan(ctx, dir, rc, logPath)
+	b.sent()
+	// A rate-limit answer the client gave up on reaches the user
+	// as a diagnostic naming the code.
+	mr.surfaced += rateLimitCodes(run.output)
+	if err != nil {
+		return 0, readSpan{}, err
+	}
+	span, err := parseLogFile(logPath)
+	if err != nil {
+		return 0, readSpan{}, err
+	}
+	if !b.opts.keep {
+		_ = os.Remove(logPath)
+	}
+	// Retries happen in warm-ups too: count them all, as the mock does.
+	mr.clientRetried += span.limited
+	return run.wall, span, nil
 }
 
 func parseLogFile(path string) (readSpan, error) {

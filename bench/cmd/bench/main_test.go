@@ -153,8 +153,17 @@ func TestWindowFloor(t *testing.T) {
 	if f, tg := res.lookupsTarget(); f != time.Second || tg != 1250*time.Millisecond {
 		t.Errorf("lookups floor %v target %v, want 1 s and 1.25 s", f, tg)
 	}
-	if f, tg := res.pagingTarget(); f != 0 || tg != 600*time.Millisecond {
+	if f, tg := res.pagingTarget(&modeResult{}); f != 0 || tg != 600*time.Millisecond {
 		t.Errorf("paging floor %v target %v, want 0 and 0.6 s", f, tg)
+	}
+	// The walk's own request count sets the floor when it passes the pages:
+	// 6 reads of 209 requests each is 1 s of waiting at 200/s.
+	walked := &modeResult{runs: map[string]int{"client-paging": 6}, lists: map[string]int{"client-paging": 6 * 209}}
+	if f, tg := res.pagingTarget(walked); f != time.Second || tg != 1600*time.Millisecond {
+		t.Errorf("paging floor %v target %v for 209 requests a read, want 1 s and 1.6 s", f, tg)
+	}
+	if n := walked.listsPerRead(); n != 209 {
+		t.Errorf("listsPerRead %d, want 209", n)
 	}
 }
 

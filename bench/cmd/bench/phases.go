@@ -297,19 +297,13 @@ func (b *bench) phases(ctx context.Context, m *scenario.MockProcess, ids []strin
 	r := tfRunner{terraform: b.opts.terraform, backend: m.Backend, timeout: b.opts.tfTimeout}
 	common := []string{"-input=false", "-no-color", "-compact-warnings"}
 	apply := func(ctx context.Context, c *contender, dir string) (tfRun, error) {
-		run, err := r.run(ctx, dir, c.rc, "", nil, append([]string{"apply", "-auto-approve"}, common...)...)
-		if err == nil && !strings.Contains(run.output, "Apply complete!") {
-			err = fmt.Errorf("terraform apply in %s finished without \"Apply complete!\":\n%s", dir, tail(run.output, 40))
-		}
-		return run, err
+		return applyOnce(ctx, r, c, dir, common)
 	}
 	// From empty state: no state file, and no callback configuration on the
 	// mock (the real provider refuses to overwrite one it does not manage).
 	fresh := func(_ *contender, dir string) error {
-		for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
-			if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
+		if err := removeState(dir); err != nil {
+			return err
 		}
 		return m.DeleteCallback(ctx)
 	}
@@ -337,17 +331,8 @@ func (b *bench) phases(ctx context.Context, m *scenario.MockProcess, ids []strin
 			// One apply each first (untimed), in this order: the real
 			// provider creates the configuration, the peer's set writes
 			// the same one again.
-			if err := m.DeleteCallback(ctx); err != nil {
+			if err := b.applyEach(ctx, m, name, cs, apply); err != nil {
 				return err
-			}
-			for _, c := range cs {
-				dir := filepath.Join(b.work, name+"-"+c.key)
-				if err := writeDir(dir, c.hcl); err != nil {
-					return err
-				}
-				if _, err := apply(ctx, c, dir); err != nil {
-					return fmt.Errorf("plan: applying the %s workspace first: %w", c.label, err)
-				}
 			}
 			res, err = b.interleave(ctx, m, name, cs, nil, func(c *contender, dir string) (tfRun, error) {
 				run, err := r.run(ctx, dir, c.rc, "", []int{2}, append([]string{"plan", "-detailed-exitcode"}, common...)...)
@@ -361,6 +346,43 @@ func (b *bench) phases(ctx context.Context, m *scenario.MockProcess, ids []strin
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		b.res.phases[name] = res
+	}
+	return nil
+}
+
+// applyOnce runs terraform apply in dir and checks that it completed.
+func applyOnce(ctx context.Context, r tfRunner, c *contender, dir string, common []string) (tfRun, error) {
+	run, err := r.run(ctx, dir, c.rc, "", nil, append([]string{"apply", "-auto-approve"}, common...)...)
+	if err == nil && !strings.Contains(run.output, "Apply complete!") {
+		err = fmt.Errorf("terraform apply in %s finished without \"Apply complete!\":\n%s", dir, tail(run.output, 40))
+	}
+	return run, err
+}
+
+// removeState removes a workspace's state files, if any.
+func removeState(dir string) error {
+	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyEach applies each contender's workspace of phase name once, untimed,
+// from no callback configuration on the mock.
+func (b *bench) applyEach(ctx context.Context, m *scenario.MockProcess, name string, cs []*contender, apply func(context.Context, *contender, string) (tfRun, error)) error {
+	if err := m.DeleteCallback(ctx); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		dir := filepath.Join(b.work, name+"-"+c.key)
+		if err := writeDir(dir, c.hcl); err != nil {
+			return err
+		}
+		if _, err := apply(ctx, c, dir); err != nil {
+			return fmt.Errorf("plan: applying the %s workspace first: %w", c.label, err)
+		}
 	}
 	return nil
 }

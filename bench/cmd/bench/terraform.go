@@ -72,16 +72,22 @@ func lookupsHCL(callIDs []string) string {
 
 // pagingHCL is one all-pages tencentcallkit_call_records read.
 func pagingHCL(start, end int64) string {
+	return windowReadHCL("tencentcallkit_call_records", "all", "total_num", start, end)
+}
+
+// windowReadHCL is one read of dataSource over [start, end] with its attribute
+// out as an output of that name.
+func windowReadHCL(dataSource, name, out string, start, end int64) string {
 	return hclHeader + fmt.Sprintf(`
-data "tencentcallkit_call_records" "all" {
+data %q %q {
   start_timestamp = %d
   end_timestamp   = %d
 }
 
-output "total_num" {
-  value = data.tencentcallkit_call_records.all.total_num
+output %q {
+  value = data.%s.%s.%s
 }
-`, start, end)
+`, dataSource, name, start, end, out, dataSource, name, out)
 }
 
 // writeDir creates dir holding main.tf.
@@ -239,17 +245,10 @@ func parseProviderLog(r io.Reader) (readSpan, error) {
 	for sc.Scan() {
 		line := sc.Text()
 		if strings.Contains(line, "CallKit API request:") {
-			s.requests++
-			if strings.Contains(line, " error_code=70005") || strings.Contains(line, " error_code=60011") {
-				s.limited++
-			}
+			s.countRequest(line)
 			continue
 		}
-		if !strings.Contains(line, "tf_rpc=ReadDataSource") {
-			continue
-		}
-		received := strings.Contains(line, "Received request:")
-		served := strings.Contains(line, "Served request:")
+		received, served := readEvent(line)
 		if !received && !served {
 			continue
 		}
@@ -275,6 +274,23 @@ func parseProviderLog(r io.Reader) (readSpan, error) {
 	}
 	s.span = last.Sub(first)
 	return s, nil
+}
+
+// countRequest counts one logged CallKit API request, and whether the
+// service refused it for its rate (70005 v1, 60011 v4).
+func (s *readSpan) countRequest(line string) {
+	s.requests++
+	if strings.Contains(line, " error_code=70005") || strings.Contains(line, " error_code=60011") {
+		s.limited++
+	}
+}
+
+// readEvent says whether line logs a ReadDataSource request received or served.
+func readEvent(line string) (received, served bool) {
+	if !strings.Contains(line, "tf_rpc=ReadDataSource") {
+		return false, false
+	}
+	return strings.Contains(line, "Received request:"), strings.Contains(line, "Served request:")
 }
 
 // logTimestamp returns the value of the line's timestamp= field.

@@ -149,17 +149,9 @@ func setLatency(ctx context.Context, m *scenario.MockProcess, d time.Duration) e
 	return nil
 }
 
+// callStatsHCL is one tencentcallkit_call_stats read of the window.
 func callStatsHCL(start, end int64) string {
-	return hclHeader + fmt.Sprintf(`
-data "tencentcallkit_call_stats" "week" {
-  start_timestamp = %d
-  end_timestamp   = %d
-}
-
-output "call_count" {
-  value = data.tencentcallkit_call_stats.week.call_count
-}
-`, start, end)
+	return windowReadHCL("tencentcallkit_call_stats", "week", "call_count", start, end)
 }
 
 // planWithPeakRSS runs terraform plan and samples the peak RSS (VmHWM) of the

@@ -3,7 +3,7 @@
 # the check sends one sample delivery per subscribed action word, plus one for
 # another SDKAppID that the receiver must refuse.
 resource "tencentcallkit_callback" "main" {
-  address = "https://callbacks.example.com/tuicallkit"
+  address = var.receiver_url
   actions = ["normal_end", "call_busy", "caller_start_call"]
 
   lifecycle {
@@ -30,4 +30,9 @@ action "tencentcallkit_callback_check" "current_v4" {
   config {
     api_version = "v4"
   }
+}
+
+variable "receiver_url" {
+  type        = string
+  description = "Your callback receiver's URL, such as https://callbacks.example.com/tuicallkit: the check sends it sample deliveries, so it must be up."
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver/console"
 )
 
 // version and commit are set by the release build (goreleaser ldflags:
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mock,
+		Handler:           console.New(mock.ConsoleView(), mock), // the web console in front of the API
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

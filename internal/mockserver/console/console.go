@@ -1,4 +1,4 @@
-package mockserver
+package console
 
 import (
 	"bytes"
@@ -11,16 +11,20 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
-// The console: server-rendered pages at / of the mock's address that show
-// what the mock service holds and sees. Everything it needs is embedded, so it
-// works with no network. Only the mock serves it; the provider never links it.
+// Package console is the mock's web console: server-rendered pages at / of the
+// mock's address that show what the mock service holds and sees, read through
+// the mock's ConsoleView. Everything it needs is embedded, so it works with no
+// network. Only the mock serves it; the provider never links it.
 
-//go:embed console
+//go:embed *.tmpl static
 var consoleFiles embed.FS
 
 const (
@@ -43,60 +47,73 @@ func parseConsolePages() map[string]*template.Template {
 		"add":      func(a, b int) int { return a + b },
 		"sub64":    func(a, b int64) int64 { return a - b },
 		"duration": formatDuration,
-		"attempt":  attemptLabel,
+		"attempt":  mockserver.Delivery.AttemptLabel,
 		"dayPart":  dayPart,
 		"ms": func(d time.Duration) string {
 			return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
 		},
 	}
-	base := template.Must(template.New("layout.tmpl").Funcs(funcs).ParseFS(consoleFiles, "console/layout.tmpl", "console/rows.tmpl"))
+	base := template.Must(template.New("layout.tmpl").Funcs(funcs).ParseFS(consoleFiles, "layout.tmpl", "rows.tmpl"))
 	pages := map[string]*template.Template{}
-	names, err := fs.Glob(consoleFiles, "console/page_*.tmpl")
+	names, err := fs.Glob(consoleFiles, "page_*.tmpl")
 	if err != nil || len(names) == 0 {
-		panic("mockserver: the console's page templates are missing from the binary")
+		panic("console: the console's page templates are missing from the binary")
 	}
 	for _, name := range names {
-		key := strings.TrimSuffix(strings.TrimPrefix(name, "console/page_"), ".tmpl")
+		key := strings.TrimSuffix(strings.TrimPrefix(name, "page_"), ".tmpl")
 		pages[key] = template.Must(template.Must(base.Clone()).ParseFS(consoleFiles, name))
 	}
 	return pages
 }
 
-// serveConsole serves the console's routes; false leaves the request to the API.
-func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) bool {
+// server serves the console from a view of the mock, and the rest to its API.
+type server struct {
+	v   mockserver.ConsoleView
+	api http.Handler
+	mux *http.ServeMux
+}
+
+// New serves the console's routes from view and every other request, the
+// API's and the /_mock/ control surface's, by api (the mock itself).
+func New(view mockserver.ConsoleView, api http.Handler) http.Handler {
+	s := &server{v: view, api: api}
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(consoleFiles, "static")
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /{$}", s.consoleOverview)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/static/icon.svg", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /console/stats", s.consoleStats)
+	mux.HandleFunc("GET /console/records", s.consoleRecords)
+	mux.HandleFunc("GET /console/records/{id}", s.consoleRecord)
+	mux.HandleFunc("GET /console/deliveries", s.consoleDeliveries)
+	mux.HandleFunc("GET /console/deliveries.json", s.consoleDeliveriesJSON)
+	mux.HandleFunc("GET /console/requests", s.consoleRequests)
+	mux.HandleFunc("GET /console/simulate", s.consoleSimulateForm)
+	mux.HandleFunc("POST /console/simulate", s.consoleSimulate)
+	s.mux = mux
+	return s
+}
+
+// ServeHTTP serves the console's routes and leaves the rest to the API.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isConsole(r) {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	s.api.ServeHTTP(w, r)
+}
+
+// isConsole tells the console's requests from the API's.
+func isConsole(r *http.Request) bool {
 	if r.Header.Get("X-TC-Action") != "" {
 		return false
 	}
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
 	// A browser asks for /favicon.ico on its own: answer it here so that it
 	// does not land in the API request log as an unknown path.
-	if get && (r.URL.Path == "/" || r.URL.Path == "/favicon.ico") || strings.HasPrefix(r.URL.Path, "/console/") {
-		s.consoleMux().ServeHTTP(w, r)
-		return true
-	}
-	return false
-}
-
-func (s *Server) consoleMux() *http.ServeMux {
-	s.con.muxOnce.Do(func() {
-		mux := http.NewServeMux()
-		static, _ := fs.Sub(consoleFiles, "console/static")
-		mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
-		mux.HandleFunc("GET /{$}", s.consoleOverview)
-		mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/console/static/icon.svg", http.StatusMovedPermanently)
-		})
-		mux.HandleFunc("GET /console/stats", s.consoleStats)
-		mux.HandleFunc("GET /console/records", s.consoleRecords)
-		mux.HandleFunc("GET /console/records/{id}", s.consoleRecord)
-		mux.HandleFunc("GET /console/deliveries", s.consoleDeliveries)
-		mux.HandleFunc("GET /console/deliveries.json", s.consoleDeliveriesJSON)
-		mux.HandleFunc("GET /console/requests", s.consoleRequests)
-		mux.HandleFunc("GET /console/simulate", s.consoleSimulateForm)
-		mux.HandleFunc("POST /console/simulate", s.consoleSimulate)
-		s.con.mux = mux
-	})
-	return s.con.mux
+	return get && (r.URL.Path == "/" || r.URL.Path == "/favicon.ico") || strings.HasPrefix(r.URL.Path, "/console/")
 }
 
 // consolePage is what every page template gets.
@@ -128,10 +145,10 @@ func zoneLabel(t time.Time) string {
 	return name + ", " + utc
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, name, title string, data any) {
+func (s *server) render(w http.ResponseWriter, status int, name, title string, data any) {
 	var buf bytes.Buffer
-	now := s.now()
-	p := consolePage{Title: title, Nav: name, Now: now, Loc: time.Local, Zone: zoneLabel(now.In(time.Local)), SDKAppID: s.appID, Data: data}
+	now := s.v.Now()
+	p := consolePage{Title: title, Nav: name, Now: now, Loc: time.Local, Zone: zoneLabel(now.In(time.Local)), SDKAppID: s.v.SDKAppID, Data: data}
 	if err := consolePages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		http.Error(w, "rendering the page failed: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -149,8 +166,8 @@ func (s *Server) render(w http.ResponseWriter, status int, name, title string, d
 type consoleConfig struct {
 	API        string
 	Configured bool
-	Callback   Callback
-	Change     *ConfigChange
+	Callback   mockserver.Callback
+	Change     *mockserver.ConfigChange
 	// Unattributed: the configuration differs from what its last recorded
 	// change left, so a Go method call (not an HTTP request) changed it since.
 	Unattributed bool
@@ -166,16 +183,16 @@ type overviewData struct {
 	Records        int
 	CCCSdkAppID    int64
 	Configs        []consoleConfig
-	Today          WindowStats
+	Today          mockserver.WindowStats
 	TodayLink      string
 	Deliveries     int
 	Requests       int
-	LastDeliveries []Delivery
+	LastDeliveries []mockserver.Delivery
 }
 
 // consoleConfigs are the v1 and the v4 configuration as the pages show them
 // to the reader of r.
-func (s *Server) consoleConfigs(r *http.Request) []consoleConfig {
+func (s *server) consoleConfigs(r *http.Request) []consoleConfig {
 	base := baseURL(r)
 	return []consoleConfig{s.consoleConfig("v1", base), s.consoleConfig("v4", base)}
 }
@@ -189,38 +206,16 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (s *Server) consoleConfig(api, base string) consoleConfig {
-	c := consoleConfig{API: api, ControlPath: "/_mock/callback"}
-	get := s.Callback
-	example := Callback{Address: "<your receiver URL>", Actions: []string{"normal_end"}}
-	if api == "v4" {
-		get, c.ControlPath = s.CallbackV4, "/_mock/v4/callback"
-		example.Actions = []string{v4Commands[1]}
-	}
-	c.Callback, c.Configured = get()
-	if c.Configured {
-		example = c.Callback
-	}
+func (s *server) consoleConfig(api, base string) consoleConfig {
+	st := s.v.Callback(api)
+	c := consoleConfig{API: api, ControlPath: st.ControlPath, Callback: st.Callback, Configured: st.Configured, Change: st.Change, Unattributed: st.Unattributed}
 	// Plain JSON, as a person would type it: no \u0026 for & in a URL.
 	var body strings.Builder
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(example)
+	_ = enc.Encode(st.Example)
 	c.PutCommand = "curl -X PUT " + shellQuote(base+c.ControlPath) + " -d " + shellQuote(strings.TrimSpace(body.String()))
 	c.DeleteCommand = "curl -X DELETE " + shellQuote(base+c.ControlPath)
-	if ch, ok := s.LastChange(api); ok {
-		c.Change = &ch
-		switch {
-		case ch.result == nil:
-			c.Unattributed = c.Configured
-		case !c.Configured:
-			c.Unattributed = true
-		default:
-			c.Unattributed = ch.result.Address != c.Callback.Address || strings.Join(ch.result.Actions, "\x00") != strings.Join(c.Callback.Actions, "\x00")
-		}
-	} else {
-		c.Unattributed = c.Configured
-	}
 	return c
 }
 
@@ -232,21 +227,17 @@ func shellQuote(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
-func (s *Server) consoleOverview(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
-	s.mu.Lock()
-	d := overviewData{Identifier: s.admin, GroupPackage: s.groupPkg, Deliveries: len(s.deliveries)}
-	s.mu.Unlock()
-	s.store.mu.RLock()
-	d.Records = s.store.live
-	s.store.mu.RUnlock()
-	d.CCCSdkAppID = s.ccc.appID
+func (s *server) consoleOverview(w http.ResponseWriter, r *http.Request) {
+	now := s.v.Now()
+	sum := s.v.Summary()
+	d := overviewData{Identifier: sum.Identifier, GroupPackage: sum.GroupPackage, Deliveries: sum.Deliveries, Records: sum.Records}
+	d.CCCSdkAppID = s.v.CCCSdkAppID
 	d.Configs = s.consoleConfigs(r)
 	start, end := rangeWindow("today", now, time.Local)
-	d.Today = s.store.stats(start, end, "", time.Local)
+	d.Today = s.v.Stats(start, end, "", time.Local)
 	d.TodayLink = "/console/stats?range=today"
-	_, d.Requests = s.RequestLog(0)
-	d.LastDeliveries, _ = s.recentDeliveries(5, nil)
+	_, d.Requests = s.v.Requests(0)
+	d.LastDeliveries, _ = s.v.Deliveries(5, nil)
 	s.render(w, http.StatusOK, "overview", "Overview", d)
 }
 
@@ -255,7 +246,7 @@ func (s *Server) consoleOverview(w http.ResponseWriter, r *http.Request) {
 type statsData struct {
 	Range, Type, Chart string
 	From, To           string // custom range dates
-	Stats              WindowStats
+	Stats              mockserver.WindowStats
 	Overview           int64 // the larger of the two types' peaks
 	Plot               chart
 	Error              string
@@ -263,9 +254,29 @@ type statsData struct {
 	PastRetention      bool
 }
 
-func (s *Server) consoleStats(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleStats(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	now := s.now()
+	now := s.v.Now()
+	d := s.statsQuery(q)
+	start, end := d.window(q, now)
+	d.Stats = s.v.Stats(start, end, d.Type, time.Local)
+	d.Overview = max(d.Stats.MaxSingle, d.Stats.MaxGroup)
+	d.Plot = dayChart(d.Stats.Days, d.Chart)
+	d.PastRetention = start < now.Unix()-int64(s.v.Retention/time.Second)
+	d.HCL = fmt.Sprintf("data \"tencentcallkit_call_stats\" \"console\" {\n  start_timestamp = %d\n  end_timestamp   = %d\n", start, end)
+	if d.Type != "" {
+		d.HCL += fmt.Sprintf("  call_type       = %q\n", d.Type)
+	}
+	d.HCL += "}"
+	status := http.StatusOK
+	if d.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, status, "stats", "Statistics", d)
+}
+
+// statsQuery reads the page's choices, falling back on a bad type or chart.
+func (s *server) statsQuery(q url.Values) statsData {
 	d := statsData{Range: q.Get("range"), Type: q.Get("type"), Chart: q.Get("chart"), From: q.Get("from"), To: q.Get("to")}
 	if d.Range == "" {
 		d.Range = "7d"
@@ -273,14 +284,19 @@ func (s *Server) consoleStats(w http.ResponseWriter, r *http.Request) {
 	if d.Type == "all" {
 		d.Type = ""
 	}
-	if d.Type != "" && !isCallType(d.Type) {
+	if d.Type != "" && !slices.Contains(s.v.CallTypes, d.Type) {
 		d.Error = fmt.Sprintf("type %q must be all, single or group", d.Type)
 		d.Type = ""
 	}
 	if d.Chart != "participants" && d.Chart != "peak" {
 		d.Chart = "calls"
 	}
-	var start, end int64
+	return d
+}
+
+// window is the statistics window the query names: exact Unix bounds, a
+// custom date range or a named range; a bad one falls back on the last 7 days.
+func (d *statsData) window(q url.Values, now time.Time) (start, end int64) {
 	var err error
 	switch {
 	case q.Get("start") != "" || q.Get("end") != "":
@@ -304,20 +320,7 @@ func (s *Server) consoleStats(w http.ResponseWriter, r *http.Request) {
 		d.From = time.Unix(start, 0).In(time.Local).Format(consoleDateLayout)
 		d.To = time.Unix(end, 0).In(time.Local).Format(consoleDateLayout)
 	}
-	d.Stats = s.store.stats(start, end, d.Type, time.Local)
-	d.Overview = max(d.Stats.MaxSingle, d.Stats.MaxGroup)
-	d.Plot = dayChart(d.Stats.Days, d.Chart)
-	d.PastRetention = start < now.Unix()-int64(retention/time.Second)
-	d.HCL = fmt.Sprintf("data \"tencentcallkit_call_stats\" \"console\" {\n  start_timestamp = %d\n  end_timestamp   = %d\n", start, end)
-	if d.Type != "" {
-		d.HCL += fmt.Sprintf("  call_type       = %q\n", d.Type)
-	}
-	d.HCL += "}"
-	status := http.StatusOK
-	if d.Error != "" {
-		status = http.StatusBadRequest
-	}
-	s.render(w, status, "stats", "Statistics", d)
+	return start, end
 }
 
 // rangeWindow is a named window ending now: today from local midnight, or
@@ -406,10 +409,10 @@ type chartTick struct {
 // The most day labels a 390 px phone has room for under its bars.
 const phoneDayLabels = 7
 
-func dayChart(days []DayStats, metric string) chart {
+func dayChart(days []mockserver.DayStats, metric string) chart {
 	const top, bottom, height = 12, 28, 260
 	c := chart{Metric: metric, Height: height, BaseY: height - bottom}
-	value := func(d DayStats) int64 {
+	value := func(d mockserver.DayStats) int64 {
 		switch metric {
 		case "participants":
 			return d.Participants
@@ -450,7 +453,7 @@ func dayChart(days []DayStats, metric string) chart {
 
 // dayPart says which part of its day a window's first or last day covers
 // ("" for the whole day), so that a partial day does not read as a slow one.
-func dayPart(d DayStats) string {
+func dayPart(d mockserver.DayStats) string {
 	from, until := time.Unix(d.Start, 0).In(d.Day.Location()), time.Unix(d.End, 0).In(d.Day.Location())
 	whole := d.Start <= d.Day.Unix()
 	toEnd := d.End >= d.Day.AddDate(0, 0, 1).Unix()-1
@@ -470,7 +473,7 @@ func dayPart(d DayStats) string {
 type recordsData struct {
 	From, To, Result, Type, ID string
 	Results                    []string
-	Records                    []Record
+	Records                    []mockserver.Record
 	Total                      int
 	Page, Pages                int
 	Error                      string
@@ -478,46 +481,25 @@ type recordsData struct {
 	Link                       func(page int) string
 }
 
-func (s *Server) consoleRecords(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := recordsData{From: q.Get("from"), To: q.Get("to"), Result: q.Get("result"), Type: q.Get("type"), ID: strings.TrimSpace(q.Get("id")), Results: callResults}
+	d := recordsData{From: q.Get("from"), To: q.Get("to"), Result: q.Get("result"), Type: q.Get("type"), ID: strings.TrimSpace(q.Get("id")), Results: s.v.CallResults}
 	status := http.StatusOK
 	if d.ID != "" {
-		if rec, found := s.store.get(d.ID); found {
+		if rec, found := s.v.Record(d.ID); found {
 			http.Redirect(w, r, "/console/records/"+url.PathEscape(rec.CallID), http.StatusSeeOther)
 			return
 		}
 		d.NotFound = true
 		status = http.StatusNotFound
 	}
-	start, end := int64(math.MinInt64), int64(math.MaxInt64)
-	var err error
-	if d.From != "" {
-		if start, err = parseLocalDateTime(d.From); err != nil {
-			d.Error = "from: " + err.Error()
-		}
-	}
-	if d.To != "" && d.Error == "" {
-		if end, err = parseLocalDateTime(d.To); err != nil {
-			d.Error = "to: " + err.Error()
-		} else if len(d.To) == len(consoleDateTimeLayout) {
-			end += 59 // the whole minute
-		}
-	}
-	if d.Result != "" && !isCallResult(d.Result) {
-		d.Error = fmt.Sprintf("result %q is not one of %s", d.Result, strings.Join(callResults, ", "))
-	}
-	if d.Type != "" && !isCallType(d.Type) {
-		d.Error = fmt.Sprintf("type %q must be single or group", d.Type)
-	}
+	start, end := s.recordsFilter(&d)
 	if d.Error != "" {
 		s.render(w, http.StatusBadRequest, "records", "Call records", d)
 		return
 	}
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = max(d.Page, 1)
-	d.Total, d.Records = s.store.newestFirst(start, end, d.Type, d.Result, (d.Page-1)*consoleRecordsPerPage, consoleRecordsPerPage)
-	d.Pages = max(1, (d.Total+consoleRecordsPerPage-1)/consoleRecordsPerPage)
+	d.Page, _ = strconv.Atoi(q.Get("page")) // out of int's range: its bound, clamped below
+	s.recordsPage(&d, start, end)
 	base := url.Values{}
 	for k, v := range map[string]string{"from": d.From, "to": d.To, "result": d.Result, "type": d.Type} {
 		if v != "" {
@@ -535,6 +517,45 @@ func (s *Server) consoleRecords(w http.ResponseWriter, r *http.Request) {
 	s.render(w, status, "records", "Call records", d)
 }
 
+// recordsPage reads page d.Page of the filtered records, clamped to the pages
+// there are: a page past the end (an old link, or an edited URL whose offset
+// would overflow) shows the last one, a page before the first the first.
+func (s *server) recordsPage(d *recordsData, start, end int64) {
+	total, _ := s.v.Records(start, end, d.Type, d.Result, 0, 0)
+	d.Page = min(max(d.Page, 1), pagesOf(total))
+	d.Total, d.Records = s.v.Records(start, end, d.Type, d.Result, (d.Page-1)*consoleRecordsPerPage, consoleRecordsPerPage)
+	d.Pages = pagesOf(d.Total)
+}
+
+// pagesOf is how many console pages total records fill (at least one).
+func pagesOf(total int) int { return max(1, (total+consoleRecordsPerPage-1)/consoleRecordsPerPage) }
+
+// recordsFilter checks the page's filter and returns its start-time bounds;
+// d.Error says what is wrong with a bad one.
+func (s *server) recordsFilter(d *recordsData) (start, end int64) {
+	start, end = int64(math.MinInt64), int64(math.MaxInt64)
+	var err error
+	if d.From != "" {
+		if start, err = parseLocalDateTime(d.From); err != nil {
+			d.Error = "from: " + err.Error()
+		}
+	}
+	if d.To != "" && d.Error == "" {
+		if end, err = parseLocalDateTime(d.To); err != nil {
+			d.Error = "to: " + err.Error()
+		} else if len(d.To) == len(consoleDateTimeLayout) {
+			end += 59 // the whole minute
+		}
+	}
+	if d.Result != "" && !slices.Contains(s.v.CallResults, d.Result) {
+		d.Error = fmt.Sprintf("result %q is not one of %s", d.Result, strings.Join(s.v.CallResults, ", "))
+	}
+	if d.Type != "" && !slices.Contains(s.v.CallTypes, d.Type) {
+		d.Error = fmt.Sprintf("type %q must be single or group", d.Type)
+	}
+	return start, end
+}
+
 func parseLocalDateTime(v string) (int64, error) {
 	for _, layout := range []string{consoleDateTimeLayout, consoleDateTimeLayout + ":05", consoleDateLayout} {
 		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
@@ -547,47 +568,32 @@ func parseLocalDateTime(v string) (int64, error) {
 	return 0, fmt.Errorf("%q is not a date and time (YYYY-MM-DDTHH:MM) or Unix seconds", v)
 }
 
-// newestFirst answers one page of a filter query in descending start time.
-func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	idx, ok := s.index(callType, result)
-	if !ok {
-		return 0, nil
-	}
-	slots := s.window(idx, start, end)
-	out := make([]Record, 0, limit)
-	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
-		out = append(out, s.toRecord(slots[i]))
-	}
-	return len(slots), out
-}
-
 type recordData struct {
-	Record   Record
+	Record   mockserver.Record
 	V1, V4   string
-	Rows     []Delivery
+	Rows     []mockserver.Delivery
 	Poll     string
 	Sig      string
 	Duration int64
 }
 
-func (s *Server) consoleRecord(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleRecord(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	rec, found := s.store.get(id)
+	rec, found := s.v.Record(id)
 	if !found {
-		s.render(w, http.StatusNotFound, "records", "Call records", recordsData{ID: id, NotFound: true, Results: callResults, Page: 1, Pages: 1, Link: func(int) string { return "/console/records" }})
+		s.render(w, http.StatusNotFound, "records", "Call records", recordsData{ID: id, NotFound: true, Results: s.v.CallResults, Page: 1, Pages: 1, Link: func(int) string { return "/console/records" }})
 		return
 	}
 	d := recordData{Record: rec}
 	if rec.AcceptTs > 0 && rec.EndTs > rec.AcceptTs {
 		d.Duration = rec.EndTs - rec.AcceptTs
 	}
-	v1, _ := json.MarshalIndent(s.v1Wire(rec), "", "  ")
-	v4, _ := json.MarshalIndent(v4Wire(rec), "", "  ")
+	w1, w4 := s.v.Wire(rec)
+	v1, _ := json.MarshalIndent(w1, "", "  ")
+	v4, _ := json.MarshalIndent(w4, "", "  ")
 	d.V1, d.V4 = string(v1), string(v4)
 	var logged int
-	d.Rows, logged = s.recentDeliveries(consoleDeliveryRows, func(x *Delivery) bool { return x.CallID == rec.CallID })
+	d.Rows, logged = s.v.Deliveries(consoleDeliveryRows, func(x *mockserver.Delivery) bool { return x.CallID == rec.CallID })
 	d.Sig = deliveriesSig(d.Rows, logged)
 	d.Poll = "/console/deliveries.json?" + url.Values{"call": {rec.CallID}}.Encode()
 	s.render(w, http.StatusOK, "record", "Call "+rec.CallID, d)
@@ -597,26 +603,28 @@ func (s *Server) consoleRecord(w http.ResponseWriter, r *http.Request) {
 
 type deliveriesData struct {
 	Call, API, Simulated string
-	Rows                 []Delivery
+	Rows                 []mockserver.Delivery
 	Logged               int
 	Poll, Sig            string
 	Configs              []consoleConfig
 }
 
-func deliveryFilter(call, api string) func(*Delivery) bool {
+func deliveryFilter(call, api string) func(*mockserver.Delivery) bool {
 	if call == "" && api == "" {
 		return nil
 	}
-	return func(d *Delivery) bool { return (call == "" || d.CallID == call) && (api == "" || d.API == api) }
+	return func(d *mockserver.Delivery) bool {
+		return (call == "" || d.CallID == call) && (api == "" || d.API == api)
+	}
 }
 
-func (s *Server) consoleDeliveries(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := deliveriesData{Call: q.Get("call"), API: q.Get("api"), Simulated: q.Get("simulated")}
 	if d.API != "" && d.API != "v1" && d.API != "v4" {
 		d.API = ""
 	}
-	d.Rows, d.Logged = s.recentDeliveries(consoleDeliveryRows, deliveryFilter(d.Call, d.API))
+	d.Rows, d.Logged = s.v.Deliveries(consoleDeliveryRows, deliveryFilter(d.Call, d.API))
 	d.Sig = deliveriesSig(d.Rows, d.Logged)
 	v := url.Values{}
 	if d.Call != "" {
@@ -632,21 +640,21 @@ func (s *Server) consoleDeliveries(w http.ResponseWriter, r *http.Request) {
 
 // consoleDeliveriesJSON is what the deliveries tables poll: the rows rendered
 // by the same template as the page, and a signature that changes with them.
-func (s *Server) consoleDeliveriesJSON(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleDeliveriesJSON(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	rows, logged := s.recentDeliveries(consoleDeliveryRows, deliveryFilter(q.Get("call"), q.Get("api")))
+	rows, logged := s.v.Deliveries(consoleDeliveryRows, deliveryFilter(q.Get("call"), q.Get("api")))
 	var buf bytes.Buffer
 	if err := consolePages["deliveries"].ExecuteTemplate(&buf, "delivery_rows", rows); err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		mockserver.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
 	sig := deliveriesSig(rows, logged)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"sig": sig, "shown": len(rows), "logged": logged, "rows": buf.String()})
+	mockserver.WriteJSON(w, http.StatusOK, map[string]any{"sig": sig, "shown": len(rows), "logged": logged, "rows": buf.String()})
 }
 
 // deliveriesSig changes whenever the rows shown change.
-func deliveriesSig(rows []Delivery, logged int) string {
+func deliveriesSig(rows []mockserver.Delivery, logged int) string {
 	sig := strconv.Itoa(len(rows)) + "-" + strconv.Itoa(logged)
 	if len(rows) > 0 {
 		sig += "-" + strconv.FormatInt(rows[0].Time.UnixNano(), 10)
@@ -654,63 +662,22 @@ func deliveriesSig(rows []Delivery, logged int) string {
 	return sig
 }
 
-// retryOffsets are the v1 attempts' offsets from the first attempt, in seconds
-// (callkit-api.md §3 Provider choice).
-var retryOffsets = func() []time.Duration {
-	out := []time.Duration{0}
-	var at time.Duration
-	for _, w := range v1RetryWaits {
-		at += w
-		out = append(out, at)
-	}
-	return out
-}()
-
-// attemptLabel says which attempt of the retry schedule a delivery was, when
-// it was made in the schedule, and, for a failed one, what comes next.
-func attemptLabel(d Delivery) string {
-	if d.API == "v4" {
-		return "1 of 1 (v4 does not retry)"
-	}
-	n := len(retryOffsets)
-	if d.Attempt < 1 || d.Attempt > n {
-		return strconv.Itoa(d.Attempt)
-	}
-	label := fmt.Sprintf("%d of %d", d.Attempt, n)
-	switch at := retryOffsets[d.Attempt-1]; {
-	case d.Attempt == 1:
-	case at == 0:
-		label += ", right after the first"
-	default:
-		label += fmt.Sprintf(", %d s after the first", int(at/time.Second))
-	}
-	switch {
-	case d.OK:
-		return label
-	case d.Attempt == n:
-		return label + "; no retry left"
-	case v1RetryWaits[d.Attempt-1] == 0:
-		return label + "; next retry at once"
-	}
-	return label + fmt.Sprintf("; next retry %d s later", int(v1RetryWaits[d.Attempt-1]/time.Second))
-}
-
 // --- request log -----------------------------------------------------------
 
 type requestsData struct {
 	Path     string
 	Failed   bool
-	Rows     []RequestLogEntry
+	Rows     []mockserver.RequestLogEntry
 	Total    int
 	Kept     int
 	Paths    []string
 	RowLimit int
 }
 
-func (s *Server) consoleRequests(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := requestsData{Path: q.Get("path"), Failed: q.Get("failed") == "1", RowLimit: consoleRequestRows}
-	all, total := s.RequestLog(maxRequestLog)
+	all, total := s.v.Requests(s.v.RequestLogSize)
 	d.Total, d.Kept = total, len(all)
 	seen := map[string]bool{}
 	for _, e := range all {
@@ -735,8 +702,8 @@ type simulateData struct {
 	Configs                                      []consoleConfig
 }
 
-func (s *Server) consoleSimulateForm(w http.ResponseWriter, r *http.Request) {
-	d := simulateData{Calls: 1, Results: callResults, Configs: s.consoleConfigs(r)}
+func (s *server) consoleSimulateForm(w http.ResponseWriter, r *http.Request) {
+	d := simulateData{Calls: 1, Results: s.v.CallResults, Configs: s.consoleConfigs(r)}
 	s.render(w, http.StatusOK, "simulate", "Simulate a call", d)
 }
 
@@ -753,7 +720,7 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
-func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
+func (s *server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
 		http.Error(w, "the simulate form only accepts posts from the console itself", http.StatusForbidden)
 		return
@@ -766,7 +733,7 @@ func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 	d := simulateData{
 		Caller: strings.TrimSpace(r.PostForm.Get("caller")), Callees: strings.TrimSpace(r.PostForm.Get("callees")),
 		CallType: r.PostForm.Get("call_type"), MediaType: r.PostForm.Get("media_type"), Result: r.PostForm.Get("result"),
-		Results: callResults, Calls: 1,
+		Results: s.v.CallResults, Calls: 1,
 	}
 	if v := r.PostForm.Get("calls"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -775,21 +742,9 @@ func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Calls = n
 	}
-	var recs []Record
+	var recs []mockserver.Record
 	if d.Error == "" {
-		c := SimulatedCall{Caller: d.Caller, CallType: d.CallType, MediaType: d.MediaType, Result: d.Result}
-		if d.Callees != "" {
-			c.Callees = strings.FieldsFunc(d.Callees, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
-		}
-		// The calls are the mock's, not this request's: deliveries go on after it returns.
-		for range d.Calls {
-			rec, err := s.SimulateCall(context.WithoutCancel(r.Context()), c)
-			if err != nil {
-				d.Error = strings.TrimPrefix(err.Error(), "mockserver: ")
-				break
-			}
-			recs = append(recs, rec)
-		}
+		recs = s.simulate(r, &d)
 	}
 	if d.Error != "" && len(recs) == 0 {
 		d.Configs = s.consoleConfigs(r)
@@ -801,6 +756,26 @@ func (s *Server) consoleSimulate(w http.ResponseWriter, r *http.Request) {
 		v.Set("call", recs[0].CallID)
 	}
 	http.Redirect(w, r, "/console/deliveries?"+v.Encode(), http.StatusSeeOther)
+}
+
+// simulate makes the form's calls, stopping at the first the mock refuses
+// (d.Error says why), and returns those it made.
+func (s *server) simulate(r *http.Request, d *simulateData) []mockserver.Record {
+	c := mockserver.SimulatedCall{Caller: d.Caller, CallType: d.CallType, MediaType: d.MediaType, Result: d.Result}
+	if d.Callees != "" {
+		c.Callees = strings.FieldsFunc(d.Callees, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
+	}
+	var recs []mockserver.Record
+	// The calls are the mock's, not this request's: deliveries go on after it returns.
+	for range d.Calls {
+		rec, err := s.v.SimulateCall(context.WithoutCancel(r.Context()), c)
+		if err != nil {
+			d.Error = strings.TrimPrefix(err.Error(), "mockserver: ")
+			break
+		}
+		recs = append(recs, rec)
+	}
+	return recs
 }
 
 // formatDuration prints seconds as the console does: 1h02m03s, 4m05s, 6s.

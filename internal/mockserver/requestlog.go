@@ -51,8 +51,6 @@ type consoleState struct {
 	next     int               // ring position of the next entry
 	total    int               // entries ever logged
 	changes  map[string]*ConfigChange
-	muxOnce  sync.Once
-	mux      *http.ServeMux
 }
 
 func newConsoleState() *consoleState {

@@ -1,4 +1,4 @@
-package mockserver
+package console
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/mockserver"
 )
 
 // cpuTime is the process's user and system CPU time so far.
@@ -23,18 +25,32 @@ func cpuTime(b *testing.B) time.Duration {
 // (the budget: under 100 ms of server time per page). The widest windows read
 // every record once: "30d" and a custom range cover all million.
 func BenchmarkConsolePages(b *testing.B) {
-	s := bigMock()
-	recs := s.store.all()
+	mock := mockserver.New(mockserver.Options{Key: testKey, Clock: func() time.Time { return fixedNow }, Seed: 42, Records: 1_000_000})
+	b.Cleanup(mock.Close)
+	recs := mock.Records()
 	mid := recs[len(recs)/2].CallID
 	week := fixedNow.Add(-6 * 24 * time.Hour).Format(consoleDateLayout)
-	// Deliveries and API requests to show, as after a busy session.
-	for i := range consoleDeliveryRows * 5 {
-		s.logDelivery(Delivery{Time: fixedNow, API: "v1", URL: "http://127.0.0.1:9/cb", Command: "normal_end", CallID: mid, Attempt: 1 + i%7, Status: 200, OK: true})
+	// Deliveries and API requests to show, as after a busy session: the
+	// deliveries through the view, as the mock logs them, newest first.
+	view := mock.ConsoleView()
+	logged := make([]mockserver.Delivery, consoleDeliveryRows*5)
+	for i := range logged {
+		logged[i] = mockserver.Delivery{Time: fixedNow, API: "v1", URL: "http://127.0.0.1:9/cb", Command: "normal_end", CallID: mid, Attempt: 1 + i%7, Status: 200, OK: true}
 	}
-	for range maxRequestLog {
+	view.Deliveries = func(limit int, keep func(*mockserver.Delivery) bool) ([]mockserver.Delivery, int) {
+		var out []mockserver.Delivery
+		for i := len(logged) - 1; i >= 0 && len(out) < limit; i-- {
+			if keep == nil || keep(&logged[i]) {
+				out = append(out, logged[i])
+			}
+		}
+		return out, len(logged)
+	}
+	for range view.RequestLogSize {
 		req := httptest.NewRequest(http.MethodPost, "/v1/callback/get?usersig=x", nil)
-		s.ServeHTTP(httptest.NewRecorder(), req)
+		mock.ServeHTTP(httptest.NewRecorder(), req)
 	}
+	s := New(view, mock)
 	for _, path := range []string{
 		"/",
 		"/console/stats?range=today",

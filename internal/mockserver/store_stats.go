@@ -119,27 +119,14 @@ func (s *store) onePass(ws *WindowStats, days [][]uint32, firsts, lasts []int64,
 	if ws.CallType == "" {
 		arrays = 4
 	}
-	bp, _ := diffPool.Get().(*[]int32)
-	if bp == nil {
-		bp = new([]int32)
-	}
-	defer diffPool.Put(bp)
-	if cap(*bp) < arrays*span {
-		*bp = make([]int32, arrays*span)
-	}
-	buf := (*bp)[:arrays*span]
-	clear(buf)
+	buf, release := diffBuffer(arrays * span)
+	defer release()
 	sel, day := buf[:span], buf[span:2*span]
 	var single, group []int32
 	singleCode, groupCode := anyCode, anyCode
 	if arrays == 4 {
 		single, group = buf[2*span:3*span], buf[3*span:]
-		if c, ok := s.enums.lookup("single"); ok {
-			singleCode = c
-		}
-		if c, ok := s.enums.lookup("group"); ok {
-			groupCode = c
-		}
+		singleCode, groupCode = s.typeCodes()
 	}
 	seen, all := s.participantMarks()
 	for d, ds := range days {
@@ -183,15 +170,48 @@ func (s *store) onePass(ws *WindowStats, days [][]uint32, firsts, lasts []int64,
 			}
 		}
 	}
+	setPeaks(ws, sel, single, group, day, firsts, lasts, first)
+}
+
+// diffBuffer is a zeroed buffer of n counters from the pool, and its return.
+func diffBuffer(n int) ([]int32, func()) {
+	bp, _ := diffPool.Get().(*[]int32)
+	if bp == nil {
+		bp = new([]int32)
+	}
+	if cap(*bp) < n {
+		*bp = make([]int32, n)
+	}
+	buf := (*bp)[:n]
+	clear(buf)
+	return buf, func() { diffPool.Put(bp) }
+}
+
+// typeCodes are the store's codes of the two call types (anyCode for one
+// no record has).
+func (s *store) typeCodes() (single, group uint32) {
+	single, group = anyCode, anyCode
+	if c, ok := s.enums.lookup("single"); ok {
+		single = c
+	}
+	if c, ok := s.enums.lookup("group"); ok {
+		group = c
+	}
+	return single, group
+}
+
+// setPeaks reads the window's and each day's peaks off the difference
+// arrays onePass filled (single and group are nil for one call type).
+func setPeaks(ws *WindowStats, sel, single, group, day []int32, firsts, lasts []int64, first int64) {
 	ws.MaxConcurrent = maxPrefix(sel)
-	if arrays == 4 {
+	if single != nil {
 		ws.MaxSingle, ws.MaxGroup = maxPrefix(single), maxPrefix(group)
 	} else if ws.CallType == "single" {
 		ws.MaxSingle = ws.MaxConcurrent
 	} else {
 		ws.MaxGroup = ws.MaxConcurrent
 	}
-	for d := range days {
+	for d := range firsts {
 		if firsts[d] >= 0 {
 			ws.Days[d].MaxConcurrent = maxPrefix(day[firsts[d]-first : lasts[d]-first+1])
 		}

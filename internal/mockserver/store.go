@@ -33,7 +33,10 @@ type Record struct {
 var callResults = []string{"cancel", "reject", "not_answer", "normal_end", "call_busy", "interrupt"}
 
 func isCallResult(s string) bool { return slices.Contains(callResults, s) }
-func isCallType(s string) bool   { return s == "single" || s == "group" }
+
+var callTypes = []string{"single", "group"}
+
+func isCallType(s string) bool { return slices.Contains(callTypes, s) }
 
 // retention is how far back the records API reaches.
 const retention = 7 * 24 * time.Hour
@@ -143,19 +146,14 @@ func keysFor(ctype, result uint32) [4]filterKey {
 	return [4]filterKey{{anyCode, anyCode}, {ctype, anyCode}, {anyCode, result}, {ctype, result}}
 }
 
-// add stores records. Records whose call ID already exists replace the old
-// one (call IDs are unique in the real service). Caller holds s.mu.
+// add stores records. A record whose call ID is already stored, or comes
+// again later in the same batch, replaces the earlier one (call IDs are unique
+// in the real service). Caller holds s.mu.
 func (s *store) add(in []Record) {
 	if len(in) == 0 {
 		return
 	}
 	appendOnly := true
-	for i := range in {
-		if _, dup := s.findLocked(in[i].CallID); dup {
-			appendOnly = false
-			break
-		}
-	}
 	var last int64
 	if n := len(s.idx[filterKey{anyCode, anyCode}]); n > 0 {
 		last = s.recs[s.idx[filterKey{anyCode, anyCode}][n-1]].start
@@ -166,6 +164,10 @@ func (s *store) add(in []Record) {
 	}
 	for i := range in {
 		if slot, ok := s.findLocked(in[i].CallID); ok {
+			// The slot may be in the indexes, or (an ID repeated within
+			// this batch) about to be appended to them: either way only a
+			// rebuild leaves the dead slot out.
+			appendOnly = false
 			s.recs[slot].dead = true
 			if _, ok := s.collide[in[i].CallID]; ok {
 				delete(s.collide, in[i].CallID)
@@ -510,4 +512,24 @@ func newUUID(rng *rand.Rand) string {
 	var b strings.Builder
 	writeUUID(&b, rng)
 	return b.String()
+}
+
+// newestFirst answers one page of a filter query in descending start time;
+// an offset outside the matches gives an empty page.
+func (s *store) newestFirst(start, end int64, callType, result string, offset, limit int) (int, []Record) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx, ok := s.index(callType, result)
+	if !ok {
+		return 0, nil
+	}
+	slots := s.window(idx, start, end)
+	if offset < 0 || offset >= len(slots) || limit <= 0 {
+		return len(slots), nil
+	}
+	out := make([]Record, 0, min(limit, len(slots)-offset))
+	for i := len(slots) - 1 - offset; i >= 0 && len(out) < limit; i-- {
+		out = append(out, s.toRecord(slots[i]))
+	}
+	return len(slots), out
 }

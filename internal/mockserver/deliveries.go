@@ -636,3 +636,44 @@ func (s *Server) Close() {
 	defer cancel()
 	_ = s.WaitDeliveries(ctx)
 }
+
+// retryOffsets are the v1 attempts' offsets from the first attempt, in seconds
+// (callkit-api.md §3 Provider choice).
+var retryOffsets = func() []time.Duration {
+	out := []time.Duration{0}
+	var at time.Duration
+	for _, w := range v1RetryWaits {
+		at += w
+		out = append(out, at)
+	}
+	return out
+}()
+
+// AttemptLabel says which attempt of the retry schedule a delivery was, when
+// it was made in the schedule, and, for a failed one, what comes next.
+func (d Delivery) AttemptLabel() string {
+	if d.API == "v4" {
+		return "1 of 1 (v4 does not retry)"
+	}
+	n := len(retryOffsets)
+	if d.Attempt < 1 || d.Attempt > n {
+		return strconv.Itoa(d.Attempt)
+	}
+	label := fmt.Sprintf("%d of %d", d.Attempt, n)
+	switch at := retryOffsets[d.Attempt-1]; {
+	case d.Attempt == 1:
+	case at == 0:
+		label += ", right after the first"
+	default:
+		label += fmt.Sprintf(", %d s after the first", int(at/time.Second))
+	}
+	switch {
+	case d.OK:
+		return label
+	case d.Attempt == n:
+		return label + "; no retry left"
+	case v1RetryWaits[d.Attempt-1] == 0:
+		return label + "; next retry at once"
+	}
+	return label + fmt.Sprintf("; next retry %d s later", int(v1RetryWaits[d.Attempt-1]/time.Second))
+}

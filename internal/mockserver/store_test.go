@@ -270,6 +270,33 @@ func TestV4Records(t *testing.T) {
 	}
 }
 
+// TestBatchRepeatingACallIDKeepsTheLater: a batch that holds one call ID
+// twice stores it once, the later record winning, as a later AddRecords
+// replaces an earlier one; the filter must not serve the earlier one too.
+func TestBatchRepeatingACallIDKeepsTheLater(t *testing.T) {
+	t.Parallel()
+	s, ts := startMock(t, Options{Clock: func() time.Time { return fixedNow }})
+	start := fixedNow.Unix() - 3600
+	r := seqRecords(2, start, "reject")
+	r[1].CallID, r[1].CallResult = r[0].CallID, "cancel"
+	s.AddRecords(r...) // in start order: the append-only path
+	c := newClient(t, ts.URL)
+	env := c.post("v1/records/get_records_by_filter", fmt.Sprintf(`{"startTimestamp":%d}`, start))
+	wantCode(t, env, 0)
+	data := obj(t, env["data"])
+	list := arr(t, data["callRecordList"])
+	if data["totalNum"] != 1.0 || len(list) != 1 {
+		t.Fatalf("totalNum %v, %d records: want the repeated call ID once", data["totalNum"], len(list))
+	}
+	if got := obj(t, list[0]); got["callId"] != r[1].CallID || got["callResult"] != "cancel" || got["startCallTs"] != float64(r[1].StartCallTs) {
+		t.Fatalf("served %v, want the later record of the batch", got)
+	}
+	wantCode(t, c.post("v1/records/get_records_by_filter", fmt.Sprintf(`{"startTimestamp":%d,"callResult":"reject"}`, start)), v1NoRecord)
+	if all := s.Records(); len(all) != 1 || all[0].CallResult != "cancel" {
+		t.Fatalf("Records() = %+v", all)
+	}
+}
+
 func TestAddRecordsReplacesByCallID(t *testing.T) {
 	t.Parallel()
 	s := New(Options{Clock: func() time.Time { return fixedNow }})

@@ -447,3 +447,23 @@ func TestCloseStopsPendingDeliveries(t *testing.T) {
 		t.Fatal("SimulateCall after Close succeeded")
 	}
 }
+
+func TestAttemptLabel(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		d    Delivery
+		want string
+	}{
+		{Delivery{API: "v1", Attempt: 1, OK: true}, "1 of 7"},
+		{Delivery{API: "v1", Attempt: 1}, "1 of 7; next retry at once"},
+		{Delivery{API: "v1", Attempt: 2}, "2 of 7, right after the first; next retry 1 s later"},
+		{Delivery{API: "v1", Attempt: 4, OK: true}, "4 of 7, 2 s after the first"},
+		{Delivery{API: "v1", Attempt: 6}, "6 of 7, 7 s after the first; next retry 5 s later"},
+		{Delivery{API: "v1", Attempt: 7}, "7 of 7, 12 s after the first; no retry left"},
+		{Delivery{API: "v4", Attempt: 1}, "1 of 1 (v4 does not retry)"},
+	} {
+		if got := c.d.AttemptLabel(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.d, got, c.want)
+		}
+	}
+}
