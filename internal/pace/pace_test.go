@@ -87,16 +87,7 @@ func TestSlowStart(t *testing.T) {
 	t.Parallel()
 	l := New(100)
 	ctx := context.Background()
-	first, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-	defer cancel()
-	if _, err := l.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a second request went before the first was answered: %v", err)
-	}
-	first.Done(Answered)
+	oneInFlight(t, l, "at first").Done(Answered)
 	var tickets []*Ticket
 	for range 2 {
 		tk, err := l.Wait(ctx)
@@ -337,6 +328,18 @@ func TestReturnToBurstsStartsSlow(t *testing.T) {
 	if spacedNow(l) {
 		t.Fatal("still spaced after a quiet second")
 	}
+	oneInFlight(t, l, "back in bursts").Done(Answered)
+	for range 2 {
+		if _, err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// oneInFlight takes a ticket and checks that no second one goes before it
+// is answered.
+func oneInFlight(t *testing.T, l *Limiter, when string) *Ticket {
+	t.Helper()
 	ctx := context.Background()
 	first, err := l.Wait(ctx)
 	if err != nil {
@@ -345,12 +348,7 @@ func TestReturnToBurstsStartsSlow(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
 	defer cancel()
 	if _, err := l.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("the first burst after spacing sent two requests at once: %v", err)
+		t.Fatalf("%s, a second request went before the first was answered: %v", when, err)
 	}
-	first.Done(Answered)
-	for range 2 {
-		if _, err := l.Wait(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return first
 }
