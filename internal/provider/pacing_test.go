@@ -74,9 +74,10 @@ func TestAccPacing_defaultMock(t *testing.T) {
 
 // TestAccPacing_strictMock: against a mock that allows no burst at all, each
 // path is refused in its first burst and then spaced 1/N apart, trying bursts
-// again after a quiet second (twice as long after each refused return): a handful of rate-limit answers per Terraform
-// command, absorbed with max_retries = 3 (a request queued behind the spaced
-// ones can meet a second refused burst).
+// again after a quiet second (twice as long after each refused return): a
+// handful of rate-limit answers per Terraform command, absorbed with
+// max_retries = 3 (a request queued behind the spaced ones can meet a second
+// refused burst).
 func TestAccPacing_strictMock(t *testing.T) {
 	t.Parallel()
 	mock, url := newTestMock(t, mockserver.Options{Records: 2500, Seed: 41, RateLimitStrict: true})
