@@ -234,8 +234,8 @@ func TestMockLookupsBurstWithinTheLimit(t *testing.T) {
 
 // TestMockStrictRateLimitFallsBackToSpacing: a service that allows no burst
 // at all (the mock's strict mode) refuses only a handful of requests per path
-// and second (the client spaces them 1/N apart for a second after each
-// refusal, then tries bursts again); nothing fails.
+// and second (the client spaces them 1/N apart for a second after a refusal,
+// twice as long after each refused return to bursts); nothing fails.
 func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	t.Parallel()
 	began := time.Now()

@@ -202,7 +202,8 @@ func TestMockFaultsAndSharedLimit(t *testing.T) {
 // TestMockStrictRateLimitFallsBackToSpacing: against a mock that allows no
 // burst, a burst is partly refused and the client then spaces its requests;
 // after a quiet second it bursts again (the stated limit is per second), so a
-// walk longer than a second may see another burst partly refused. Parallel
+// walk longer than a second may see another burst partly refused (and then
+// stays spaced twice as long). Parallel
 // walks finish with no error and a handful of refusals.
 func TestMockStrictRateLimitFallsBackToSpacing(t *testing.T) {
 	t.Parallel()

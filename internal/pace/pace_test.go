@@ -87,16 +87,7 @@ func TestSlowStart(t *testing.T) {
 	t.Parallel()
 	l := New(100)
 	ctx := context.Background()
-	first, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-	defer cancel()
-	if _, err := l.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("a second request went before the first was answered: %v", err)
-	}
-	first.Done(Answered)
+	oneInFlight(t, l, "at first").Done(Answered)
 	var tickets []*Ticket
 	for range 2 {
 		tk, err := l.Wait(ctx)
@@ -176,10 +167,7 @@ func TestWaitHonoursContext(t *testing.T) {
 func TestSpacingEndsAfterAQuietSecond(t *testing.T) {
 	t.Parallel()
 	l := New(200)
-	var mu sync.Mutex
-	now := time.Unix(1_000_000, 0)
-	l.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	advance := useFakeClock(l).advance
 	ctx := context.Background()
 	tk, err := l.Wait(ctx)
 	if err != nil {
@@ -225,4 +213,142 @@ func spacedNow(l *Limiter) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.spaced(l.now())
+}
+
+// fakeClock drives a Limiter's clock by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func useFakeClock(l *Limiter) *fakeClock {
+	c := &fakeClock{now: time.Unix(1_000_000, 0)}
+	l.now = func() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+	return c
+}
+
+func (c *fakeClock) advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// send waits for a ticket (at most a second of real time) and reports o.
+func send(t *testing.T, l *Limiter, o Outcome) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	tk, err := l.Wait(ctx)
+	if err != nil {
+		t.Fatalf("a request had to wait: %v", err)
+	}
+	tk.Done(o)
+}
+
+// spacedFor checks that the path is spaced for exactly want from now, as
+// Wait sees it, and leaves the clock where spacing has just ended.
+func spacedFor(t *testing.T, l *Limiter, c *fakeClock, want time.Duration) {
+	t.Helper()
+	c.advance(want - time.Millisecond)
+	if !spacedNow(l) {
+		t.Fatalf("spacing ended before %v", want)
+	}
+	c.advance(time.Millisecond)
+	if spacedNow(l) {
+		t.Fatalf("still spaced %v after the rate-limit answer", want)
+	}
+}
+
+// throttledBurst is the first burst after spacing against a service that
+// allows none: the first request is answered, the next one refused.
+func throttledBurst(t *testing.T, l *Limiter, c *fakeClock) {
+	t.Helper()
+	send(t, l, Answered)
+	c.advance(2 * time.Millisecond)
+	send(t, l, Throttled)
+}
+
+// TestStrictServiceLengthensSpacing: a service that throttles every burst
+// sees the spaced period double at each return to bursts (1 s, 2 s, 4 s …),
+// up to MaxRecovery, so it refuses a request or two a minute at most, not
+// a second. A straggler of a refused burst does not double it again.
+func TestStrictServiceLengthensSpacing(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	c := useFakeClock(l)
+	send(t, l, Answered)
+	send(t, l, Throttled)
+	want := []time.Duration{Recovery, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second,
+		32 * time.Second, MaxRecovery, MaxRecovery}
+	for i, period := range want {
+		if i > 0 {
+			throttledBurst(t, l, c)
+		}
+		if i == 2 {
+			c.advance(time.Millisecond)
+			send(t, l, Throttled) // the refused burst's other request
+		}
+		spacedFor(t, l, c, period)
+	}
+}
+
+// TestCleanBurstsResetSpacing: once bursts go Recovery without a rate-limit
+// answer, the next one spaces the path for Recovery again; idle time between
+// spacing and the first burst does not count as bursts that went well.
+func TestCleanBurstsResetSpacing(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	c := useFakeClock(l)
+	send(t, l, Throttled)
+	spacedFor(t, l, c, Recovery)
+	throttledBurst(t, l, c)
+	spacedFor(t, l, c, 2*time.Second)
+	c.advance(10 * time.Second) // idle
+	throttledBurst(t, l, c)
+	spacedFor(t, l, c, 4*time.Second)
+	for range 11 { // bursts answered for a second
+		send(t, l, Answered)
+		c.advance(100 * time.Millisecond)
+	}
+	send(t, l, Throttled)
+	spacedFor(t, l, c, Recovery)
+}
+
+// TestReturnToBurstsStartsSlow: answers to spaced requests do not widen the
+// slow start, so the first burst after spacing is one request, then two.
+func TestReturnToBurstsStartsSlow(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	c := useFakeClock(l)
+	for range 3 {
+		send(t, l, Answered)
+	}
+	send(t, l, Throttled)
+	for range 50 {
+		c.advance(10 * time.Millisecond)
+		send(t, l, Answered)
+	}
+	c.advance(Recovery)
+	if spacedNow(l) {
+		t.Fatal("still spaced after a quiet second")
+	}
+	oneInFlight(t, l, "back in bursts").Done(Answered)
+	for range 2 {
+		if _, err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// oneInFlight takes a ticket and checks that no second one goes before it
+// is answered.
+func oneInFlight(t *testing.T, l *Limiter, when string) *Ticket {
+	t.Helper()
+	ctx := context.Background()
+	first, err := l.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if _, err := l.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("%s, a second request went before the first was answered: %v", when, err)
+	}
+	return first
 }

@@ -74,9 +74,10 @@ func TestAccPacing_defaultMock(t *testing.T) {
 
 // TestAccPacing_strictMock: against a mock that allows no burst at all, each
 // path is refused in its first burst and then spaced 1/N apart, trying bursts
-// again after a quiet second: a handful of rate-limit answers per Terraform
-// command, absorbed with max_retries = 3 (a request queued behind the spaced
-// ones can meet a second refused burst).
+// again after a quiet second (twice as long after each refused return): a
+// handful of rate-limit answers per Terraform command, absorbed with
+// max_retries = 3 (a request queued behind the spaced ones can meet a second
+// refused burst).
 func TestAccPacing_strictMock(t *testing.T) {
 	t.Parallel()
 	mock, url := newTestMock(t, mockserver.Options{Records: 2500, Seed: 41, RateLimitStrict: true})
@@ -97,7 +98,7 @@ func TestAccPacing_strictMock(t *testing.T) {
 		t.Error("the strict mock refused nothing: the test does not exercise the fallback")
 	}
 	// Each Terraform command reads the 40 records once, with a fresh client,
-	// and bursts again after each quiet second: at most one second's
+	// and bursts again after each spaced period: at most one second's
 	// allowance (20) refused per read, all of it absorbed by the retries.
 	reads := st.Applied["v1/records/get_record_by_callId"] / 40
 	if reads == 0 || st.RateLimited > 20*reads {
