@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	defaultOpenTofuProviderHost()
-	os.Exit(m.Run())
+	os.Exit(liveMain(m)) // -sweep, live mode (live_test.go) or the tests as usual
 }
 
 // repoRoot is the repository root, from this package's directory.
