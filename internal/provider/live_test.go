@@ -47,6 +47,9 @@ const (
 	envAccLiveApp = "TENCENTCALLKIT_ACC_LIVE_APP"
 	// envAccCCCSdkAppID is the Cloud Contact Center app of the tel_cdrs tests.
 	envAccCCCSdkAppID = "TENCENTCALLKIT_ACC_CCC_SDK_APP_ID"
+	// envAccLiveSaveDir overrides where the configurations are saved
+	// (default .cache/testacc-live in the repository).
+	envAccLiveSaveDir = "TENCENTCALLKIT_ACC_LIVE_SAVE_DIR"
 	// liveMark is the path segment every callback address a test sets carries.
 	liveMark = "tf-acc-test"
 	// liveOpTimeout bounds the save, restore and sweep of one app.
@@ -121,7 +124,11 @@ type savedCallbacks struct {
 
 // liveSaveFile is where the configurations of app are saved.
 func liveSaveFile(sdkAppID int64) string {
-	return filepath.Join(repoRoot, ".cache", "testacc-live", fmt.Sprintf("callbacks-%d.json", sdkAppID))
+	dir := os.Getenv(envAccLiveSaveDir)
+	if dir == "" {
+		dir = filepath.Join(repoRoot, ".cache", "testacc-live")
+	}
+	return filepath.Join(dir, fmt.Sprintf("callbacks-%d.json", sdkAppID))
 }
 
 // liveSession saves, and later restores, one app's callback configurations.
