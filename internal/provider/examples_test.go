@@ -443,6 +443,7 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does) to run Terraform on the examples and docs")
 	}
+	skipInLiveMode(t)
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		var err error

@@ -59,6 +59,18 @@ const (
 // liveMode reports whether the acceptance tests run against the live app.
 func liveMode() bool { return os.Getenv(envAccLive) == "1" }
 
+// skipInLiveMode skips, saying why, a test that cannot run against the
+// service: in live mode only the TestAccLive_ tests run, which need nothing
+// but the public API. Every other acceptance test reaches it through
+// newTestMock, testAccPreCheck or newTerraformCLI before any request.
+func skipInLiveMode(t *testing.T) {
+	t.Helper()
+	if liveMode() && !strings.HasPrefix(t.Name(), "TestAccLive_") {
+		t.Skip("live mode: this test needs the in-process mock or a fake server of its own (faults, seeded records, " +
+			"deliveries, request counts) or no service at all; the live suite runs the TestAccLive_ tests")
+	}
+}
+
 // liveRunID tells this run's addresses from another's.
 var liveRunID = strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 
@@ -148,9 +160,14 @@ func readCallback(ctx context.Context, get func(context.Context) (*callkit.Callb
 	return cb, err
 }
 
-// restorePending restores a file a killed run left behind, then removes it.
-// No file: nothing to do.
+// restorePending restores the file a killed run left behind.
 func restorePending(ctx context.Context, client *callkit.Client, file string) error {
+	return restoreFile(ctx, client, file, "a killed run saved")
+}
+
+// restoreFile restores the configurations file holds (who saved them: why),
+// then removes it. No file: nothing to do.
+func restoreFile(ctx context.Context, client *callkit.Client, file, why string) error {
 	raw, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -165,7 +182,7 @@ func restorePending(ctx context.Context, client *callkit.Client, file string) er
 	if saved.SDKAppID != client.SDKAppID() {
 		return fmt.Errorf("%s holds the configurations of app %d, not %d", file, saved.SDKAppID, client.SDKAppID())
 	}
-	fmt.Fprintf(os.Stderr, "live: restoring the callback configurations a killed run saved at %s (%s)\n", saved.SavedAt.Format(time.RFC3339), file)
+	fmt.Fprintf(os.Stderr, "live: restoring the callback configurations %s at %s (%s)\n", why, saved.SavedAt.Format(time.RFC3339), file)
 	if err := restoreCallbacks(ctx, client, saved); err != nil {
 		return err
 	}
@@ -268,7 +285,7 @@ func (s *liveSession) finish() error {
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), liveOpTimeout)
 		defer cancel()
-		s.err = restorePending(ctx, s.client, s.file)
+		s.err = restoreFile(ctx, s.client, s.file, "this run saved")
 	})
 	return s.err
 }
