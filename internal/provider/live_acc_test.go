@@ -172,7 +172,11 @@ func TestAccLive_records(t *testing.T) {
 			start, end := liveWindow()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			before, err := target.client.ListAllRecords(ctx, callkit.APIVersion(v), callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end}, maxMaxRecords)
+			before, err := target.client.ListAllRecords(ctx, callkit.APIVersion(v), callkit.RecordFilter{StartTimestamp: start, EndTimestamp: end}, defaultMaxRecords)
+			var tooMany *callkit.TooManyRecordsError
+			if errors.As(err, &tooMany) {
+				t.Skipf("app %d has more than %d call records in the closed window: the record invariants read them all, at most the data sources' default max_records", target.sdkAppID, defaultMaxRecords)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
