@@ -217,8 +217,8 @@ output "pairs" {
   }
 }
 `, window, v)
-			bounded := func(max int) string {
-				return target.provider + fmt.Sprintf("data \"tencentcallkit_call_records\" \"bounded\" {\n%s  max_records     = %d\n}\n", window, max)
+			bounded := func(limit int) string {
+				return target.provider + fmt.Sprintf("data \"tencentcallkit_call_records\" \"bounded\" {\n%s  max_records     = %d\n}\n", window, limit)
 			}
 			steps := []resource.TestStep{
 				{Config: config, Check: checkRecordInvariants(n)},
