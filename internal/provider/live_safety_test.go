@@ -244,6 +244,10 @@ func TestLiveHelper_changeAndEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The session saved the app's v4 configuration and cleared it.
+	if cb, err := client.GetCallbackV4(t.Context()); !errors.Is(err, callkit.ErrNotFound) {
+		t.Fatalf("the tests start with the v4 configuration %+v (%v), want none: the session clears what it saved", cb, err)
+	}
 	if err := client.SetCallback(t.Context(), callkit.Callback{Address: liveAddress("v1"), Actions: []string{"normal_end"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -262,8 +262,8 @@ func saveCallbacks(ctx context.Context, client *callkit.Client, file string) (sa
 	return s, os.Rename(tmp, file)
 }
 
-// startLiveSession checks the app, restores what a killed run left, then
-// saves the configurations as they are now.
+// startLiveSession checks the app, restores what a killed run left, saves
+// the configurations as they are now, and clears them for the tests.
 func startLiveSession(getenv func(string) string, file func(int64) string) (*liveSession, savedCallbacks, error) {
 	client, err := liveClientFromEnv(getenv)
 	if err != nil {
@@ -276,7 +276,15 @@ func startLiveSession(getenv func(string) string, file func(int64) string) (*liv
 		return nil, savedCallbacks{}, err
 	}
 	saved, err := saveCallbacks(ctx, client, s.file)
-	return s, saved, err
+	if err != nil {
+		return nil, saved, err
+	}
+	// The tests start from no configuration (the resource's create never
+	// overwrites one); the file now holds what the end of the run restores.
+	if err := errors.Join(client.DeleteCallback(ctx), client.DeleteCallbackV4(ctx)); err != nil {
+		return nil, saved, fmt.Errorf("clearing the callback configurations after saving them to %s: %w", s.file, err)
+	}
+	return s, saved, nil
 }
 
 // finish restores the saved file (once, whoever asks first: the end of the
@@ -303,7 +311,7 @@ func (r liveRunner) Run() int {
 		fmt.Fprintln(os.Stderr, "live:", err)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "live: app %d: saved its callback configurations (v1 %s, v4 %s) to %s\n",
+	fmt.Fprintf(os.Stderr, "live: app %d: saved its callback configurations (v1 %s, v4 %s) to %s, and cleared them for the tests\n",
 		saved.SDKAppID, describeSaved(saved.V1), describeSaved(saved.V4), s.file)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
