@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	defaultOpenTofuProviderHost()
-	os.Exit(m.Run())
+	os.Exit(liveMain(m)) // -sweep, live mode (live_test.go) or the tests as usual
 }
 
 // repoRoot is the repository root, from this package's directory.
@@ -443,6 +443,7 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does) to run Terraform on the examples and docs")
 	}
+	skipInLiveMode(t)
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		var err error
