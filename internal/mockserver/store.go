@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
@@ -342,6 +343,7 @@ type query struct {
 	start, end       int64 // inclusive bounds on the start time
 	callType, result string
 	offset, limit    int
+	byID             bool // ties within a second in call-ID order (Readings.TieOrder)
 }
 
 // find answers a filter query: the total number of matches and the records
@@ -376,11 +378,37 @@ func (s *store) find(q query) (total int, page []Record) {
 	}
 	from := lo + q.offset
 	to := from + min(q.limit, hi-from)
+	slots := idx[from:to]
+	if q.byID {
+		slots = s.byCallID(idx, lo, hi, from, to)
+	}
 	page = make([]Record, 0, to-from)
-	for _, slot := range idx[from:to] {
+	for _, slot := range slots {
 		page = append(page, s.toRecord(slot))
 	}
 	return total, page
+}
+
+// byCallID returns the slots idx[from:to] would hold were ties within a
+// second ordered by call ID: the page's first and last seconds are taken
+// whole from idx[lo:hi], ordered, and the page cut from them. Caller holds
+// s.mu.
+func (s *store) byCallID(idx []uint32, lo, hi, from, to int) []uint32 {
+	a, b := from, to
+	for a > lo && s.recs[idx[a-1]].start == s.recs[idx[from]].start {
+		a--
+	}
+	for b < hi && s.recs[idx[b]].start == s.recs[idx[to-1]].start {
+		b++
+	}
+	seg := slices.Clone(idx[a:b])
+	slices.SortStableFunc(seg, func(x, y uint32) int {
+		if c := cmpInt64(s.recs[x].start, s.recs[y].start); c != 0 {
+			return c
+		}
+		return bytes.Compare(s.idOf(&s.recs[x]), s.idOf(&s.recs[y]))
+	})
+	return seg[from-a : to-a]
 }
 
 // generate makes n deterministic records (for seed and salt) whose calls
