@@ -420,7 +420,7 @@ func (s *Server) applyMidWalk(m MidWalk) {
 	}
 	if expire > 0 || len(m.Add) > 0 {
 		s.store.mu.Lock()
-		s.store.expireOldest(expire)
+		s.store.expireOldest(expire, s.CurrentReadings().TieOrder == "call_id")
 		s.store.add(m.Add)
 		s.store.mu.Unlock()
 	}

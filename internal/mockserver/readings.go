@@ -14,7 +14,8 @@ import (
 // lists (Options.Readings, SetReadings, POST /_mock/readings; GET reads them).
 type Readings struct {
 	// TieOrder orders calls that started in the same second: "insertion"
-	// (the default: the order they were stored in) or "call_id".
+	// (the default: the order they were stored in) or "call_id". Expiry
+	// (MidWalk) takes them from the front in the same order.
 	TieOrder string `json:"tie_order,omitempty"`
 	// End reads a request's end time: "inclusive" (the default: calls that
 	// started at or before it) or "exclusive" (only calls before it).
@@ -36,7 +37,8 @@ var (
 	OldStartAnswer = []string{"clamp", "refuse"}
 )
 
-func (r Readings) check() error {
+// Validate says what is wrong with r, if anything.
+func (r Readings) Validate() error {
 	switch {
 	case r.TieOrder != "" && !slices.Contains(TieOrders, r.TieOrder):
 		return fmt.Errorf("tie_order must be one of %q, got %q", TieOrders, r.TieOrder)
@@ -53,7 +55,7 @@ func (r Readings) check() error {
 // SetReadings sets how record lists answer where the docs allow several
 // readings; an unknown value is refused.
 func (s *Server) SetReadings(r Readings) error {
-	if err := r.check(); err != nil {
+	if err := r.Validate(); err != nil {
 		return err
 	}
 	s.walk.mu.Lock()

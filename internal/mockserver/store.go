@@ -272,15 +272,20 @@ func (s *store) findLocked(id string) (uint32, bool) {
 	return 0, false
 }
 
-// expireOldest removes the n oldest records (by start time), as the retention
+// expireOldest removes the n oldest records (by start time; within a second,
+// in the order answers list them: by call ID when byID), as the retention
 // does while time passes. Caller holds s.mu.
-func (s *store) expireOldest(n int) {
+func (s *store) expireOldest(n int, byID bool) {
 	all := s.idx[filterKey{anyCode, anyCode}]
 	n = min(n, len(all))
 	if n <= 0 {
 		return
 	}
-	for _, slot := range all[:n] {
+	oldest := all[:n]
+	if byID {
+		oldest = s.byCallID(all, 0, len(all), 0, n)
+	}
+	for _, slot := range oldest {
 		r := &s.recs[slot]
 		id := string(s.idOf(r))
 		if _, ok := s.collide[id]; ok {

@@ -63,6 +63,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.opts.RateLimitStrict, "ratelimit-strict", false, "enforce them with burst 1: refuse any request closer than 1/N to the previous one on its path (implies -ratelimit)")
 	fs.IntVar(&c.simulateCalls, "simulate-calls", 0, "number of calls to simulate at start")
 	fs.Float64Var(&c.opts.DeliveryTimeScale, "delivery-time-scale", 1, "multiplier for callback retry waits")
+	fs.StringVar(&c.opts.Readings.TieOrder, "tie-order", "insertion", "order of calls that started in the same second: insertion or call_id")
+	fs.StringVar(&c.opts.Readings.End, "end-reading", "inclusive", "a record list's end time: inclusive or exclusive")
+	fs.IntVar(&c.opts.Readings.PageCap, "page-cap", 0, "serve at most this many records a page whatever numberPerPage asks (0: none)")
+	fs.StringVar(&c.opts.Readings.OldStart, "old-start", "clamp", "a record list's start older than 7 days: clamp or refuse")
+	fs.IntVar(&c.opts.BusySecond, "busy-second", 0, "number of calls that all start in one second, an hour inside the 7-day edge")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -87,6 +92,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-simulate-calls must be between 0 and 100000")
 	case !(c.opts.DeliveryTimeScale > 0):
 		return c, errors.New("-delivery-time-scale must be positive")
+	case c.opts.BusySecond < 0 || c.opts.BusySecond > 10_000:
+		return c, errors.New("-busy-second must be between 0 and 10000")
+	}
+	if err := c.opts.Readings.Validate(); err != nil {
+		return c, fmt.Errorf("-tie-order, -end-reading, -page-cap, -old-start: %w", err)
 	}
 	if err := checkLoopback(c.addr); err != nil {
 		return c, err
