@@ -426,8 +426,12 @@ func generate(seed, salt int64, n int, now time.Time, emit func([]Record)) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(salt)^0x9e3779b97f4a7c15))
 	nowS := now.Unix()
-	// Starts leave room for the longest ring so every call has ended by now.
-	lo, hi := nowS-int64(retention/time.Second)+1, nowS-maxRing
+	// Starts leave room for the longest ring so every call has ended by now,
+	// and an hour inside the 7-day edge: a read of the whole week, which
+	// starts a little inside the edge (the provider's margin against a
+	// service that refuses an older start), finds every generated record
+	// until the mock has run an hour.
+	lo, hi := nowS-int64(retention/time.Second)+generatedInside, nowS-maxRing
 	starts := make([]int64, n)
 	for i := range starts {
 		starts[i] = lo + rng.Int64N(hi-lo+1)
@@ -456,8 +460,9 @@ func generate(seed, salt int64, n int, now time.Time, emit func([]Record)) {
 }
 
 const (
-	numUsers = 500
-	maxRing  = 60 // seconds
+	numUsers        = 500
+	maxRing         = 60   // seconds
+	generatedInside = 3600 // seconds inside the 7-day edge that generated records start at the earliest
 )
 
 var userNames = func() []string {
