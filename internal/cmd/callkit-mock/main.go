@@ -77,31 +77,33 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.showVersion {
 		return c, nil
 	}
+	return c, c.check()
+}
+
+// check refuses flag values the mock cannot run with.
+func (c config) check() error {
 	switch {
 	case c.opts.SDKAppID <= 0:
-		return c, errors.New("-sdkappid must be positive")
+		return errors.New("-sdkappid must be positive")
 	case c.opts.Key == "":
-		return c, errors.New("-key must not be empty")
+		return errors.New("-key must not be empty")
 	case c.opts.Identifier == "":
-		return c, errors.New("-identifier must not be empty")
+		return errors.New("-identifier must not be empty")
 	case c.opts.Records < 0 || c.opts.Records > 10_000_000:
-		return c, errors.New("-records must be between 0 and 10000000")
+		return errors.New("-records must be between 0 and 10000000")
 	case c.opts.CCCRecords < 0 || c.opts.CCCRecords > 1_000_000:
-		return c, errors.New("-ccc-records must be between 0 and 1000000")
+		return errors.New("-ccc-records must be between 0 and 1000000")
 	case c.simulateCalls < 0 || c.simulateCalls > 100_000:
-		return c, errors.New("-simulate-calls must be between 0 and 100000")
+		return errors.New("-simulate-calls must be between 0 and 100000")
 	case !(c.opts.DeliveryTimeScale > 0):
-		return c, errors.New("-delivery-time-scale must be positive")
+		return errors.New("-delivery-time-scale must be positive")
 	case c.opts.BusySecond < 0 || c.opts.BusySecond > 10_000:
-		return c, errors.New("-busy-second must be between 0 and 10000")
+		return errors.New("-busy-second must be between 0 and 10000")
 	}
 	if err := c.opts.Readings.Validate(); err != nil {
-		return c, fmt.Errorf("-tie-order, -end-reading, -page-cap, -old-start: %w", err)
+		return fmt.Errorf("-tie-order, -end-reading, -page-cap, -old-start: %w", err)
 	}
-	if err := checkLoopback(c.addr); err != nil {
-		return c, err
-	}
-	return c, nil
+	return checkLoopback(c.addr)
 }
 
 // checkLoopback refuses any address that is not a loopback IP: the mock
