@@ -133,7 +133,7 @@ func (w windowModel) warnReach(r windowRules, now time.Time, diags *diag.Diagnos
 					"so the window is read from %d days ago (one minute inside that limit). Set lookback to %dd or less to silence this warning.",
 					w.Lookback.ValueString(), d.Hours()/24, days, days, days))
 		}
-	case known(w.StartTimestamp) && w.StartTimestamp.ValueInt64() < edge.Unix():
+	case known(w.StartTimestamp) && w.StartTimestamp.ValueInt64() >= 0 && w.StartTimestamp.ValueInt64() < edge.Unix():
 		s := w.StartTimestamp.ValueInt64()
 		diags.AddAttributeWarning(path.Root("start_timestamp"), "Time Window Beyond the API's Reach",
 			fmt.Sprintf("start_timestamp (%d) is %.1f days ago; the records API answers only calls of the past %d days (from %d now), "+
