@@ -97,7 +97,7 @@ func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
 		if err != nil {
 			return walk.Page[Record]{}, err
 		}
-		return walk.Page[Record]{Records: p.Records, Total: p.TotalNum, Last: p.Page == 0}, nil
+		return walk.Page[Record]{Records: p.Records, Total: p.TotalNum, Last: p.Page == 0, More: p.Page > 0}, nil
 	}
 }
 

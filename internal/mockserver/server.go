@@ -41,6 +41,8 @@ type Options struct {
 	CCCSdkAppID        int64            // 0 → DefaultCCCSdkAppID
 	CCCSecretID        string           // "" → DefaultCCCSecretID
 	CCCSecretKey       string           // "" → DefaultCCCSecretKey
+	Readings           Readings         // where the docs allow several answers; an invalid one panics in New
+	BusySecond         int              // calls that all start in one second, an hour inside the 7-day edge
 }
 
 // Callback is one callback configuration: the address and the subscribed
@@ -159,6 +161,9 @@ func New(opts Options) *Server {
 	for path, ep := range endpoints {
 		s.limiters[path] = &bucket{rate: ep.rate}
 	}
+	if err := s.SetReadings(opts.Readings); err != nil {
+		panic("mockserver: " + err.Error())
+	}
 	s.control = s.controlMux()
 	s.ccc = newCCCState(opts, s.now())
 	s.store.reserve(max(opts.Records, 0))
@@ -167,6 +172,11 @@ func New(opts Options) *Server {
 		defer s.store.mu.Unlock()
 		s.store.add(batch)
 	})
+	if opts.BusySecond > 0 {
+		if _, err := s.BusySecond(opts.BusySecond, 0); err != nil {
+			panic("mockserver: " + err.Error())
+		}
+	}
 	return s
 }
 
