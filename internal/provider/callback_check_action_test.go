@@ -474,7 +474,7 @@ func TestAccCallbackCheck_failures(t *testing.T) {
 		"10 MB":       {`address = "` + rc.url("/huge") + `"`, `FAILED \(HTTP 200 with an answer larger than 64 KiB, cut off`, fmt.Sprintf(where, "huge") + `HTTP 200 with an answer larger than 64 KiB, cut off \(an acknowledgement is a small JSON object\)`},
 		"timeout":     {"timeout = \"300ms\"\naddress = \"" + rc.url("/slow") + `"`, `FAILED \(no complete answer within 300ms \(timeout\)\) in \d+ ms`, fmt.Sprintf(where, "slow") + `no complete answer within 300ms \(timeout\)`},
 		"streams":     {"timeout = \"500ms\"\naddress = \"" + rc.url("/stream") + `"`, `FAILED \(no complete answer within 500ms \(timeout\)\)`, fmt.Sprintf(where, "stream") + `no complete answer within 500ms \(timeout\)`},
-		"refused":     {`address = "` + closed.URL + `/x"`, `FAILED \(dial tcp 127\.0\.0\.1:\d+: connect: connection refused\)`, fmt.Sprintf(where, "x") + `dial tcp 127\.0\.0\.1:\d+: connect: connection refused`},
+		"refused":     {`address = "` + closed.URL + `/x"`, `FAILED \(dial tcp 127\.0\.0\.1:\d+: connect: connection refused\)`, `Callback Receiver Did Not Answer.*to http://127\.0\.0\.1:\d+/x got no answer: dial tcp 127\.0\.0\.1:\d+: connect: connection refused\. Is the receiver running, and reachable from where Terraform runs .* The check dialled 127\.0\.0\.1:\d+\.`},
 		"tls unknown": {`address = "` + tlsRC.URL + `/x"`, `FAILED \(tls: failed to verify certificate: x509: certificate signed by unknown authority\)`, `to https://127\.0\.0\.1:\d+/x was not acknowledged: tls: failed to verify certificate: x509: certificate signed by unknown authority`},
 	} {
 		t.Run(name, func(t *testing.T) {
