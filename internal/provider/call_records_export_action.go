@@ -79,12 +79,14 @@ func (a *callRecordsExportAction) Schema(ctx context.Context, _ action.SchemaReq
 		"format": schema.StringAttribute{
 			MarkdownDescription: "`jsonl` (default): one JSON object a line, with the attribute names of " +
 				"`tencentcallkit_call_record` (a value the API does not report is `null`). `csv`: RFC 4180, a header " +
-				"row of the same names, CRLF line ends, `callees` joined with `;`, a value the API does not report an empty field.",
+				"row of the same names, CRLF line ends, `callees` joined with `;`, a value the API does not report an empty field, and a text cell " +
+				"that begins with `=`, `+`, `-`, `@`, a tab or a carriage return written with one leading `'` so that a spreadsheet never runs it as a formula.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.OneOf(exportFormatJSONL, exportFormatCSV)},
 		},
 		"overwrite": schema.BoolAttribute{
-			MarkdownDescription: "Replace an existing file at `path`. Default: `false`, and an existing file is an error that names it.",
+			MarkdownDescription: "Replace an existing file at `path`: a regular file or a symbolic link (the link, never its target); " +
+				"a named pipe, socket or device node is refused either way. Default: `false`, and an existing file is an error that names it.",
 			Optional:            true,
 		},
 		"number_per_page": schema.Int64Attribute{

@@ -809,3 +809,65 @@ func TestAccCallbackCheck_unknownWordsFromService(t *testing.T) {
 		t.Errorf("the receiver got %d samples, want the one for Call.CallbackAfterEndCall", len(got))
 	}
 }
+
+// beforeConfig is the action page's safer pattern: the check runs before the
+// configuration is created or changed, its address from the same value.
+func beforeConfig(mockURL, address string) string {
+	return testProviderConfig(mockURL) + fmt.Sprintf(`
+locals {
+  address = %q
+}
+
+resource "tencentcallkit_callback" "main" {
+  address = local.address
+  actions = ["normal_end"]
+
+  lifecycle {
+    action_trigger {
+      events  = [before_create, before_update]
+      actions = [action.tencentcallkit_callback_check.main]
+    }
+  }
+}
+
+action "tencentcallkit_callback_check" "main" {
+  config {
+    address = local.address
+    actions = ["normal_end"]
+  }
+}
+`, address)
+}
+
+// TestAccCallbackCheck_beforeCreate: with before_create / before_update, a
+// failing receiver stops the apply before the service holds anything, and
+// the next apply checks again; a working one is proven, then written.
+func TestAccCallbackCheck_beforeCreate(t *testing.T) {
+	t.Parallel()
+	tf := newActionCLI(t)
+	mock, mockURL := newTestMock(t, mockserver.Options{})
+	var rc *testReceiver
+	rc = newTestReceiver(t, func(w http.ResponseWriter, r received) { misbehave(w, r, rc.done) })
+
+	res := tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge.*/code was not acknowledged: HTTP 200, ErrorCode 7`)
+	if cb, ok := mock.Callback(); ok {
+		t.Fatalf("the failed check left a configuration on the service: %+v", cb)
+	}
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge`)
+	if n := len(rc.requests()); n != 2 {
+		t.Errorf("the receiver got %d samples, want one per apply: the second apply must check again", n)
+	}
+
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/ackall")))
+	res.requireSuccess(t)
+	if cb, ok := mock.Callback(); !ok || cb.Address != rc.url("/ackall") {
+		t.Errorf("the service holds %+v, want the checked address", cb)
+	}
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge`)
+	if cb, _ := mock.Callback(); cb.Address != rc.url("/ackall") {
+		t.Errorf("a failed before_update check changed the service's address to %s", cb.Address)
+	}
+}
