@@ -518,14 +518,31 @@ func (r *guideRun) checkOutput(t *testing.T, where, want string) {
 	norm := func(s string) string {
 		lines := strings.Split(strings.TrimSpace(ansiRE.ReplaceAllString(s, "")), "\n")
 		for i, l := range lines {
-			lines[i] = strings.TrimRight(l, " \t")
+			// The box Terraform draws around a diagnostic is not on the page.
+			lines[i] = strings.TrimRight(strings.TrimPrefix(strings.TrimPrefix(l, "│"), " "), " \t")
 		}
 		return strings.Join(lines, "\n")
 	}
 	// Whole lines: a block's first line must start a line of the output, as
 	// the page shows it (a command that prints no newline would glue it on).
-	if !strings.Contains("\n"+norm(r.lastOutput), "\n"+norm(want)) {
+	if !containsFromLineStart(norm(r.lastOutput), norm(want)) {
 		t.Errorf("%s: the step at line %d printed\n%s\nwhich does not contain what the page shows:\n%s", where, r.lastLine, r.lastOutput, want)
+	}
+}
+
+// containsFromLineStart: want occurs in out with only blanks before it on
+// its first line.
+func containsFromLineStart(out, want string) bool {
+	for from := 0; ; {
+		i := strings.Index(out[from:], want)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if strings.TrimLeft(out[strings.LastIndexByte(out[:i], '\n')+1:i], " \t") == "" {
+			return true
+		}
+		from = i + 1
 	}
 }
 
@@ -605,4 +622,23 @@ func mockReleaseAssets(t *testing.T, version string) []string {
 		return out.String()
 	}
 	return []string{render(string(archive[2])) + "." + string(archive[1]), render(string(sums[1]))}
+}
+
+// TestGuides_outputFromLineStart: a page's output block must start a line of
+// what the step printed, so output glued onto a line without a newline fails.
+func TestGuides_outputFromLineStart(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		out, want string
+		ok        bool
+	}{
+		{"a\nDrift detected:\nupdate x", "Drift detected:\nupdate x", true},
+		{"a\n  # x will be created\n", "# x will be created", true},
+		{`{"address":"x"}Drift detected:` + "\nupdate x", "Drift detected:\nupdate x", false},
+		{`{"address":"x"}Drift detected:` + "\nDrift detected:\nupdate x", "Drift detected:\nupdate x", true},
+	} {
+		if got := containsFromLineStart(c.out, c.want); got != c.ok {
+			t.Errorf("containsFromLineStart(%q, %q) = %v, want %v", c.out, c.want, got, c.ok)
+		}
+	}
 }
