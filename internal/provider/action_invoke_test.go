@@ -35,8 +35,12 @@ func configuredAction(t *testing.T, a action.Action, mockURL string) action.Acti
 	if err != nil {
 		t.Fatal(err)
 	}
+	configurable, ok := a.(action.ActionWithConfigure)
+	if !ok {
+		t.Fatalf("%T has no Configure", a)
+	}
 	var resp action.ConfigureResponse
-	a.(action.ActionWithConfigure).Configure(t.Context(), action.ConfigureRequest{ProviderData: &providerData{Client: client}}, &resp)
+	configurable.Configure(t.Context(), action.ConfigureRequest{ProviderData: &providerData{Client: client}}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("Configure: %v", resp.Diagnostics)
 	}
@@ -64,8 +68,6 @@ func actionConfig(t *testing.T, a action.Action, set map[string]any) tfsdk.Confi
 				elems[i] = tftypes.NewValue(tftypes.String, s)
 			}
 			v = elems
-		case int64:
-			v = x
 		default:
 			v = x
 		}

@@ -87,7 +87,7 @@ func (a *callRecordsExportAction) Schema(ctx context.Context, _ action.SchemaReq
 		"overwrite": schema.BoolAttribute{
 			MarkdownDescription: "Replace an existing file at `path`: a regular file or a symbolic link (the link, never its target); " +
 				"a named pipe, socket or device node is refused either way. Default: `false`, and an existing file is an error that names it.",
-			Optional:            true,
+			Optional: true,
 		},
 		"number_per_page": schema.Int64Attribute{
 			MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. It changes how many requests the export " +
