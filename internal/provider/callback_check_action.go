@@ -331,6 +331,9 @@ func (a *callbackCheckAction) check(ctx context.Context, p checkPlan, s sample, 
 		label = fmt.Sprintf("%s for SDKAppID %d (another app's)", s.word, p.sdkAppID+1)
 	}
 	switch {
+	case o.status == 0 && ctx.Err() != nil:
+		// Cancelled, whatever the sample: Invoke reports it once.
+		progress(fmt.Sprintf("%s: cancelled after %d ms", label, ms))
 	case !s.foreign && o.acknowledged(v4):
 		progress(fmt.Sprintf("%s: acknowledged (ErrorCode 0) in %d ms", label, ms))
 	case s.foreign && o.refused():
@@ -338,9 +341,6 @@ func (a *callbackCheckAction) check(ctx context.Context, p checkPlan, s sample, 
 	case s.foreign:
 		progress(fmt.Sprintf("%s: FAILED, not refused (%s) in %d ms", label, o.summary(), ms))
 		diags.AddError("Callback Receiver Accepts Another App's Deliveries", foreignFailure(p, address, o))
-	case o.status == 0 && ctx.Err() != nil:
-		// Invoke reports the cancellation once.
-		progress(fmt.Sprintf("%s: cancelled after %d ms", label, ms))
 	case o.unreached:
 		progress(fmt.Sprintf("%s: FAILED (%s) in %d ms", label, o.summary(), ms))
 		diags.AddError("Callback Receiver Did Not Answer",
