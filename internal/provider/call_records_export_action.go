@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -78,13 +79,15 @@ func (a *callRecordsExportAction) Schema(ctx context.Context, _ action.SchemaReq
 		"format": schema.StringAttribute{
 			MarkdownDescription: "`jsonl` (default): one JSON object a line, with the attribute names of " +
 				"`tencentcallkit_call_record` (a value the API does not report is `null`). `csv`: RFC 4180, a header " +
-				"row of the same names, CRLF line ends, `callees` joined with `;`, a value the API does not report an empty field.",
+				"row of the same names, CRLF line ends, `callees` joined with `;`, a value the API does not report an empty field, and a text cell " +
+				"that begins with `=`, `+`, `-`, `@`, a tab or a carriage return written with one leading `'` so that a spreadsheet never runs it as a formula.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.OneOf(exportFormatJSONL, exportFormatCSV)},
 		},
 		"overwrite": schema.BoolAttribute{
-			MarkdownDescription: "Replace an existing file at `path`. Default: `false`, and an existing file is an error that names it.",
-			Optional:            true,
+			MarkdownDescription: "Replace an existing file at `path`: a regular file or a symbolic link (the link, never its target); " +
+				"a named pipe, socket or device node is refused either way. Default: `false`, and an existing file is an error that names it.",
+			Optional: true,
 		},
 		"number_per_page": schema.Int64Attribute{
 			MarkdownDescription: "Records per request, `1` to `100`. Default: `100`. It changes how many requests the export " +
@@ -179,7 +182,9 @@ func (a *callRecordsExportAction) Invoke(ctx context.Context, req action.InvokeR
 		resp.Diagnostics.AddAttributeError(path.Root("path"), "Unable to Export Call Records", sentence(err))
 		return
 	}
-	n, ok := a.walk(ctx, &cfg, filter, file, resp)
+	progress := forwardProgress(ctx, resp.SendProgress)
+	defer progress.close()
+	n, ok := a.walk(ctx, &cfg, filter, file, progress.send, resp)
 	if !ok {
 		file.abort()
 		return
@@ -190,19 +195,24 @@ func (a *callRecordsExportAction) Invoke(ctx context.Context, req action.InvokeR
 			fmt.Sprintf("The %d records were read but the file could not be put in place: %s.", n, err))
 		return
 	}
-	resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Wrote %d records to %s (%d bytes).", n, file.path, size)})
+	if file.leftover != nil {
+		resp.Diagnostics.AddAttributeWarning(path.Root("path"), "Temporary Export File Left Behind", sentence(file.leftover))
+	}
+	progress.send(fmt.Sprintf("Wrote %d records to %s (%d bytes).", n, file.path, size))
 	tflog.Debug(ctx, "Exported call records", map[string]any{"records": n, "bytes": size})
 }
 
 // walk streams the records into file, reporting progress, and reports
 // whether it read them all; when not, resp holds the error.
-func (a *callRecordsExportAction) walk(ctx context.Context, cfg *callRecordsExportModel, filter callkit.RecordFilter, file *exportFile, resp *action.InvokeResponse) (int64, bool) {
+func (a *callRecordsExportAction) walk(ctx context.Context, cfg *callRecordsExportModel, filter callkit.RecordFilter, file *exportFile,
+	send func(string), resp *action.InvokeResponse,
+) (int64, bool) {
 	const summary = "Unable to Export Call Records"
 	limit := int64(maxMaxRecords)
 	if !cfg.MaxRecords.IsNull() {
 		limit = cfg.MaxRecords.ValueInt64()
 	}
-	progress := exportProgress{send: resp.SendProgress, every: a.progressEvery}
+	progress := exportProgress{send: send, every: a.progressEvery}
 	var writeErr error
 	n, err := a.client.WalkRecords(ctx, apiVersionFrom(cfg.APIVersion), filter, callkit.WalkOptions{MaxRecords: limit},
 		func(batch []callkit.Record, p callkit.WalkProgress) error {
@@ -216,7 +226,7 @@ func (a *callRecordsExportAction) walk(ctx context.Context, cfg *callRecordsExpo
 	case err == nil:
 		return n, true
 	case writeErr != nil:
-		resp.Diagnostics.AddAttributeError(path.Root("path"), summary, fmt.Sprintf("The export stopped after %d records and wrote no file: %s.", n, writeErr))
+		resp.Diagnostics.AddAttributeError(path.Root("path"), summary, fmt.Sprintf("%s; no file was written.", strings.TrimSuffix(sentence(writeErr), ".")))
 	case !addTooManyRecordsError(&resp.Diagnostics, summary, err, callRecordsNarrowing):
 		addAPIError(&resp.Diagnostics, summary, err)
 	}
@@ -226,7 +236,7 @@ func (a *callRecordsExportAction) walk(ctx context.Context, cfg *callRecordsExpo
 // exportProgress sends a progress message for the first batch and then at
 // most one per interval.
 type exportProgress struct {
-	send  func(action.InvokeProgressEvent)
+	send  func(string)
 	every time.Duration
 	last  time.Time
 }
@@ -240,5 +250,5 @@ func (e *exportProgress) report(p callkit.WalkProgress) {
 	if p.Announced >= 0 {
 		msg = fmt.Sprintf("%d of %d records written", p.Read, p.Announced)
 	}
-	e.send(action.InvokeProgressEvent{Message: msg})
+	e.send(msg)
 }

@@ -38,6 +38,18 @@ type exportFile struct {
 	buf       *bufio.Writer
 	out       *countingWriter
 	rec       recordWriter
+
+	// written counts the records wholly in the temporary file; ends holds
+	// the end offsets of the records still (partly) in buf, at most a
+	// buffer's worth.
+	written int64
+	ends    []int64
+
+	// remove removes the temporary name (os.Remove).
+	remove func(string) error
+	// leftover is set by a commit that put the file in place but could not
+	// remove the temporary name: a warning, not a failure.
+	leftover error
 }
 
 // recordWriter writes records in one of the export's formats.
@@ -71,8 +83,10 @@ func exportTarget(path string, overwrite bool) (string, error) {
 }
 
 // checkExisting refuses a directory at path, and anything else there unless
-// overwrite is set. Lstat, not Stat: a symbolic link whose target does not
-// exist is still something at path, and os.Link will not replace it.
+// overwrite is set; overwrite replaces only a regular file or a symbolic link
+// (the link itself, never its target). Lstat, not Stat: a symbolic link
+// whose target does not exist is still something at path, and os.Link will
+// not replace it.
 func checkExisting(abs string, overwrite bool) error {
 	st, err := os.Lstat(abs)
 	switch {
@@ -82,12 +96,31 @@ func checkExisting(abs string, overwrite bool) error {
 		return fmt.Errorf("%s cannot be used: %w", abs, err)
 	case st.IsDir():
 		return fmt.Errorf("%s is a directory: path must name a file", abs)
+	case !st.Mode().IsRegular() && st.Mode()&fs.ModeSymlink == 0:
+		// A FIFO would take the place of a reader's pipe, a device node
+		// (/dev/null when Terraform runs as root) would be gone for good.
+		return fmt.Errorf("%s is %s; the export replaces only a regular file or a symbolic link, even with overwrite = true: choose another path", abs, fileKind(st.Mode()))
 	case overwrite:
 		return nil
 	case st.Mode()&fs.ModeSymlink != 0:
 		return existsError("the symbolic link " + abs)
 	}
 	return existsError("the file " + abs)
+}
+
+// fileKind names what is at a path that is neither a file, a link nor a directory.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return fmt.Sprintf("a special file (mode %s)", m.Type())
 }
 
 // existsError: what is at path stops an export without overwrite.
@@ -105,7 +138,7 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
 	}
-	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp}
+	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp, remove: os.Remove}
 	e.out = &countingWriter{w: tmp}
 	e.buf = bufio.NewWriterSize(e.out, 1<<20)
 	if format == exportFormatCSV {
@@ -120,18 +153,35 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 	return e, nil
 }
 
-// add writes a batch of records.
+// add writes a batch of records. Its error says how many records had
+// reached the file: those before the batch and of it, not the batch whole.
 func (e *exportFile) add(batch []callkit.Record) error {
 	for i := range batch {
-		if err := e.rec.write(&batch[i]); err != nil {
-			return fmt.Errorf("writing %s: %w", e.tmp.Name(), err)
+		err := e.rec.write(&batch[i])
+		if err == nil {
+			e.ends = append(e.ends, e.out.n+int64(e.buf.Buffered()))
+		}
+		e.settle()
+		if err != nil {
+			return fmt.Errorf("the export stopped after %d records had reached the file: writing %s: %w", e.written, e.tmp.Name(), err)
 		}
 	}
 	return nil
 }
 
+// settle counts the records whose last byte has been written to the file.
+func (e *exportFile) settle() {
+	k := 0
+	for k < len(e.ends) && e.ends[k] <= e.out.n {
+		k++
+	}
+	e.written += int64(k)
+	e.ends = e.ends[k:]
+}
+
 // commit completes the file and puts it at path; it returns the file's
-// size. On an error nothing is left behind.
+// size. On an error nothing is left behind. When only the removal of the
+// temporary name fails, the export has succeeded: leftover says so.
 func (e *exportFile) commit() (int64, error) {
 	err := e.buf.Flush()
 	if err == nil {
@@ -146,12 +196,12 @@ func (e *exportFile) commit() (int64, error) {
 	// The temporary name goes whatever happened: after a failure it is all
 	// that is left of the export, after a hard link a second name of the
 	// file at path, after a rename already gone.
-	rerr := os.Remove(e.tmp.Name())
+	rerr := e.remove(e.tmp.Name())
 	switch {
 	case err != nil:
 		return 0, err
 	case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
-		return 0, fmt.Errorf("%s was written but the temporary file %s could not be removed: %w", e.path, e.tmp.Name(), rerr)
+		e.leftover = fmt.Errorf("%s is complete, but its temporary file %s could not be removed (%w): remove it by hand", e.path, e.tmp.Name(), rerr)
 	}
 	return e.out.n, nil
 }
@@ -160,6 +210,10 @@ func (e *exportFile) commit() (int64, error) {
 // link puts it there only if nothing is at path at that moment.
 func (e *exportFile) place() error {
 	if e.overwrite {
+		// Again at the last moment: a FIFO may have been made meanwhile.
+		if err := checkExisting(e.path, true); err != nil {
+			return err
+		}
 		return os.Rename(e.tmp.Name(), e.path)
 	}
 	err := os.Link(e.tmp.Name(), e.path)
@@ -207,7 +261,8 @@ var csvColumns = []string{"call_id", "sdk_app_id", "media_type", "room_id", "roo
 
 // csvRecordWriter writes RFC 4180 CSV: CRLF line ends, a field quoted when it
 // holds a comma, a double quote, CR or LF, quotes doubled inside. A value the
-// API did not report is an empty field; callees are joined with ";".
+// API did not report is an empty field; callees are joined with ";". A text
+// cell that a spreadsheet would run as a formula gets a leading ' (textCell).
 type csvRecordWriter struct {
 	w      *bufio.Writer
 	fields []string
@@ -220,11 +275,25 @@ func newCSVRecordWriter(w *bufio.Writer) (*csvRecordWriter, error) {
 
 func (c *csvRecordWriter) write(r *callkit.Record) error {
 	f := c.fields
-	f[0], f[1], f[2], f[3], f[4] = r.CallID, strconv.FormatInt(r.SDKAppID, 10), r.MediaType, r.RoomID, optionalInt(r.RoomIDType)
+	f[0], f[1], f[2], f[3], f[4] = textCell(r.CallID), strconv.FormatInt(r.SDKAppID, 10), textCell(r.MediaType), textCell(r.RoomID), optionalInt(r.RoomIDType)
 	f[5], f[6], f[7] = strconv.FormatInt(r.StartCallTs, 10), strconv.FormatInt(r.AcceptTs, 10), strconv.FormatInt(r.EndTs, 10)
-	f[8], f[9], f[10], f[11] = r.Caller, optionalInt(r.TotalUserNumber), r.CallType, r.CallResult
-	f[12] = strings.Join(r.Callees, ";")
+	f[8], f[9], f[10], f[11] = textCell(r.Caller), optionalInt(r.TotalUserNumber), textCell(r.CallType), textCell(r.CallResult)
+	f[12] = textCell(strings.Join(r.Callees, ";"))
 	return c.line(f)
+}
+
+// textCell neutralises a text cell as OWASP recommends against CSV
+// injection: one that begins with =, +, -, @, a tab or a carriage return
+// gets one leading ', so a spreadsheet shows it and never runs it. Room IDs,
+// callers and callees are chosen by the app's clients, so by anyone.
+// Always, not only for known formulas: "-1+1" is one too. Number cells are
+// written by the provider and never begin so (but for a negative number,
+// which a spreadsheet reads as the number it is).
+func textCell(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvRecordWriter) line(fields []string) error {
