@@ -301,6 +301,9 @@ func guideEngines(t *testing.T) (testEngine, []testEngine) {
 	if dir == "" {
 		dir = filepath.Join(repoRoot, ".cache", "engines")
 	}
+	// The guides run in temporary directories: a relative engine path would name
+	// nothing there, and their steps would fall back to the terraform on PATH.
+	dir = mustAbs(t, dir)
 	if abs, err := filepath.Abs(primary.path); err == nil && filepath.Dir(abs) == mustAbs(t, dir) {
 		return primary, nil
 	}
