@@ -35,9 +35,7 @@ type exportFile struct {
 	path      string // absolute
 	overwrite bool
 	tmp       *os.File
-	buf       *bufio.Writer
-	out       *countingWriter
-	rec       recordWriter
+	stream    *recordStream
 }
 
 // recordWriter writes records in one of the export's formats.
@@ -95,8 +93,9 @@ func existsError(what string) error {
 	return fmt.Errorf("%s already exists; set overwrite = true to replace it, or choose another path", what)
 }
 
-// createExport starts an export to path (see exportTarget) in format.
-func createExport(path, format string, overwrite bool) (*exportFile, error) {
+// createExport starts an export to path (see exportTarget) in format,
+// gzip-compressed or not.
+func createExport(path, format string, gzipped, overwrite bool) (*exportFile, error) {
 	abs, err := exportTarget(path, overwrite)
 	if err != nil {
 		return nil, err
@@ -106,14 +105,7 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
 	}
 	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp}
-	e.out = &countingWriter{w: tmp}
-	e.buf = bufio.NewWriterSize(e.out, 1<<20)
-	if format == exportFormatCSV {
-		e.rec, err = newCSVRecordWriter(e.buf)
-	} else {
-		e.rec = newRecordEncoder(e.buf)
-	}
-	if err != nil {
+	if e.stream, err = newRecordStream(tmp, format, gzipped); err != nil {
 		e.abort()
 		return nil, err
 	}
@@ -123,17 +115,24 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 // add writes a batch of records.
 func (e *exportFile) add(batch []callkit.Record) error {
 	for i := range batch {
-		if err := e.rec.write(&batch[i]); err != nil {
+		if err := e.stream.write(&batch[i]); err != nil {
 			return fmt.Errorf("writing %s: %w", e.tmp.Name(), err)
 		}
 	}
 	return nil
 }
 
+func (e *exportFile) location() string { return e.path }
+
+func (e *exportFile) count() int64 { return e.stream.records }
+
+// discard removes the committed file (see exportSink).
+func (e *exportFile) discard() { _ = os.Remove(e.path) }
+
 // commit completes the file and puts it at path; it returns the file's
 // size. On an error nothing is left behind.
 func (e *exportFile) commit() (int64, error) {
-	err := e.buf.Flush()
+	err := e.stream.finish()
 	if err == nil {
 		err = e.tmp.Sync()
 	}
@@ -153,7 +152,7 @@ func (e *exportFile) commit() (int64, error) {
 	case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
 		return 0, fmt.Errorf("%s was written but the temporary file %s could not be removed: %w", e.path, e.tmp.Name(), rerr)
 	}
-	return e.out.n, nil
+	return e.stream.out.n, nil
 }
 
 // place puts the complete temporary file at path. Without overwrite a hard
