@@ -430,3 +430,51 @@ func TestAccCallRecordsExportS3_days(t *testing.T) {
 	}
 	s.requireNoUploads(t)
 }
+
+// archiveGuide's steps need the S3 server: TestAccGuideArchive_steps runs
+// them (under make testacc-s3), not TestAccGuides_steps.
+const archiveGuide = "docs/guides/keep-call-records.md"
+
+// TestGuides_archiveMarkers: the archive guide parses, each shell block marked.
+func TestGuides_archiveMarkers(t *testing.T) {
+	t.Parallel()
+	if g := loadGuide(t, archiveGuide); len(g.steps) < 4 {
+		t.Fatalf("%s: %d steps, want the configuration, make install, the invoke and its output", archiveGuide, len(g.steps))
+	}
+}
+
+// TestAccGuideArchive_steps runs the archive guide's steps as a reader
+// does (make install, terraform init, the invoke) against the mock and the
+// S3 server, then checks the objects through the S3 API: one per whole UTC
+// day of the 72 hours, Hive-style, gzip, and no unfinished upload.
+func TestAccGuideArchive_steps(t *testing.T) {
+	t.Parallel()
+	s := newS3Acc(t)
+	g := loadGuide(t, archiveGuide)
+	e := acceptanceEngine()
+	if e.err != nil {
+		t.Fatal(e.err)
+	}
+	if why := g.skipReason(e); why != "" {
+		t.Skip(why)
+	}
+	r := newGuideRun(t, e, goEnvironment(t))
+	aws := filepath.Join(t.TempDir(), "none")
+	r.env = append(r.env,
+		"AWS_ACCESS_KEY_ID="+os.Getenv("TENCENTCALLKIT_ACC_S3_ACCESS_KEY_ID"),
+		"AWS_SECRET_ACCESS_KEY="+os.Getenv("TENCENTCALLKIT_ACC_S3_SECRET_ACCESS_KEY"),
+		"AWS_CONFIG_FILE="+aws, "AWS_SHARED_CREDENTIALS_FILE="+aws,
+		"TF_VAR_archive_bucket="+s.bucket, "TF_VAR_archive_endpoint="+s.endpoint)
+	r.runAll(t, g)
+	keys := s.keys(t)
+	if len(keys) != 2 {
+		t.Fatalf("the bucket holds %q, want the two last whole days", keys)
+	}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "tuicallkit/calls/date=") || !strings.HasSuffix(k, "/calls.jsonl.gz") {
+			t.Errorf("object %s is not tuicallkit/calls/date=YYYY-MM-DD/calls.jsonl.gz", k)
+		}
+		gunzip(t, s.get(t, k))
+	}
+	s.requireNoUploads(t)
+}
