@@ -174,10 +174,10 @@ func (s *s3Acc) requireNoUploads(t *testing.T) {
 	}
 }
 
-// requireNoObjects: the bucket holds exactly keep (nothing of the export).
+// requireObjects: the bucket holds exactly keep, sorted (nothing else of the export).
 func (s *s3Acc) requireObjects(t *testing.T, keep ...string) {
 	t.Helper()
-	if got := s.keys(t); !reflect.DeepEqual(got, append([]string(nil), keep...)) && !(len(got) == 0 && len(keep) == 0) {
+	if got := s.keys(t); len(got) != len(keep) || (len(keep) > 0 && !reflect.DeepEqual(got, keep)) {
 		t.Fatalf("the bucket holds %q, want %q", got, keep)
 	}
 }

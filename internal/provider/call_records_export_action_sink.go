@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/tencentcallkit/terraform-provider-tencentcallkit/internal/callkit"
@@ -406,10 +407,8 @@ func validateExportDestination(ctx context.Context, cfg *callRecordsExportModel,
 		return
 	}
 	set := exportSettingsFrom(cfg)
-	if !set.partitioned && !cfg.Path.IsNull() && !cfg.Path.IsUnknown() && cfg.Path.ValueString() != "" {
-		if err := checkExportName("path", cfg.Path.ValueString(), set.format, set.compression); err != nil {
-			diags.AddAttributeError(path.Root("path"), "Invalid Export Path", sentence(err))
-		}
+	if !set.partitioned {
+		checkKnownName(cfg.Path, path.Root("path"), "Invalid Export Path", "path", set, diags)
 	}
 	if cfg.S3.IsNull() || cfg.S3.IsUnknown() {
 		return
@@ -419,15 +418,23 @@ func validateExportDestination(ctx context.Context, cfg *callRecordsExportModel,
 		diags.Append(d...)
 		return
 	}
-	if !set.partitioned && !m.Key.IsUnknown() && m.Key.ValueString() != "" {
-		if err := checkExportName("s3.key", m.Key.ValueString(), set.format, set.compression); err != nil {
-			diags.AddAttributeError(path.Root("s3").AtName("key"), "Invalid Export Key", sentence(err))
-		}
+	if !set.partitioned {
+		checkKnownName(m.Key, path.Root("s3").AtName("key"), "Invalid Export Key", "s3.key", set, diags)
 	}
 	if !m.Endpoint.IsUnknown() && !m.Endpoint.IsNull() {
 		if err := checkS3Endpoint(m.Endpoint.ValueString()); err != nil {
 			diags.AddAttributeError(path.Root("s3").AtName("endpoint"), "Invalid S3 Endpoint", sentence(err))
 		}
+	}
+}
+
+// checkKnownName checks a known, non-empty name's ending.
+func checkKnownName(v types.String, at path.Path, summary, attr string, set exportSettings, diags *diag.Diagnostics) {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return
+	}
+	if err := checkExportName(attr, v.ValueString(), set.format, set.compression); err != nil {
+		diags.AddAttributeError(at, summary, sentence(err))
 	}
 }
 
