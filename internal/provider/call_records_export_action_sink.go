@@ -119,7 +119,7 @@ func checkExportName(attr, name, format, compression string) error {
 		return nil
 	}
 	for _, other := range []string{".jsonl.gz", ".csv.gz", ".jsonl", ".csv"} {
-		if strings.HasSuffix(name, other) {
+		if other != want && strings.HasSuffix(name, other) {
 			return fmt.Errorf("%s %q ends in %s but the export writes %s: end it in %s, or set format and compression to match",
 				attr, name, other, describeExportFormat(format, compression), want)
 		}
