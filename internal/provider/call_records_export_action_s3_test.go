@@ -243,7 +243,7 @@ func TestAccCallRecordsExportS3_objects(t *testing.T) {
 // (5 MiB), behind a proxy that calls hook before each records page.
 func bigExport(t *testing.T, seed int64, hook func(page int64, w http.ResponseWriter, r *http.Request) bool) (string, time.Time) {
 	t.Helper()
-	m, _, now := frozenRecordsMock(t, mockserver.Options{Records: 24000, Seed: seed})
+	m, _, now := frozenRecordsMock(t, mockserver.Options{Records: 32000, Seed: seed})
 	var pages atomic.Int64
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "get_records_by_filter") && !hook(pages.Add(1), w, r) {
@@ -263,7 +263,7 @@ func TestAccCallRecordsExportS3_failsHalfWay(t *testing.T) {
 	s := newS3Acc(t)
 	var open atomic.Bool
 	url, now := bigExport(t, 42, func(page int64, w http.ResponseWriter, r *http.Request) bool {
-		if page == 200 {
+		if page == 300 {
 			if u, err := s.uploads(r.Context()); err == nil && len(u) > 0 {
 				open.Store(true)
 			}
@@ -290,7 +290,7 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 	reached := make(chan struct{})
 	var once sync.Once
 	url, now := bigExport(t, 43, func(page int64, w http.ResponseWriter, r *http.Request) bool {
-		if page < 200 {
+		if page < 300 {
 			return true
 		}
 		once.Do(func() { close(reached) })
@@ -320,9 +320,9 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 	select {
 	case <-reached:
 	case r := <-done:
-		t.Fatalf("terraform ended before the walk reached page 200: %v\n%s", r.err, r.stdout)
+		t.Fatalf("terraform ended before the walk reached page 300: %v\n%s", r.err, r.stdout)
 	case <-time.After(3 * time.Minute):
-		t.Fatal("the walk did not reach page 200 in 3 minutes")
+		t.Fatal("the walk did not reach page 300 in 3 minutes")
 	}
 	if u, err := s.uploads(t.Context()); err != nil || len(u) == 0 {
 		t.Fatalf("no multipart upload open before the cancellation (%v): the test does not reach the abort", err)
