@@ -229,9 +229,20 @@ func TestAccCallRecordsExportS3_objects(t *testing.T) {
 		t.Fatalf("progress %q, want last %q", msgs, want)
 	}
 
+	// With Terraform's and the provider's logs at trace level: the keys are
+	// in none of its output.
+	s.tf.env = append(s.tf.env, "TF_LOG=trace")
 	res = s.tf.invoke(t, exportConfig(url, fmt.Sprintf("    lookback = \"7d\"\n    format = \"csv\"\n    compression = \"gzip\"\n    api_version = \"v4\"\n%s",
 		s.s3Block("archive/calls.csv.gz"))), exportAddress)
 	res.requireSuccess(t)
+	for _, secret := range []string{os.Getenv("TENCENTCALLKIT_ACC_S3_SECRET_ACCESS_KEY"), os.Getenv("TENCENTCALLKIT_ACC_S3_ACCESS_KEY_ID")} {
+		if strings.Contains(res.stdout+res.stderr, secret) {
+			t.Fatal("an AWS key is in Terraform's output or logs")
+		}
+	}
+	if !strings.Contains(res.stderr, "[TRACE]") {
+		t.Fatal("no trace log: the check above saw nothing")
+	}
 	if got, want := rowsOf(t, gunzip(t, s.get(t, "archive/calls.csv.gz")), exportFormatCSV), expectedRowList(m, "v4"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("the gzip CSV object holds %d records, want %d", len(got), len(want))
 	}
