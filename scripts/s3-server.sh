@@ -90,10 +90,13 @@ start() {
 		'{identities: [{name: "test", credentials: [{accessKey: $ak, secretKey: $sk}],
 		  actions: ["Admin", "Read", "Write", "List", "Tagging"]}]}' >"$dir/s3.json")
 	# setsid: the server gets its own process group, so `stop` ends exactly what started here.
+	# Each bucket is a collection that grows several volumes of its own: room for many test
+	# buckets (-volume.max), in small volumes (-master.volumeSizeLimitMB; they are sparse files).
 	setsid "$bin" server -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
 		-master.port="$port" -volume.port=$((port + 1)) \
 		-filer -filer.port=$((port + 2)) \
-		-s3 -s3.port=$((port + 3)) -s3.config="$dir/s3.json" -volume.max=5 \
+		-s3 -s3.port=$((port + 3)) -s3.config="$dir/s3.json" \
+		-volume.max=200 -master.volumeSizeLimitMB=64 \
 		>"$dir/weed.log" 2>&1 </dev/null &
 	echo $! >"$dir/weed.pid"
 	local endpoint="http://127.0.0.1:$((port + 3))" deadline=$((SECONDS + 90))
