@@ -299,6 +299,7 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 	s := newS3Acc(t)
 	reached := make(chan struct{})
 	var once sync.Once
+	var released atomic.Bool // a held request ended by the provider's cancellation
 	url, now := bigExport(t, 43, func(page int64, w http.ResponseWriter, r *http.Request) bool {
 		// Hold the walk once a multipart upload is open (more than a part written).
 		if u, err := s.uploads(r.Context()); err != nil || len(u) == 0 {
@@ -308,7 +309,8 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 		// Hold the walk here until Terraform's cancellation ends the request.
 		select {
 		case <-r.Context().Done():
-		case <-time.After(60 * time.Second):
+			released.Store(true)
+		case <-time.After(100 * time.Second):
 		}
 		return false
 	})
@@ -349,17 +351,16 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	interrupted := time.Now()
 	var r result
 	select {
 	case r = <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("terraform did not end within 2 minutes of SIGINT")
+	case <-time.After(3 * time.Minute):
+		t.Fatal("terraform did not end within 3 minutes of SIGINT")
 	}
 	// Terraform stops the provider (which cancels the invoke's context) and
 	// then reports the apply as complete; what counts is what is left.
-	if took := time.Since(interrupted); took > 50*time.Second {
-		t.Fatalf("terraform took %s after SIGINT: the invoke's context was not cancelled\n%s", took, r.stdout)
+	if !released.Load() {
+		t.Fatalf("the held request was not ended by the provider's cancellation:\n%s", r.stdout)
 	}
 	if !strings.Contains(string(r.stdout), "Stopping operation") {
 		t.Fatalf("terraform did not stop the operation:\n%s", r.stdout)
