@@ -291,15 +291,16 @@ func TestAccCallRecordsExportS3_failsHalfWay(t *testing.T) {
 	s.requireNoUploads(t)
 }
 
-// TestAccCallRecordsExportS3_cancelled: an invoke interrupted (SIGINT to
-// Terraform, which cancels the provider's context) while a multipart
-// upload is open leaves no object and no unfinished upload.
-func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
+// TestAccCallRecordsExportS3_interrupted: an invoke interrupted (SIGINT to
+// Terraform) while a multipart upload is open leaves no object and no
+// unfinished upload. Terraform 1.15.9 does not cancel a running invoke on
+// SIGINT ("Stopping operation...", then it waits for the action): the held
+// requests time out, the walk fails, and the export aborts its upload.
+func TestAccCallRecordsExportS3_interrupted(t *testing.T) {
 	t.Parallel()
 	s := newS3Acc(t)
 	reached := make(chan struct{})
 	var once sync.Once
-	var released atomic.Bool // a held request ended by the provider's cancellation
 	url, now := bigExport(t, 43, func(page int64, w http.ResponseWriter, r *http.Request) bool {
 		// Hold the walk once a multipart upload is open (more than a part written).
 		if u, err := s.uploads(r.Context()); err != nil || len(u) == 0 {
@@ -309,8 +310,7 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 		// Hold the walk here until Terraform's cancellation ends the request.
 		select {
 		case <-r.Context().Done():
-			released.Store(true)
-		case <-time.After(100 * time.Second):
+		case <-time.After(20 * time.Second):
 		}
 		return false
 	})
@@ -357,11 +357,8 @@ func TestAccCallRecordsExportS3_cancelled(t *testing.T) {
 	case <-time.After(3 * time.Minute):
 		t.Fatal("terraform did not end within 3 minutes of SIGINT")
 	}
-	// Terraform stops the provider (which cancels the invoke's context) and
-	// then reports the apply as complete; what counts is what is left.
-	if !released.Load() {
-		t.Fatalf("the held request was not ended by the provider's cancellation:\n%s", r.stdout)
-	}
+	// Terraform reports the apply as complete after an interrupt; what
+	// counts is what is left.
 	if !strings.Contains(string(r.stdout), "Stopping operation") {
 		t.Fatalf("terraform did not stop the operation:\n%s", r.stdout)
 	}

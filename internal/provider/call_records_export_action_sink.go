@@ -267,7 +267,7 @@ func (t *exportTargets) runUndo() {
 	t.undo = nil
 }
 
-// summary is the last progress message: every target, its records and bytes.
+// summarizeExport is the last progress message: every target, its records and bytes.
 func summarizeExport(total int64, written []exportWritten) string {
 	if len(written) == 1 {
 		return fmt.Sprintf("Wrote %d records to %s (%d bytes).", total, written[0].location, written[0].bytes)
