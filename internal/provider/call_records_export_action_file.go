@@ -35,15 +35,7 @@ type exportFile struct {
 	path      string // absolute
 	overwrite bool
 	tmp       *os.File
-	buf       *bufio.Writer
-	out       *countingWriter
-	rec       recordWriter
-
-	// written counts the records wholly in the temporary file; ends holds
-	// the end offsets of the records still (partly) in buf, at most a
-	// buffer's worth.
-	written int64
-	ends    []int64
+	stream    *recordStream
 
 	// remove removes the temporary name (os.Remove).
 	remove func(string) error
@@ -128,8 +120,9 @@ func existsError(what string) error {
 	return fmt.Errorf("%s already exists; set overwrite = true to replace it, or choose another path", what)
 }
 
-// createExport starts an export to path (see exportTarget) in format.
-func createExport(path, format string, overwrite bool) (*exportFile, error) {
+// createExport starts an export to path (see exportTarget) in format,
+// gzip-compressed or not.
+func createExport(path, format string, gzipped, overwrite bool) (*exportFile, error) {
 	abs, err := exportTarget(path, overwrite)
 	if err != nil {
 		return nil, err
@@ -139,14 +132,7 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
 	}
 	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp, remove: os.Remove}
-	e.out = &countingWriter{w: tmp}
-	e.buf = bufio.NewWriterSize(e.out, 1<<20)
-	if format == exportFormatCSV {
-		e.rec, err = newCSVRecordWriter(e.buf)
-	} else {
-		e.rec = newRecordEncoder(e.buf)
-	}
-	if err != nil {
+	if e.stream, err = newRecordStream(tmp, format, gzipped); err != nil {
 		e.abort()
 		return nil, err
 	}
@@ -157,33 +143,28 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 // reached the file: those before the batch and of it, not the batch whole.
 func (e *exportFile) add(batch []callkit.Record) error {
 	for i := range batch {
-		err := e.rec.write(&batch[i])
-		if err == nil {
-			e.ends = append(e.ends, e.out.n+int64(e.buf.Buffered()))
-		}
-		e.settle()
-		if err != nil {
-			return fmt.Errorf("the export stopped after %d records had reached the file: writing %s: %w", e.written, e.tmp.Name(), err)
+		if err := e.stream.write(&batch[i]); err != nil {
+			return fmt.Errorf("the export stopped after %d records had reached the file: writing %s: %w", e.stream.written, e.tmp.Name(), err)
 		}
 	}
 	return nil
 }
 
-// settle counts the records whose last byte has been written to the file.
-func (e *exportFile) settle() {
-	k := 0
-	for k < len(e.ends) && e.ends[k] <= e.out.n {
-		k++
-	}
-	e.written += int64(k)
-	e.ends = e.ends[k:]
-}
+func (e *exportFile) location() string { return e.path }
+
+func (e *exportFile) count() int64 { return e.stream.records }
+
+// discard removes the committed file (see exportSink).
+func (e *exportFile) discard() { _ = os.Remove(e.path) }
+
+// warning is what a commit that succeeded could not tidy (see exportSink).
+func (e *exportFile) warning() error { return e.leftover }
 
 // commit completes the file and puts it at path; it returns the file's
 // size. On an error nothing is left behind. When only the removal of the
 // temporary name fails, the export has succeeded: leftover says so.
 func (e *exportFile) commit() (int64, error) {
-	err := e.buf.Flush()
+	err := e.stream.finish()
 	if err == nil {
 		err = e.tmp.Sync()
 	}
@@ -203,7 +184,7 @@ func (e *exportFile) commit() (int64, error) {
 	case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
 		e.leftover = fmt.Errorf("%s is complete, but its temporary file %s could not be removed (%w): remove it by hand", e.path, e.tmp.Name(), rerr)
 	}
-	return e.out.n, nil
+	return e.stream.out.n, nil
 }
 
 // place puts the complete temporary file at path. Without overwrite a hard

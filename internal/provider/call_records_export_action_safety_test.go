@@ -116,7 +116,7 @@ func TestExportFile_overwriteOnlyFilesAndLinks(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	e, err := createExport(link, exportFormatJSONL, true)
+	e, err := createExport(link, exportFormatJSONL, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,16 +154,16 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 // how many records reached the file, not how many were handed to it.
 func TestExportFile_countsWhatReachedTheFile(t *testing.T) {
 	t.Parallel()
-	e, err := createExport(filepath.Join(t.TempDir(), "out.csv"), exportFormatCSV, false)
+	e, err := createExport(filepath.Join(t.TempDir(), "out.csv"), exportFormatCSV, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.abort()
 	rec := exportEdgeRecords()[0]
 	line := len(csvLine(t, rec))
-	header := e.buf.Buffered()
+	header := e.stream.buf.Buffered()
 	const reached = 7000 // records whose every byte the file takes: more than the buffer holds
-	e.out.w = &failingWriter{w: e.out.w, left: header + reached*line + line/2}
+	e.stream.out.w = &failingWriter{w: e.stream.out.w, left: header + reached*line + line/2}
 	batch := make([]callkit.Record, 100)
 	for i := range batch {
 		batch[i] = rec
@@ -197,7 +197,7 @@ func TestExportFile_leftoverTemporaryIsAWarning(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	target := filepath.Join(dir, "out.jsonl")
-	e, err := createExport(target, exportFormatJSONL, false)
+	e, err := createExport(target, exportFormatJSONL, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
