@@ -404,6 +404,12 @@ func deferOrRefuseUnknown(vals map[string]settingValue, req provider.ConfigureRe
 	return resp.Diagnostics.HasError()
 }
 
+// walkProgressWindow is how long a walk's requests are retried past
+// max_retries with no success of the walk; 0 → the clients' default, 60 s.
+// Only the provider's tests shorten it, so that a service that answers
+// nothing but failures fails their reads in seconds.
+var walkProgressWindow time.Duration
+
 // callKitConfig is the CallKit client's configuration from the resolved
 // settings, defaults filled in.
 func callKitConfig(vals map[string]settingValue) callkit.Config {
@@ -414,6 +420,8 @@ func callKitConfig(vals map[string]settingValue) callkit.Config {
 		SecretKey:  vals["secret_key"].raw,
 		Timeout:    callkit.DefaultTimeout,
 		MaxRetries: callkit.DefaultMaxRetries,
+		// A walk's requests are retried past max_retries while it progresses.
+		ProgressWindow: walkProgressWindow,
 	}
 	if raw := vals["request_timeout"].raw; raw != "" {
 		cfg.Timeout, _ = parseRequestTimeout(raw)
