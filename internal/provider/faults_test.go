@@ -468,3 +468,47 @@ func TestAPIErrorDetail_attempts(t *testing.T) {
 		}
 	}
 }
+
+// TestAccFaults_walksRideThrough (issue 34): with 30 % of the requests failing
+// (seeded: rate limited, internal error, HTTP 502) and max_retries = 2, a
+// walk of 20,000 records makes over 200 requests, and some request meets
+// three failures in a row (2.7 % each): before issue 34 call_records or
+// call_stats failed with "after 3 attempt(s)". A walk's request is now
+// retried while the walk succeeds elsewhere: both read every record, exactly.
+func TestAccFaults_walksRideThrough(t *testing.T) {
+	t.Parallel()
+	mock, url, now := frozenRecordsMock(t, mockserver.Options{Records: 20000, Seed: 34})
+	recs := mock.Records()
+	mock.SetFaults(mockserver.Faults{Rate: 0.3})
+	cfg := faultProviderConfig(url, 2, "10s") + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %[1]d
+  records_format  = "json"
+}
+
+data "tencentcallkit_call_stats" "all" {
+  start_timestamp = %[1]d
+}
+
+output "json_records" {
+  value = jsondecode(data.tencentcallkit_call_records.all.records_json)
+}
+`, weekAgo(now))
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(int64(len(recs)))),
+		statecheck.ExpectKnownOutputValue("json_records", knownvalue.ListSizeExact(len(recs))),
+		statecheck.ExpectKnownOutputValueAtPath("json_records", tfjsonpath.New(0).AtMapKey("call_id"), knownvalue.StringExact(recs[0].CallID)),
+		statecheck.ExpectKnownOutputValueAtPath("json_records", tfjsonpath.New(len(recs)-1).AtMapKey("call_id"), knownvalue.StringExact(recs[len(recs)-1].CallID)),
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            cfg,
+			ConfigStateChecks: append(checks, computeWantStats(recs).checks("data.tencentcallkit_call_stats.all")...),
+		}},
+	})
+	if st := mock.Stats(); st.Faulted < 100 {
+		t.Fatalf("only %d faults injected", st.Faulted)
+	}
+}
