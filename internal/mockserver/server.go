@@ -62,6 +62,11 @@ type Stats struct {
 	RateLimited int            `json:"rate_limited"` // answered 70005/60011 by the limiter (not injected)
 	Faulted     int            `json:"faulted"`      // answered by fault injection, lost answers included
 	LostAnswers int            `json:"lost_answers"` // served, then answered by a LoseAnswer fault instead
+	// FirstRequest and LastRequest are when the first and the latest API
+	// request arrived (the API span of what the mock has served); zero
+	// before any.
+	FirstRequest time.Time `json:"first_request,omitzero"`
+	LastRequest  time.Time `json:"last_request,omitzero"`
 }
 
 const (
@@ -297,6 +302,11 @@ func (s *Server) arrive(path, sig string) (FaultKind, bool, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Requests[path]++
+	if now := s.now(); s.stats.FirstRequest.IsZero() {
+		s.stats.FirstRequest, s.stats.LastRequest = now, now
+	} else {
+		s.stats.LastRequest = now
+	}
 	if _, dup := s.seen[sig]; sig != "" && !dup && len(s.seenOrder) < maxSeenUserSigs {
 		s.seen[sig] = struct{}{}
 		s.seenOrder = append(s.seenOrder, sig)

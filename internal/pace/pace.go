@@ -65,7 +65,7 @@ type Limiter struct {
 	sent     []time.Time // the last n reservations, oldest at head
 	head     int
 	inflight int
-	allowed  int           // slow start: requests in flight (or waiting for their slot)
+	allowed  int           // slow start, until adaptive: requests in flight (or waiting for their slot)
 	wake     chan struct{} // closed (and replaced) whenever a waiter may proceed
 
 	// After the first rate-limit answer.
@@ -82,7 +82,7 @@ func New(perSecond int) *Limiter {
 	return &Limiter{
 		n: n, window: time.Second + Margin, now: time.Now,
 		c:     float64(n) * (1 - Beta) / (regrowth * regrowth * regrowth),
-		floor: max(1, float64(n)/20),
+		floor: max(1, float64(n)/10),
 		sent:  make([]time.Time, n), allowed: 1, wake: make(chan struct{}),
 	}
 }
@@ -100,7 +100,7 @@ func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
 		return nil, err
 	}
 	l.mu.Lock()
-	for l.inflight >= l.allowed {
+	for !l.adaptive && l.inflight >= l.allowed {
 		wake := l.wake
 		l.mu.Unlock()
 		select {
@@ -111,21 +111,29 @@ func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
 		l.mu.Lock()
 	}
 	l.inflight++
-	slot := l.reserve(l.now())
-	t := &Ticket{l: l, at: slot}
-	l.mu.Unlock()
-
-	if d := slot.Sub(l.now()); d > 0 {
-		timer := time.NewTimer(d)
-		defer timer.Stop()
-		select {
-		case <-ctx.Done():
-			t.Done(Failed)
-			return nil, ctx.Err()
-		case <-timer.C:
+	t := &Ticket{l: l}
+	for {
+		reserved := l.now()
+		t.at = l.reserve(reserved)
+		l.mu.Unlock()
+		if d := t.at.Sub(l.now()); d > 0 {
+			timer := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				t.Done(Failed)
+				return nil, ctx.Err()
+			case <-timer.C:
+			}
+		}
+		l.mu.Lock()
+		// A slot reserved before a cut was spaced at the old rate: take a
+		// new one at the new rate.
+		if !l.adaptive || !l.cutAt.After(reserved) {
+			l.mu.Unlock()
+			return t, nil
 		}
 	}
-	return t, nil
 }
 
 // reserve returns the earliest instant at or after now that keeps the last
@@ -174,8 +182,8 @@ func (l *Limiter) done(o Outcome, at time.Time) {
 
 // throttled cuts the rate to Beta times the requests sent in the last second
 // (or the current rate, if lower), unless the refused request went before
-// the latest cut: it then says nothing the cut did not know. One request is
-// in flight after a cut; answers widen that again. The caller holds mu.
+// the latest cut: it then says nothing the cut did not know. Requests that
+// reserved their slots before the cut take new ones. The caller holds mu.
 func (l *Limiter) throttled(now, at time.Time) {
 	if l.adaptive && at.Before(l.cutAt) {
 		return
@@ -188,8 +196,7 @@ func (l *Limiter) throttled(now, at time.Time) {
 	l.k = math.Cbrt(l.wmax * (1 - Beta) / l.c)
 	l.cutAt = now
 	l.adaptive = true
-	l.next = later(l.next, now.Add(time.Duration(float64(time.Second)/l.rateAt(now))))
-	l.allowed = 1
+	l.next = now.Add(time.Duration(float64(time.Second) / l.rateAt(now)))
 }
 
 // sentSince counts the reservations after t. The caller holds mu.

@@ -221,7 +221,7 @@ var errMissed = errors.New("a figure missed its target")
 // scenarioNames are the -only names, in the order they run: the phases
 // (default mock), then the mock-mode scenarios (each mode of -modes).
 var scenarioNames = []string{phaseSchema, phasePlan, phaseApply, "provider-schema",
-	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario, scenarioRecordsBulk, scenarioExport}
+	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario, scenarioRecordsBulk, scenarioExport, scenarioShared}
 
 // modeScenarios are the scenarios run against each mock mode.
 var modeScenarios = []string{"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
@@ -384,6 +384,13 @@ func (b *bench) scenarios(ctx context.Context) error {
 			return err
 		}
 		b.res.callStats = section
+	}
+	if selected(scenarioShared) {
+		section, err := b.shared(ctx)
+		if err != nil {
+			return err
+		}
+		b.res.shared = section
 	}
 	if anyOf([]string{scenarioRecordsBulk, scenarioExport}) {
 		if err := b.bulk(ctx, selected); err != nil {
