@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -490,15 +492,20 @@ data "tencentcallkit_call_stats" "all" {
   start_timestamp = %[1]d
 }
 
-output "json_records" {
-  value = jsondecode(data.tencentcallkit_call_records.all.records_json)
+output "json_count" {
+  value = length(jsondecode(data.tencentcallkit_call_records.all.records_json))
+}
+
+output "json_ends" {
+  value = [for i in [0, 19999] : jsondecode(data.tencentcallkit_call_records.all.records_json)[i].call_id]
 }
 `, weekAgo(now))
 	checks := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(int64(len(recs)))),
-		statecheck.ExpectKnownOutputValue("json_records", knownvalue.ListSizeExact(len(recs))),
-		statecheck.ExpectKnownOutputValueAtPath("json_records", tfjsonpath.New(0).AtMapKey("call_id"), knownvalue.StringExact(recs[0].CallID)),
-		statecheck.ExpectKnownOutputValueAtPath("json_records", tfjsonpath.New(len(recs)-1).AtMapKey("call_id"), knownvalue.StringExact(recs[len(recs)-1].CallID)),
+		statecheck.ExpectKnownOutputValue("json_count", knownvalue.Int64Exact(int64(len(recs)))),
+		statecheck.ExpectKnownOutputValue("json_ends", knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringExact(recs[0].CallID), knownvalue.StringExact(recs[len(recs)-1].CallID),
+		})),
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -511,4 +518,66 @@ output "json_records" {
 	if st := mock.Stats(); st.Faulted < 100 {
 		t.Fatalf("only %d faults injected", st.Faulted)
 	}
+}
+
+// TestAccSharedLimit_sixRuns (issue 34): six `terraform apply` processes at
+// once against one mock that enforces the documented limits per app, each
+// reading 20,000 records as JSON and 20 records by ID with the default
+// max_retries. Each run has its own provider process, so its own pacers, and
+// learns the others' share only from refusals: before issue 34 runs failed
+// ("Unable to Read Call Records … errorCode 70005 … after 6 attempt(s)").
+// Every run succeeds and reads every record.
+func TestAccSharedLimit_sixRuns(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformCLI(t)
+	mock, url, now := frozenRecordsMock(t, mockserver.Options{Records: 20000, Seed: 37, RateLimit: true})
+	recs := mock.Records()
+	cfg := faultProviderConfig(url, 5, "10s") + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+  records_format  = "json"
+}
+
+output "total_num" {
+  value = data.tencentcallkit_call_records.all.total_num
+}
+`, weekAgo(now))
+	var ids []string
+	for i := range 20 {
+		cfg += fmt.Sprintf("\ndata \"tencentcallkit_call_record\" \"r%02d\" {\n  call_id = %q\n}\n", i, recs[i*97].CallID)
+		ids = append(ids, fmt.Sprintf("data.tencentcallkit_call_record.r%02d.call_id", i))
+	}
+	cfg += fmt.Sprintf("\noutput \"lookups\" {\n  value = length(distinct([%s]))\n}\n", strings.Join(ids, ", "))
+	const runs = 6
+	outs, errs := make([]string, runs), make([]error, runs)
+	var wg sync.WaitGroup
+	for i := range runs {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			out, _, err := tf.run(t, tf.rc, dir, nil, "apply", "-auto-approve", "-input=false", "-no-color")
+			outs[i], errs[i] = string(out), err
+		})
+	}
+	wg.Wait()
+	for i := range runs {
+		switch {
+		case errs[i] != nil:
+			t.Errorf("run %d of %d failed: %v", i+1, runs, errs[i])
+		case !strings.Contains(outs[i], fmt.Sprintf("total_num = %d", len(recs))) || !strings.Contains(outs[i], "lookups = 20"):
+			t.Errorf("run %d did not read every record:\n%s", i+1, outs[i])
+		}
+	}
+	st := mock.Stats()
+	t.Logf("%d requests, %d refused (70005)", total(st.Requests), st.RateLimited)
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -221,7 +221,9 @@ var settings = []setting{
 	},
 	{
 		name: "max_retries", env: envMaxRetries, number: true, def: strconv.Itoa(callkit.DefaultMaxRetries),
-		intro:   "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries.",
+		intro: "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries. " +
+			"A request of an all-pages read (`tencentcallkit_call_records`, `tencentcallkit_call_stats`, `tencentcallkit_tel_cdrs`, the export action) is retried past this " +
+			"while the read keeps succeeding elsewhere, and fails with its last error once 60 seconds pass with no request of the read succeeding; a single request keeps this budget.",
 		invalid: "Invalid Max Retries",
 		check: func(raw string) string {
 			if n, err := strconv.Atoi(strings.TrimSpace(raw)); err != nil || n < 0 {

@@ -58,6 +58,7 @@ type options struct {
 	keep        bool
 	parallelism int
 	only        string
+	faultRuns   int
 	strict      bool
 	warmups     int
 	phaseRuns   int
@@ -89,6 +90,7 @@ func main() {
 	flag.IntVar(&o.bulkRuns, "bulk-runs", 3, "measured runs of each big read (records-bulk, export; no warm-up: each takes seconds to a minute)")
 	flag.StringVar(&o.actionTerraform, "action-terraform", "", "Terraform CLI >= 1.14 for the export action's scenario (empty: the export rows say it was not run)")
 	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way); unrelated to the strict mock mode")
+	flag.IntVar(&o.faultRuns, "fault-runs", 20, "runs in a row of the shared scenario's 30 % fault case")
 	flag.StringVar(&o.only, "only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ", ")+" (the table then has only their rows)")
 	flag.Parse()
 

@@ -59,6 +59,9 @@ func (b *bench) shared(ctx context.Context) (string, error) {
 	}
 	var rows []sharedRow
 	for i, c := range sharedCases {
+		if c.faults > 0 {
+			c.repeat = max(b.opts.faultRuns, 1)
+		}
 		err := b.withRecordsMock(b.opts.records, func(m *scenario.MockProcess) error {
 			logf("%s: %d run(s) at once, %d lookups, others %.0f %%, faults %.0f %%, ×%d (load %s)",
 				scenarioShared, c.runs, c.lookups, 100*c.others, 100*c.faults, c.repeat, loadAvg())
