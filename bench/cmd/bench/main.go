@@ -380,19 +380,8 @@ func (b *bench) scenarios(ctx context.Context) error {
 			return fmt.Errorf("provider-schema: %w", err)
 		}
 	}
-	if selected(callStatsScenario) {
-		section, err := b.callStats(ctx)
-		if err != nil {
-			return err
-		}
-		b.res.callStats = section
-	}
-	if selected(scenarioShared) {
-		section, err := b.shared(ctx)
-		if err != nil {
-			return err
-		}
-		b.res.shared = section
+	if err := b.sections(ctx, selected); err != nil {
+		return err
 	}
 	if anyOf([]string{scenarioRecordsBulk, scenarioExport}) {
 		if err := b.bulk(ctx, selected); err != nil {
@@ -411,6 +400,28 @@ func (b *bench) scenarios(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sections runs the scenarios that write a section of their own.
+func (b *bench) sections(ctx context.Context, selected func(string) bool) error {
+	for _, s := range []struct {
+		name string
+		run  func(context.Context) (string, error)
+		out  *string
+	}{
+		{callStatsScenario, b.callStats, &b.res.callStats},
+		{scenarioShared, b.shared, &b.res.shared},
+	} {
+		if !selected(s.name) {
+			continue
+		}
+		section, err := s.run(ctx)
+		if err != nil {
+			return err
+		}
+		*s.out = section
 	}
 	return nil
 }

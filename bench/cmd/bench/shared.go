@@ -41,13 +41,13 @@ var sharedCases = []sharedCase{
 
 // sharedRow is what the mock saw of one case.
 type sharedRow struct {
-	c                  sharedCase
-	span               time.Duration // first API request to last (the mock's stats)
-	floor              time.Duration // the busiest path's useful requests ÷ the rate left to them
-	requests, refused  int
-	failed, exactFails int
-	wall               sample
-	err                string // the first failure, shortened
+	c                 sharedCase
+	span              time.Duration // first API request to last (the mock's stats)
+	floor             time.Duration // the busiest path's useful requests ÷ the rate left to them
+	requests, refused int
+	failed            int
+	wall              sample
+	err               string // the first failure, shortened
 }
 
 // shared runs every case against a fresh mock each (their stats are the
@@ -79,19 +79,20 @@ func (b *bench) shared(ctx context.Context) (string, error) {
 	return sharedMarkdown(rows, b.opts.records), nil
 }
 
-func (b *bench) sharedRun(ctx context.Context, m *scenario.MockProcess, c sharedCase, rc, dir string) (sharedRow, error) {
-	row := sharedRow{c: c}
+// sharedSetup sets the mock's share for other clients and its faults, and
+// writes one workspace per run.
+func sharedSetup(ctx context.Context, m *scenario.MockProcess, c sharedCase, dir string) ([]string, error) {
 	if err := postControl(ctx, m, "/_mock/others", fmt.Sprintf(`{"share": %g}`, c.others)); err != nil {
-		return row, err
+		return nil, err
 	}
 	if c.faults > 0 {
 		if err := postControl(ctx, m, "/_mock/faults", fmt.Sprintf(`{"rate": %g}`, c.faults)); err != nil {
-			return row, err
+			return nil, err
 		}
 	}
 	ids, err := m.CallIDs(ctx, c.lookups)
 	if err != nil {
-		return row, err
+		return nil, err
 	}
 	start, end := m.Window()
 	hcl := sharedHCL(start, end, ids, c.stats)
@@ -99,8 +100,17 @@ func (b *bench) sharedRun(ctx context.Context, m *scenario.MockProcess, c shared
 	for i := range dirs {
 		dirs[i] = filepath.Join(dir, strconv.Itoa(i))
 		if err := writeDir(dirs[i], hcl); err != nil {
-			return row, err
+			return nil, err
 		}
+	}
+	return dirs, nil
+}
+
+func (b *bench) sharedRun(ctx context.Context, m *scenario.MockProcess, c sharedCase, rc, dir string) (sharedRow, error) {
+	row := sharedRow{c: c}
+	dirs, err := sharedSetup(ctx, m, c, dir)
+	if err != nil {
+		return row, err
 	}
 	r := tfRunner{terraform: b.opts.terraform, backend: m.Backend, timeout: b.opts.tfTimeout}
 	for range c.repeat {
