@@ -36,6 +36,11 @@ func TestWalkRidesThroughSeededFaults(t *testing.T) {
 				t.Fatalf("the walk failed under 30 %% faults: %v", err)
 			}
 			checkExact(t, got, recs, recs)
+			// call_stats walks them again, under the same faults.
+			stats, err := c.CallStats(context.Background(), v, callkit.RecordFilter{StartTimestamp: recs[0].StartCallTs})
+			if err != nil || stats.CallCount != int64(len(recs)) {
+				t.Fatalf("call_stats under 30 %% faults: %d calls, %v", stats.CallCount, err)
+			}
 			if st := m.Stats(); st.Faulted < 50 {
 				t.Fatalf("only %d faults injected", st.Faulted)
 			}

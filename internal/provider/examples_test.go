@@ -68,7 +68,8 @@ func TestMain(m *testing.M) {
 }
 
 // testProgressWindow is walkProgressWindow in the provider's tests.
-const testProgressWindow = 4 * time.Second
+// It outlasts the longest backoff (5 s) with room to spare under load.
+const testProgressWindow = 15 * time.Second
 
 // repoRoot is the repository root, from this package's directory.
 const repoRoot = "../.."
