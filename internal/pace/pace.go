@@ -10,8 +10,10 @@
 // keeps the speed the documented limit allows.
 //
 // The first rate-limit answer makes the path adaptive for the rest of the
-// process, after the AWS SDKs' adaptive retry mode: requests are spaced at a
-// rate (a token bucket of one token) that follows the measured send rate.
+// process, after the AWS SDKs' adaptive retry mode: requests go one at a
+// time, each 1/rate after the previous answer (a token bucket of one token,
+// robust to a service stricter than its docs), at a rate that follows the
+// measured send rate.
 // A rate-limit answer to a request sent after the latest cut cuts the rate
 // to Beta times the requests sent in the last second; the rate then regrows
 // along a cubic curve, flat around the rate of the cut (wmax) and steep
@@ -74,6 +76,7 @@ type Limiter struct {
 	wmax     float64   // the rate the latest cut measured, requests/s
 	k        float64   // seconds from cutAt until the cubic is back at wmax
 	next     time.Time // the earliest the next request may go at the rate
+	lastDone time.Time // when the latest request ended: once adaptive, the next goes 1/rate after it
 }
 
 // New returns a Limiter for a path documented at perSecond requests/s.
@@ -100,7 +103,7 @@ func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
 		return nil, err
 	}
 	l.mu.Lock()
-	for !l.adaptive && l.inflight >= l.allowed {
+	for l.full() {
 		wake := l.wake
 		l.mu.Unlock()
 		select {
@@ -136,6 +139,18 @@ func (l *Limiter) Wait(ctx context.Context) (*Ticket, error) {
 	}
 }
 
+// full reports whether a new request must wait for one in flight to end:
+// in bursts, the slow start's bound; once adaptive, one request at a time,
+// so that the service sees them 1/rate apart whatever the network and the
+// scheduler do (a service stricter than its docs refuses closer ones).
+// The caller holds mu.
+func (l *Limiter) full() bool {
+	if l.adaptive {
+		return l.inflight > 0
+	}
+	return l.inflight >= l.allowed
+}
+
 // reserve returns the earliest instant at or after now that keeps the last
 // n reservations within the window (and, once adaptive, 1/rate after the
 // previous one), and records it. The caller holds mu.
@@ -145,7 +160,7 @@ func (l *Limiter) reserve(now time.Time) time.Time {
 		slot = later(slot, oldest.Add(l.window))
 	}
 	if l.adaptive {
-		slot = later(slot, l.next)
+		slot = later(later(slot, l.next), l.lastDone.Add(time.Duration(float64(time.Second)/l.rateAt(now))))
 		l.next = slot.Add(time.Duration(float64(time.Second) / l.rateAt(slot)))
 	}
 	l.sent[l.head] = slot
@@ -170,6 +185,7 @@ func (l *Limiter) done(o Outcome, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.inflight--
+	l.lastDone = l.now()
 	switch o {
 	case Answered:
 		l.allowed = min(l.allowed+1, l.n)
