@@ -71,7 +71,7 @@ func (c *Client) WalkRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 		MaxRecords: o.MaxRecords,
 		Workers:    pageWorkers,
 	}
-	return w.Run(ctx, func(batch []Record, p walk.Progress) error {
+	return w.Run(c.retry.Walk(ctx), func(batch []Record, p walk.Progress) error {
 		return fn(batch, WalkProgress{Read: p.Read, Announced: p.Announced})
 	})
 }

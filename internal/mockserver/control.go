@@ -204,6 +204,26 @@ func (s *Server) controlMux() *http.ServeMux {
 		s.SetRateMode(RateMode(i))
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /_mock/others", func(w http.ResponseWriter, _ *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]float64{"share": s.OthersShare()})
+	})
+	mux.HandleFunc("POST /_mock/others", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Share *float64 `json:"share"`
+		}
+		if !decodeControl(w, r, &req) {
+			return
+		}
+		if req.Share == nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "share is required"})
+			return
+		}
+		if err := s.SetOthersShare(*req.Share); err != nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, s.Stats())
 	})
