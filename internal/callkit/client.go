@@ -49,6 +49,10 @@ type Config struct {
 	// retries (0 → 200 ms and 5 s).
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
+	// ProgressWindow: a walk's requests are retried past MaxRetries while the
+	// walk has succeeded within this window (0 → 60 s; MaxRetries 0 still
+	// disables retries).
+	ProgressWindow time.Duration
 	// UserSigTTL is the lifetime of the admin UserSigs the client mints (0 → 1 h).
 	UserSigTTL time.Duration
 	// UserAgent is sent with every request ("" → DefaultUserAgent).
@@ -112,7 +116,7 @@ func New(cfg Config) (*Client, error) {
 		v1Base:     v1Base,
 		v4Base:     v4Base,
 		timeout:    cfg.Timeout,
-		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
+		retry:      retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax, ProgressWindow: cfg.ProgressWindow},
 		http:       cfg.HTTPClient,
 		now:        cfg.Clock,
 		logger:     cfg.Logger,

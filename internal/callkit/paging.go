@@ -71,7 +71,7 @@ func (c *Client) WalkRecords(ctx context.Context, v APIVersion, f RecordFilter, 
 		MaxRecords: o.MaxRecords,
 		Workers:    pageWorkers,
 	}
-	return w.Run(ctx, func(batch []Record, p walk.Progress) error {
+	return w.Run(c.retry.Walk(ctx), func(batch []Record, p walk.Progress) error {
 		return fn(batch, WalkProgress{Read: p.Read, Announced: p.Announced})
 	})
 }
@@ -97,7 +97,7 @@ func (c *Client) walkPage(v APIVersion, f RecordFilter) walk.Fetch[Record] {
 		if err != nil {
 			return walk.Page[Record]{}, err
 		}
-		return walk.Page[Record]{Records: p.Records, Total: p.TotalNum, Last: p.Page == 0}, nil
+		return walk.Page[Record]{Records: p.Records, Total: p.TotalNum, Last: p.Page == 0, More: p.Page > 0}, nil
 	}
 }
 

@@ -69,6 +69,10 @@ type Config struct {
 	// retries (0 → 200 ms and 5 s).
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
+	// ProgressWindow: a walk's requests are retried past MaxRetries while the
+	// walk has succeeded within this window (0 → 60 s; MaxRetries 0 still
+	// disables retries).
+	ProgressWindow time.Duration
 	// Transport carries the requests; nil → a pooled keep-alive transport.
 	Transport http.RoundTripper
 	Logger    Logger
@@ -151,7 +155,7 @@ func New(cfg Config) (*Client, error) {
 		secretKey: cfg.SecretKey,
 		endpoint:  u.Scheme + "://" + host + path,
 		timeout:   cfg.Timeout,
-		retry:     retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax},
+		retry:     retry.Policy{MaxRetries: cfg.MaxRetries, WaitMin: cfg.RetryWaitMin, WaitMax: cfg.RetryWaitMax, ProgressWindow: cfg.ProgressWindow},
 		logger:    cfg.Logger,
 		pacer:     pace.New(RequestsPerSecond),
 	}, nil

@@ -131,7 +131,7 @@ func (c *Client) DescribeAllTelCdrs(ctx context.Context, q TelCdrQuery, maxRecor
 		Workers:    pageWorkers,
 	}
 	out := []TelCdrInfo{}
-	_, err = w.Run(ctx, func(batch []TelCdrInfo, _ walk.Progress) error {
+	_, err = w.Run(c.retry.Walk(ctx), func(batch []TelCdrInfo, _ walk.Progress) error {
 		out = append(out, batch...)
 		return nil
 	})

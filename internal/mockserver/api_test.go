@@ -303,3 +303,58 @@ func TestGroupCallPackage(t *testing.T) {
 	s.SetGroupCallPackage(true)
 	wantCode(t, c.post("v1/callback/set", validConfig), 0)
 }
+
+// TestOthersShare: other clients of the app take a share of every limit
+// (POST /_mock/others): the rest is what this client gets, per path, burst
+// and rate alike; the first and last request times span what was served.
+func TestOthersShare(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock(time.Now())
+	s, ts := startMock(t, Options{Clock: clock.Now, RateLimit: true})
+	post := func(body string) int {
+		t.Helper()
+		resp, err := http.Post(ts.URL+"/_mock/others", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, bad := range []string{`{}`, `{"share": -0.1}`, `{"share": 0.95}`, `{"share": "half"}`} {
+		if st := post(bad); st != http.StatusBadRequest {
+			t.Fatalf("POST /_mock/others %s: %d, want 400", bad, st)
+		}
+	}
+	if st := post(`{"share": 0.5}`); st != http.StatusNoContent || s.OthersShare() != 0.5 {
+		t.Fatalf("POST /_mock/others: %d, share %v", st, s.OthersShare())
+	}
+	c := newClient(t, ts.URL)
+	// Half of 200/s: 100 at once, then refused until the bucket refills.
+	for range 100 {
+		wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4NoConfig)
+	}
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4RateLimited)
+	// Half of 10/s: 5.
+	for range 5 {
+		wantCode(t, c.post("v1/callback/get", `{}`), v1NoConfig)
+	}
+	wantCode(t, c.post("v1/callback/get", `{}`), v1RateLimited)
+	first := s.Stats().FirstRequest
+	// 100 ms later, 10 more at 100/s.
+	clock.Advance(100 * time.Millisecond)
+	for range 10 {
+		wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4NoConfig)
+	}
+	wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4RateLimited)
+	if st := s.Stats(); !st.FirstRequest.Equal(first) || st.LastRequest.Sub(st.FirstRequest) != 100*time.Millisecond {
+		t.Fatalf("first %v, last %v: want 100 ms apart", st.FirstRequest, st.LastRequest)
+	}
+	// The whole limit again.
+	if st := post(`{"share": 0}`); st != http.StatusNoContent {
+		t.Fatalf("POST /_mock/others 0: %d", st)
+	}
+	clock.Advance(time.Second)
+	for range 200 {
+		wantCode(t, c.post("v4/call_config/get_callback", `{}`), v4NoConfig)
+	}
+}

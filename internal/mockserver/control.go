@@ -204,6 +204,26 @@ func (s *Server) controlMux() *http.ServeMux {
 		s.SetRateMode(RateMode(i))
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /_mock/others", func(w http.ResponseWriter, _ *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]float64{"share": s.OthersShare()})
+	})
+	mux.HandleFunc("POST /_mock/others", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Share *float64 `json:"share"`
+		}
+		if !decodeControl(w, r, &req) {
+			return
+		}
+		if req.Share == nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "share is required"})
+			return
+		}
+		if err := s.SetOthersShare(*req.Share); err != nil {
+			WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, s.Stats())
 	})
@@ -211,6 +231,7 @@ func (s *Server) controlMux() *http.ServeMux {
 		WriteJSON(w, http.StatusOK, s.Deliveries())
 	})
 	s.walkRoutes(mux)
+	s.readingRoutes(mux)
 	return mux
 }
 
@@ -309,6 +330,7 @@ type walkControls struct {
 	latency  time.Duration
 	omit     OmitPaging
 	lists    int       // record-list requests served (v1, v4 filter; DescribeTelCdr)
+	readings Readings  // where the docs allow several answers (readings.go)
 	midWalks []MidWalk // pending, in the order they were scheduled
 }
 
@@ -331,6 +353,10 @@ type MidWalk struct {
 	Add []Record `json:"add"`
 	// ExpireOldest removes the oldest call records, as the 7-day retention does.
 	ExpireOldest int `json:"expire_oldest"`
+	// ExpireOneEach > 0 removes the oldest call record after each of that
+	// many record-list requests, one at a time, from AfterRequests on: calls
+	// passing the retention while a walk pages one busy second.
+	ExpireOneEach int `json:"expire_one_each"`
 	// AddTelCdrs and ExpireOldestTelCdrs do the same for Cloud Contact Center records.
 	AddTelCdrs          []TelCdr `json:"add_tel_cdrs"`
 	ExpireOldestTelCdrs int      `json:"expire_oldest_tel_cdrs"`
@@ -362,8 +388,8 @@ func (s *Server) omitPaging() OmitPaging {
 // MidWalk; also POST /_mock/mid-walk). It returns the number of record-list
 // requests served so far, so a caller can schedule relative to now.
 func (s *Server) ScheduleMidWalk(m MidWalk) (int, error) {
-	if m.AfterRequests < 0 || m.ExpireOldest < 0 || m.ExpireOldestTelCdrs < 0 {
-		return 0, errors.New("after_requests, expire_oldest and expire_oldest_tel_cdrs must not be negative")
+	if m.AfterRequests < 0 || m.ExpireOldest < 0 || m.ExpireOldestTelCdrs < 0 || m.ExpireOneEach < 0 {
+		return 0, errors.New("after_requests, expire_oldest, expire_one_each and expire_oldest_tel_cdrs must not be negative")
 	}
 	for i, r := range m.Add {
 		if r.CallID == "" {
@@ -403,9 +429,18 @@ func (s *Server) listServed() {
 }
 
 func (s *Server) applyMidWalk(m MidWalk) {
-	if m.ExpireOldest > 0 || len(m.Add) > 0 {
+	expire := m.ExpireOldest
+	if m.ExpireOneEach > 0 {
+		expire++
+		if m.ExpireOneEach > 1 {
+			s.walk.mu.Lock()
+			s.walk.midWalks = append(s.walk.midWalks, MidWalk{AfterRequests: s.walk.lists + 1, ExpireOneEach: m.ExpireOneEach - 1})
+			s.walk.mu.Unlock()
+		}
+	}
+	if expire > 0 || len(m.Add) > 0 {
 		s.store.mu.Lock()
-		s.store.expireOldest(m.ExpireOldest)
+		s.store.expireOldest(expire, s.CurrentReadings().TieOrder == "call_id")
 		s.store.add(m.Add)
 		s.store.mu.Unlock()
 	}

@@ -41,6 +41,8 @@ type Options struct {
 	CCCSdkAppID        int64            // 0 → DefaultCCCSdkAppID
 	CCCSecretID        string           // "" → DefaultCCCSecretID
 	CCCSecretKey       string           // "" → DefaultCCCSecretKey
+	Readings           Readings         // where the docs allow several answers; an invalid one panics in New
+	BusySecond         int              // calls that all start in one second, an hour inside the 7-day edge
 }
 
 // Callback is one callback configuration: the address and the subscribed
@@ -62,6 +64,11 @@ type Stats struct {
 	RateLimited int            `json:"rate_limited"` // answered 70005/60011 by the limiter (not injected)
 	Faulted     int            `json:"faulted"`      // answered by fault injection, lost answers included
 	LostAnswers int            `json:"lost_answers"` // served, then answered by a LoseAnswer fault instead
+	// FirstRequest and LastRequest are when the first and the latest API
+	// request arrived (the API span of what the mock has served); zero
+	// before any.
+	FirstRequest time.Time `json:"first_request,omitzero"`
+	LastRequest  time.Time `json:"last_request,omitzero"`
 }
 
 const (
@@ -78,6 +85,7 @@ type Server struct {
 	now      func() time.Time
 	seed     int64
 	limit    atomic.Int32 // a RateMode
+	others   atomic.Int32 // per mille of every limit other clients of the app take (SetOthersShare)
 	scale    float64
 	client   *http.Client
 	store    *store
@@ -159,6 +167,9 @@ func New(opts Options) *Server {
 	for path, ep := range endpoints {
 		s.limiters[path] = &bucket{rate: ep.rate}
 	}
+	if err := s.SetReadings(opts.Readings); err != nil {
+		panic("mockserver: " + err.Error())
+	}
 	s.control = s.controlMux()
 	s.ccc = newCCCState(opts, s.now())
 	s.store.reserve(max(opts.Records, 0))
@@ -167,6 +178,11 @@ func New(opts Options) *Server {
 		defer s.store.mu.Unlock()
 		s.store.add(batch)
 	})
+	if opts.BusySecond > 0 {
+		if _, err := s.BusySecond(opts.BusySecond, 0); err != nil {
+			panic("mockserver: " + err.Error())
+		}
+	}
 	return s
 }
 
@@ -296,6 +312,11 @@ func (s *Server) arrive(path, sig string) (FaultKind, bool, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.Requests[path]++
+	if now := s.now(); s.stats.FirstRequest.IsZero() {
+		s.stats.FirstRequest, s.stats.LastRequest = now, now
+	} else {
+		s.stats.LastRequest = now
+	}
 	if _, dup := s.seen[sig]; sig != "" && !dup && len(s.seenOrder) < maxSeenUserSigs {
 		s.seen[sig] = struct{}{}
 		s.seenOrder = append(s.seenOrder, sig)
@@ -540,13 +561,32 @@ func (s *Server) SetRateMode(m RateMode) { s.limit.Store(int32(m)) }
 // RateMode returns the current enforcement mode.
 func (s *Server) RateMode() RateMode { return RateMode(s.limit.Load()) }
 
+// SetOthersShare makes other clients of the app take share (0 to 0.9) of
+// every rate limit, as the app's own backend and other Terraform runs do
+// (the limits are per app, callkit-api.md §2): the mock then allows only the
+// rest, (1-share)·N requests/s with a burst of as many, on every path. 0
+// gives the whole limit back. Also POST /_mock/others {"share": 0.5}.
+func (s *Server) SetOthersShare(share float64) error {
+	if share < 0 || share > maxOthersShare || share != share {
+		return fmt.Errorf("share must be between 0 and %g, got %g", maxOthersShare, share)
+	}
+	s.others.Store(int32(share*1000 + 0.5))
+	return nil
+}
+
+// OthersShare is the share of every limit other clients take.
+func (s *Server) OthersShare() float64 { return float64(s.others.Load()) / 1000 }
+
+// maxOthersShare leaves every path at least a tenth of its limit.
+const maxOthersShare = 0.9
+
 // allow takes a token from b under the current mode.
 func (s *Server) allow(b *bucket) bool {
 	m := s.RateMode()
 	if m == RateModeOff {
 		return true
 	}
-	return b.allow(s.now(), m == RateModeStrict)
+	return b.allow(s.now(), m == RateModeStrict, 1-s.OthersShare())
 }
 
 // bucket is a token bucket on the injected clock: tests that freeze the clock
@@ -560,12 +600,15 @@ type bucket struct {
 }
 
 // allow holds one second's allowance, or a single token when strict (the
-// stricter reading of "N requests per second" a real service may enforce).
-func (b *bucket) allow(now time.Time, strict bool) bool {
+// stricter reading of "N requests per second" a real service may enforce),
+// of the part of the rate left to this client (1 when no other client takes
+// a share).
+func (b *bucket) allow(now time.Time, strict bool, left float64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	interval := time.Duration(float64(time.Second) / b.rate)
-	capacity := max(1, int64(b.rate))
+	rate := b.rate * left
+	interval := time.Duration(float64(time.Second) / rate)
+	capacity := max(1, int64(rate))
 	if strict {
 		capacity = 1
 	}

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
@@ -271,15 +272,20 @@ func (s *store) findLocked(id string) (uint32, bool) {
 	return 0, false
 }
 
-// expireOldest removes the n oldest records (by start time), as the retention
+// expireOldest removes the n oldest records (by start time; within a second,
+// in the order answers list them: by call ID when byID), as the retention
 // does while time passes. Caller holds s.mu.
-func (s *store) expireOldest(n int) {
+func (s *store) expireOldest(n int, byID bool) {
 	all := s.idx[filterKey{anyCode, anyCode}]
 	n = min(n, len(all))
 	if n <= 0 {
 		return
 	}
-	for _, slot := range all[:n] {
+	oldest := all[:n]
+	if byID {
+		oldest = s.byCallID(all, 0, len(all), 0, n)
+	}
+	for _, slot := range oldest {
 		r := &s.recs[slot]
 		id := string(s.idOf(r))
 		if _, ok := s.collide[id]; ok {
@@ -342,6 +348,7 @@ type query struct {
 	start, end       int64 // inclusive bounds on the start time
 	callType, result string
 	offset, limit    int
+	byID             bool // ties within a second in call-ID order (Readings.TieOrder)
 }
 
 // find answers a filter query: the total number of matches and the records
@@ -376,11 +383,37 @@ func (s *store) find(q query) (total int, page []Record) {
 	}
 	from := lo + q.offset
 	to := from + min(q.limit, hi-from)
+	slots := idx[from:to]
+	if q.byID {
+		slots = s.byCallID(idx, lo, hi, from, to)
+	}
 	page = make([]Record, 0, to-from)
-	for _, slot := range idx[from:to] {
+	for _, slot := range slots {
 		page = append(page, s.toRecord(slot))
 	}
 	return total, page
+}
+
+// byCallID returns the slots idx[from:to] would hold were ties within a
+// second ordered by call ID: the page's first and last seconds are taken
+// whole from idx[lo:hi], ordered, and the page cut from them. Caller holds
+// s.mu.
+func (s *store) byCallID(idx []uint32, lo, hi, from, to int) []uint32 {
+	a, b := from, to
+	for a > lo && s.recs[idx[a-1]].start == s.recs[idx[from]].start {
+		a--
+	}
+	for b < hi && s.recs[idx[b]].start == s.recs[idx[to-1]].start {
+		b++
+	}
+	seg := slices.Clone(idx[a:b])
+	slices.SortStableFunc(seg, func(x, y uint32) int {
+		if c := cmpInt64(s.recs[x].start, s.recs[y].start); c != 0 {
+			return c
+		}
+		return bytes.Compare(s.idOf(&s.recs[x]), s.idOf(&s.recs[y]))
+	})
+	return seg[from-a : to-a]
 }
 
 // generate makes n deterministic records (for seed and salt) whose calls
@@ -393,8 +426,12 @@ func generate(seed, salt int64, n int, now time.Time, emit func([]Record)) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), uint64(salt)^0x9e3779b97f4a7c15))
 	nowS := now.Unix()
-	// Starts leave room for the longest ring so every call has ended by now.
-	lo, hi := nowS-int64(retention/time.Second)+1, nowS-maxRing
+	// Starts leave room for the longest ring so every call has ended by now,
+	// and an hour inside the 7-day edge: a read of the whole week, which
+	// starts a little inside the edge (the provider's margin against a
+	// service that refuses an older start), finds every generated record
+	// until the mock has run an hour.
+	lo, hi := nowS-int64(retention/time.Second)+generatedInside, nowS-maxRing
 	starts := make([]int64, n)
 	for i := range starts {
 		starts[i] = lo + rng.Int64N(hi-lo+1)
@@ -423,8 +460,9 @@ func generate(seed, salt int64, n int, now time.Time, emit func([]Record)) {
 }
 
 const (
-	numUsers = 500
-	maxRing  = 60 // seconds
+	numUsers        = 500
+	maxRing         = 60   // seconds
+	generatedInside = 3600 // seconds inside the 7-day edge that generated records start at the earliest
 )
 
 var userNames = func() []string {

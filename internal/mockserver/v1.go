@@ -165,6 +165,9 @@ func (s *Server) v1RecordsByFilter(r *apiRequest) answer {
 	if refused {
 		return bad
 	}
+	if err := s.applyReadings(&q, s.now().Unix()); err != nil {
+		return fail(v1BadParam, "%v", err)
+	}
 	total, recs, nextPage := s.findPage(q, page, perPage)
 	defer s.listServed()
 	if total == 0 {
@@ -257,6 +260,7 @@ func (s *Server) findPage(q query, page, perPage int) (total int, recs []Record,
 	if page == 0 {
 		page = 1
 	}
+	perPage = s.pageCap(perPage)
 	q.offset, q.limit = pageOffset(page, perPage), perPage
 	total, recs = s.store.find(q)
 	if q.offset+perPage < total {

@@ -158,6 +158,9 @@ func (s *Server) v4RecordsByFilter(r *apiRequest) answer {
 	if refused {
 		return bad
 	}
+	if err := s.applyReadings(&q, s.now().Unix()); err != nil {
+		return fail(v4ConfigBadParam, "%v", err)
+	}
 	total, recs, nextPage := s.findPage(q, page, perPage)
 	defer s.listServed()
 	if total == 0 {
@@ -218,8 +221,8 @@ func v4FilterWindow(r *apiRequest, now int64, q *query) (bad answer, refused boo
 	if startSet && endSet && q.end < q.start {
 		return fail(v4ConfigBadParam, "EndTime must not be before StartTime"), true
 	}
-	if !startSet || q.start < floor {
-		q.start = floor // records are kept 7 days
+	if !startSet {
+		q.start = floor // records are kept 7 days (an older start: Readings.OldStart)
 	}
 	if !endSet {
 		q.end = now

@@ -3,6 +3,7 @@ package pace
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -31,54 +32,6 @@ func TestReserveSlidingWindow(t *testing.T) {
 	}
 	if s := l.reserve(t0.Add(3 * time.Second)); !s.Equal(t0.Add(3 * time.Second)) {
 		t.Fatalf("after a pause: %v", s.Sub(t0))
-	}
-}
-
-// TestThrottledSwitchesToSpacing: after the first rate-limit answer one
-// request is in flight at a time, each sent 1/N after the previous answer.
-func TestThrottledSwitchesToSpacing(t *testing.T) {
-	t.Parallel()
-	l := New(20)
-	ctx := context.Background()
-	first, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Done(Answered)
-	a, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := l.Wait(ctx) // slow start allows two now
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Done(Throttled)
-	if !spacedNow(l) {
-		t.Fatal("a rate-limit answer did not switch the path to spacing")
-	}
-	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	if _, err := l.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("spaced, a request went while another was in flight: %v", err)
-	}
-	b.Done(Answered)
-	var ends []time.Time
-	var starts []time.Time
-	for range 4 {
-		tk, err := l.Wait(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		starts = append(starts, time.Now())
-		time.Sleep(5 * time.Millisecond) // the round trip
-		ends = append(ends, time.Now())
-		tk.Done(Answered)
-	}
-	for i := 1; i < len(starts); i++ {
-		if gap := starts[i].Sub(ends[i-1]); gap < l.gap {
-			t.Fatalf("request %d went %v after the previous answer, want at least %v", i, gap, l.gap)
-		}
 	}
 }
 
@@ -161,60 +114,6 @@ func TestWaitHonoursContext(t *testing.T) {
 	}
 }
 
-// TestSpacingEndsAfterAQuietSecond: one rate-limit answer spaces the path for
-// a second only; then requests go in bursts again, after a fresh slow start,
-// and a later throttle spaces it again.
-func TestSpacingEndsAfterAQuietSecond(t *testing.T) {
-	t.Parallel()
-	l := New(200)
-	advance := useFakeClock(l).advance
-	ctx := context.Background()
-	tk, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk.Done(Throttled)
-	advance(999 * time.Millisecond)
-	if !spacedNow(l) {
-		t.Fatal("not spaced within the second after a rate-limit answer")
-	}
-	tk, _ = l.Wait(ctx)
-	tk.Done(Answered)
-	advance(time.Second)
-	if spacedNow(l) {
-		t.Fatal("still spaced a second after the last rate-limit answer")
-	}
-	// Slow start: one answer lets two go at once, two answers three, ...
-	var held []*Ticket
-	for round := 1; round <= 4; round++ {
-		for range round {
-			short, cancel := context.WithTimeout(ctx, time.Second)
-			tk, err := l.Wait(short)
-			cancel()
-			if err != nil {
-				t.Fatalf("round %d: a burst request had to wait: %v", round, err)
-			}
-			held = append(held, tk)
-		}
-		for _, tk := range held {
-			tk.Done(Answered)
-		}
-		held = held[:0]
-	}
-	tk, _ = l.Wait(ctx)
-	tk.Done(Throttled)
-	if !spacedNow(l) {
-		t.Fatal("a later rate-limit answer did not space the path again")
-	}
-}
-
-// spacedNow reports whether l is spacing its requests now, as Wait sees it.
-func spacedNow(l *Limiter) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.spaced(l.now())
-}
-
 // fakeClock drives a Limiter's clock by hand.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -228,113 +127,6 @@ func useFakeClock(l *Limiter) *fakeClock {
 }
 
 func (c *fakeClock) advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
-// send waits for a ticket (at most a second of real time) and reports o.
-func send(t *testing.T, l *Limiter, o Outcome) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	tk, err := l.Wait(ctx)
-	if err != nil {
-		t.Fatalf("a request had to wait: %v", err)
-	}
-	tk.Done(o)
-}
-
-// spacedFor checks that the path is spaced for exactly want from now, as
-// Wait sees it, and leaves the clock where spacing has just ended.
-func spacedFor(t *testing.T, l *Limiter, c *fakeClock, want time.Duration) {
-	t.Helper()
-	c.advance(want - time.Millisecond)
-	if !spacedNow(l) {
-		t.Fatalf("spacing ended before %v", want)
-	}
-	c.advance(time.Millisecond)
-	if spacedNow(l) {
-		t.Fatalf("still spaced %v after the rate-limit answer", want)
-	}
-}
-
-// throttledBurst is the first burst after spacing against a service that
-// allows none: the first request is answered, the next one refused.
-func throttledBurst(t *testing.T, l *Limiter, c *fakeClock) {
-	t.Helper()
-	send(t, l, Answered)
-	c.advance(2 * time.Millisecond)
-	send(t, l, Throttled)
-}
-
-// TestStrictServiceLengthensSpacing: a service that throttles every burst
-// sees the spaced period double at each return to bursts (1 s, 2 s, 4 s …),
-// up to MaxRecovery, so it refuses a request or two a minute at most, not
-// a second. A straggler of a refused burst does not double it again.
-func TestStrictServiceLengthensSpacing(t *testing.T) {
-	t.Parallel()
-	l := New(200)
-	c := useFakeClock(l)
-	send(t, l, Answered)
-	send(t, l, Throttled)
-	want := []time.Duration{Recovery, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second,
-		32 * time.Second, MaxRecovery, MaxRecovery}
-	for i, period := range want {
-		if i > 0 {
-			throttledBurst(t, l, c)
-		}
-		if i == 2 {
-			c.advance(time.Millisecond)
-			send(t, l, Throttled) // the refused burst's other request
-		}
-		spacedFor(t, l, c, period)
-	}
-}
-
-// TestCleanBurstsResetSpacing: once bursts go Recovery without a rate-limit
-// answer, the next one spaces the path for Recovery again; idle time between
-// spacing and the first burst does not count as bursts that went well.
-func TestCleanBurstsResetSpacing(t *testing.T) {
-	t.Parallel()
-	l := New(200)
-	c := useFakeClock(l)
-	send(t, l, Throttled)
-	spacedFor(t, l, c, Recovery)
-	throttledBurst(t, l, c)
-	spacedFor(t, l, c, 2*time.Second)
-	c.advance(10 * time.Second) // idle
-	throttledBurst(t, l, c)
-	spacedFor(t, l, c, 4*time.Second)
-	for range 11 { // bursts answered for a second
-		send(t, l, Answered)
-		c.advance(100 * time.Millisecond)
-	}
-	send(t, l, Throttled)
-	spacedFor(t, l, c, Recovery)
-}
-
-// TestReturnToBurstsStartsSlow: answers to spaced requests do not widen the
-// slow start, so the first burst after spacing is one request, then two.
-func TestReturnToBurstsStartsSlow(t *testing.T) {
-	t.Parallel()
-	l := New(200)
-	c := useFakeClock(l)
-	for range 3 {
-		send(t, l, Answered)
-	}
-	send(t, l, Throttled)
-	for range 50 {
-		c.advance(10 * time.Millisecond)
-		send(t, l, Answered)
-	}
-	c.advance(Recovery)
-	if spacedNow(l) {
-		t.Fatal("still spaced after a quiet second")
-	}
-	oneInFlight(t, l, "back in bursts").Done(Answered)
-	for range 2 {
-		if _, err := l.Wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // oneInFlight takes a ticket and checks that no second one goes before it
 // is answered.
@@ -351,4 +143,93 @@ func oneInFlight(t *testing.T, l *Limiter, when string) *Ticket {
 		t.Fatalf("%s, a second request went before the first was answered: %v", when, err)
 	}
 	return first
+}
+
+// cutAfter sends n requests evenly over the second before a rate-limit
+// answer to one sent last, on the fake clock, and returns that answer's time.
+func cutAfter(t *testing.T, l *Limiter, c *fakeClock, n int) time.Time {
+	t.Helper()
+	for range n {
+		c.advance(time.Second / time.Duration(n))
+		l.mu.Lock()
+		at := l.reserve(l.now())
+		l.mu.Unlock()
+		l.done(Answered, at)
+	}
+	l.mu.Lock()
+	at := l.reserve(l.now())
+	l.mu.Unlock()
+	c.advance(time.Millisecond)
+	l.done(Throttled, at)
+	return l.now()
+}
+
+// TestThrottleCutsToTheMeasuredRate: the first rate-limit answer makes the
+// path adaptive at Beta times what it sent in the last second; the rate regrows along the cubic, back at the measured rate
+// after K and above it later, never past N nor below the floor.
+func TestThrottleCutsToTheMeasuredRate(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	c := useFakeClock(l)
+	cut := cutAfter(t, l, c, 60)
+	if !l.adaptive {
+		t.Fatal("a rate-limit answer did not make the path adaptive")
+	}
+	if l.wmax < 59 || l.wmax > 61 {
+		t.Fatalf("measured %v requests/s, want the 60 sent in the last second", l.wmax)
+	}
+	if r := l.rateAt(cut); math.Abs(r-Beta*l.wmax) > 0.01 {
+		t.Fatalf("rate just after the cut %v, want %v", r, Beta*l.wmax)
+	}
+	k := time.Duration(l.k * float64(time.Second))
+	if k <= 0 || k > 2*time.Second {
+		t.Fatalf("K = %v", k)
+	}
+	if r := l.rateAt(cut.Add(k / 2)); r <= Beta*l.wmax || r >= l.wmax {
+		t.Fatalf("rate half way to K %v, want between the cut and wmax", r)
+	}
+	if r := l.rateAt(cut.Add(k)); math.Abs(r-l.wmax) > 0.01 {
+		t.Fatalf("rate at K %v, want wmax %v", r, l.wmax)
+	}
+	if r := l.rateAt(cut.Add(k + time.Second)); r <= l.wmax {
+		t.Fatalf("rate a second past K %v, want above wmax %v (probing)", r, l.wmax)
+	}
+	if r := l.rateAt(cut.Add(time.Hour)); r != 200 {
+		t.Fatalf("rate an hour on %v, want N", r)
+	}
+	// Requests are spaced at the rate.
+	a := l.reserve(l.now())
+	b := l.reserve(l.now())
+	if gap, want := b.Sub(a), time.Duration(float64(time.Second)/l.rateAt(a)); gap != want {
+		t.Fatalf("adaptive requests %v apart, want %v", gap, want)
+	}
+}
+
+// TestThrottleOncePerCut: rate-limit answers to requests sent before the
+// latest cut do not cut again; one to a request sent after it does, from
+// the lower of the measured and the current rate, and never below the floor.
+func TestThrottleOncePerCut(t *testing.T) {
+	t.Parallel()
+	l := New(200)
+	c := useFakeClock(l)
+	l.mu.Lock()
+	early := l.reserve(l.now())
+	l.mu.Unlock()
+	cut := cutAfter(t, l, c, 100)
+	wmax := l.wmax
+	c.advance(time.Millisecond)
+	l.done(Throttled, early) // sent before the cut
+	if l.wmax != wmax || !l.cutAt.Equal(cut) {
+		t.Fatalf("a straggler cut again: wmax %v → %v", wmax, l.wmax)
+	}
+	for range 30 {
+		l.mu.Lock()
+		at := l.reserve(l.now())
+		l.mu.Unlock()
+		c.advance(time.Millisecond)
+		l.done(Throttled, at)
+	}
+	if l.wmax != l.floor || l.floor != 20 {
+		t.Fatalf("after 30 cuts in a row: wmax %v, want the floor of N/10 = 20", l.wmax)
+	}
 }

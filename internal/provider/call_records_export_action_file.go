@@ -35,9 +35,13 @@ type exportFile struct {
 	path      string // absolute
 	overwrite bool
 	tmp       *os.File
-	buf       *bufio.Writer
-	out       *countingWriter
-	rec       recordWriter
+	stream    *recordStream
+
+	// remove removes the temporary name (os.Remove).
+	remove func(string) error
+	// leftover is set by a commit that put the file in place but could not
+	// remove the temporary name: a warning, not a failure.
+	leftover error
 }
 
 // recordWriter writes records in one of the export's formats.
@@ -71,8 +75,10 @@ func exportTarget(path string, overwrite bool) (string, error) {
 }
 
 // checkExisting refuses a directory at path, and anything else there unless
-// overwrite is set. Lstat, not Stat: a symbolic link whose target does not
-// exist is still something at path, and os.Link will not replace it.
+// overwrite is set; overwrite replaces only a regular file or a symbolic link
+// (the link itself, never its target). Lstat, not Stat: a symbolic link
+// whose target does not exist is still something at path, and os.Link will
+// not replace it.
 func checkExisting(abs string, overwrite bool) error {
 	st, err := os.Lstat(abs)
 	switch {
@@ -82,6 +88,10 @@ func checkExisting(abs string, overwrite bool) error {
 		return fmt.Errorf("%s cannot be used: %w", abs, err)
 	case st.IsDir():
 		return fmt.Errorf("%s is a directory: path must name a file", abs)
+	case !st.Mode().IsRegular() && st.Mode()&fs.ModeSymlink == 0:
+		// A FIFO would take the place of a reader's pipe, a device node
+		// (/dev/null when Terraform runs as root) would be gone for good.
+		return fmt.Errorf("%s is %s; the export replaces only a regular file or a symbolic link, even with overwrite = true: choose another path", abs, fileKind(st.Mode()))
 	case overwrite:
 		return nil
 	case st.Mode()&fs.ModeSymlink != 0:
@@ -90,13 +100,29 @@ func checkExisting(abs string, overwrite bool) error {
 	return existsError("the file " + abs)
 }
 
+// fileKind names what is at a path that is neither a file, a link nor a directory.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	}
+	return fmt.Sprintf("a special file (mode %s)", m.Type())
+}
+
 // existsError: what is at path stops an export without overwrite.
 func existsError(what string) error {
 	return fmt.Errorf("%s already exists; set overwrite = true to replace it, or choose another path", what)
 }
 
-// createExport starts an export to path (see exportTarget) in format.
-func createExport(path, format string, overwrite bool) (*exportFile, error) {
+// createExport starts an export to path (see exportTarget) in format,
+// gzip-compressed or not.
+func createExport(path, format string, gzipped, overwrite bool) (*exportFile, error) {
 	abs, err := exportTarget(path, overwrite)
 	if err != nil {
 		return nil, err
@@ -105,35 +131,40 @@ func createExport(path, format string, overwrite bool) (*exportFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create a temporary file beside %s: %w", abs, err)
 	}
-	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp}
-	e.out = &countingWriter{w: tmp}
-	e.buf = bufio.NewWriterSize(e.out, 1<<20)
-	if format == exportFormatCSV {
-		e.rec, err = newCSVRecordWriter(e.buf)
-	} else {
-		e.rec = newRecordEncoder(e.buf)
-	}
-	if err != nil {
+	e := &exportFile{path: abs, overwrite: overwrite, tmp: tmp, remove: os.Remove}
+	if e.stream, err = newRecordStream(tmp, format, gzipped); err != nil {
 		e.abort()
 		return nil, err
 	}
 	return e, nil
 }
 
-// add writes a batch of records.
+// add writes a batch of records. Its error says how many records had
+// reached the file: those before the batch and of it, not the batch whole.
 func (e *exportFile) add(batch []callkit.Record) error {
 	for i := range batch {
-		if err := e.rec.write(&batch[i]); err != nil {
-			return fmt.Errorf("writing %s: %w", e.tmp.Name(), err)
+		if err := e.stream.write(&batch[i]); err != nil {
+			return fmt.Errorf("the export stopped after %d records had reached the file: writing %s: %w", e.stream.written, e.tmp.Name(), err)
 		}
 	}
 	return nil
 }
 
+func (e *exportFile) location() string { return e.path }
+
+func (e *exportFile) count() int64 { return e.stream.records }
+
+// discard removes the committed file (see exportSink).
+func (e *exportFile) discard() { _ = os.Remove(e.path) }
+
+// warning is what a commit that succeeded could not tidy (see exportSink).
+func (e *exportFile) warning() error { return e.leftover }
+
 // commit completes the file and puts it at path; it returns the file's
-// size. On an error nothing is left behind.
+// size. On an error nothing is left behind. When only the removal of the
+// temporary name fails, the export has succeeded: leftover says so.
 func (e *exportFile) commit() (int64, error) {
-	err := e.buf.Flush()
+	err := e.stream.finish()
 	if err == nil {
 		err = e.tmp.Sync()
 	}
@@ -146,20 +177,24 @@ func (e *exportFile) commit() (int64, error) {
 	// The temporary name goes whatever happened: after a failure it is all
 	// that is left of the export, after a hard link a second name of the
 	// file at path, after a rename already gone.
-	rerr := os.Remove(e.tmp.Name())
+	rerr := e.remove(e.tmp.Name())
 	switch {
 	case err != nil:
 		return 0, err
 	case rerr != nil && !errors.Is(rerr, fs.ErrNotExist):
-		return 0, fmt.Errorf("%s was written but the temporary file %s could not be removed: %w", e.path, e.tmp.Name(), rerr)
+		e.leftover = fmt.Errorf("%s is complete, but its temporary file %s could not be removed (%w): remove it by hand", e.path, e.tmp.Name(), rerr)
 	}
-	return e.out.n, nil
+	return e.stream.out.n, nil
 }
 
 // place puts the complete temporary file at path. Without overwrite a hard
 // link puts it there only if nothing is at path at that moment.
 func (e *exportFile) place() error {
 	if e.overwrite {
+		// Again at the last moment: a FIFO may have been made meanwhile.
+		if err := checkExisting(e.path, true); err != nil {
+			return err
+		}
 		return os.Rename(e.tmp.Name(), e.path)
 	}
 	err := os.Link(e.tmp.Name(), e.path)
@@ -207,7 +242,8 @@ var csvColumns = []string{"call_id", "sdk_app_id", "media_type", "room_id", "roo
 
 // csvRecordWriter writes RFC 4180 CSV: CRLF line ends, a field quoted when it
 // holds a comma, a double quote, CR or LF, quotes doubled inside. A value the
-// API did not report is an empty field; callees are joined with ";".
+// API did not report is an empty field; callees are joined with ";". A text
+// cell that a spreadsheet would run as a formula gets a leading ' (textCell).
 type csvRecordWriter struct {
 	w      *bufio.Writer
 	fields []string
@@ -220,11 +256,25 @@ func newCSVRecordWriter(w *bufio.Writer) (*csvRecordWriter, error) {
 
 func (c *csvRecordWriter) write(r *callkit.Record) error {
 	f := c.fields
-	f[0], f[1], f[2], f[3], f[4] = r.CallID, strconv.FormatInt(r.SDKAppID, 10), r.MediaType, r.RoomID, optionalInt(r.RoomIDType)
+	f[0], f[1], f[2], f[3], f[4] = textCell(r.CallID), strconv.FormatInt(r.SDKAppID, 10), textCell(r.MediaType), textCell(r.RoomID), optionalInt(r.RoomIDType)
 	f[5], f[6], f[7] = strconv.FormatInt(r.StartCallTs, 10), strconv.FormatInt(r.AcceptTs, 10), strconv.FormatInt(r.EndTs, 10)
-	f[8], f[9], f[10], f[11] = r.Caller, optionalInt(r.TotalUserNumber), r.CallType, r.CallResult
-	f[12] = strings.Join(r.Callees, ";")
+	f[8], f[9], f[10], f[11] = textCell(r.Caller), optionalInt(r.TotalUserNumber), textCell(r.CallType), textCell(r.CallResult)
+	f[12] = textCell(strings.Join(r.Callees, ";"))
 	return c.line(f)
+}
+
+// textCell neutralises a text cell as OWASP recommends against CSV
+// injection: one that begins with =, +, -, @, a tab or a carriage return
+// gets one leading ', so a spreadsheet shows it and never runs it. Room IDs,
+// callers and callees are chosen by the app's clients, so by anyone.
+// Always, not only for known formulas: "-1+1" is one too. Number cells are
+// written by the provider and never begin so (but for a negative number,
+// which a spreadsheet reads as the number it is).
+func textCell(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvRecordWriter) line(fields []string) error {

@@ -37,7 +37,7 @@ func exportEdgeRecords() []callkit.Record {
 func readBack(t *testing.T, format string, recs []callkit.Record) []byte {
 	t.Helper()
 	target := filepath.Join(t.TempDir(), "out."+format)
-	e, err := createExport(target, format, false)
+	e, err := createExport(target, format, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,10 +158,10 @@ func TestExportFile_wholeOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := createExport(target, exportFormatJSONL, false); err == nil || !strings.Contains(err.Error(), target+" already exists") {
+	if _, err := createExport(target, exportFormatJSONL, false, false); err == nil || !strings.Contains(err.Error(), target+" already exists") {
 		t.Fatalf("existing file without overwrite: %v", err)
 	}
-	e, err := createExport(target, exportFormatJSONL, true)
+	e, err := createExport(target, exportFormatJSONL, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,15 +180,15 @@ func TestExportFile_wholeOrNothing(t *testing.T) {
 	assertOnlyFiles(t, dir, "records.jsonl")
 
 	missing := filepath.Join(dir, "no-such-dir", "out.csv")
-	if _, err := createExport(missing, exportFormatCSV, false); err == nil || !strings.Contains(err.Error(), "the directory "+filepath.Join(dir, "no-such-dir")+" does not exist") {
+	if _, err := createExport(missing, exportFormatCSV, false, false); err == nil || !strings.Contains(err.Error(), "the directory "+filepath.Join(dir, "no-such-dir")+" does not exist") {
 		t.Fatalf("missing directory: %v", err)
 	}
-	if _, err := createExport(dir, exportFormatCSV, true); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := createExport(dir, exportFormatCSV, false, true); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("a directory as path: %v", err)
 	}
 
 	fresh := filepath.Join(dir, "fresh.csv")
-	e, err = createExport(fresh, exportFormatCSV, false)
+	e, err = createExport(fresh, exportFormatCSV, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestExportFile_wholeOrNothing(t *testing.T) {
 	e.abort()
 	assertOnlyFiles(t, dir, "records.jsonl")
 
-	e, err = createExport(fresh, exportFormatCSV, false)
+	e, err = createExport(fresh, exportFormatCSV, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,13 +226,13 @@ func TestExportFile_danglingSymlink(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "nowhere"), link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := createExport(link, exportFormatJSONL, false); err == nil || !strings.Contains(err.Error(), link+" already exists") {
+	if _, err := createExport(link, exportFormatJSONL, false, false); err == nil || !strings.Contains(err.Error(), link+" already exists") {
 		t.Fatalf("a dangling link at path without overwrite: %v", err)
 	}
 	assertOnlyFiles(t, dir, "records.jsonl")
 
 	late := filepath.Join(dir, "late.jsonl")
-	e, err := createExport(late, exportFormatJSONL, false)
+	e, err := createExport(late, exportFormatJSONL, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestExportFile_danglingSymlink(t *testing.T) {
 	}
 	assertOnlyFiles(t, dir, "late.jsonl", "records.jsonl")
 
-	e, err = createExport(link, exportFormatJSONL, true)
+	e, err = createExport(link, exportFormatJSONL, false, true)
 	if err != nil {
 		t.Fatalf("a dangling link at path with overwrite: %v", err)
 	}

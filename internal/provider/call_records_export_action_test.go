@@ -155,6 +155,9 @@ func TestAccCallRecordsExportAction_planTimeRefusals(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("keep me\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Mkdir(filepath.Join(tf.dir, "folder.jsonl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	dangling := filepath.Join(tf.dir, "dangling.jsonl")
 	if err := os.Symlink(filepath.Join(tf.dir, "nowhere"), dangling); err != nil {
 		t.Fatal(err)
@@ -171,8 +174,8 @@ func TestAccCallRecordsExportAction_planTimeRefusals(t *testing.T) {
 		{"missing directory", `lookback = "1h"
     path = "no-such-dir/out.jsonl"`, []string{"The directory " + filepath.Join(tf.dir, "no-such-dir") + " does not exist"}},
 		{"path a directory", `lookback = "1h"
-    path = "."
-    overwrite = true`, []string{tf.dir + " is a directory: path must name a file"}},
+    path = "folder.jsonl"
+    overwrite = true`, []string{filepath.Join(tf.dir, "folder.jsonl") + " is a directory: path must name a file"}},
 		{"empty path", `lookback = "1h"
     path = ""`, []string{"Attribute path string length must be at least 1"}},
 		{"unknown format", `lookback = "1h"

@@ -158,11 +158,9 @@ func (a *callbackCheckAction) Invoke(ctx context.Context, req action.InvokeReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	progress := func(msg string) {
-		if resp.SendProgress != nil {
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}
-	}
+	forwarder := forwardProgress(ctx, resp.SendProgress)
+	defer forwarder.close()
+	progress := forwarder.send
 	n := len(plan.words)
 	if plan.foreign {
 		n++
@@ -171,9 +169,20 @@ func (a *callbackCheckAction) Invoke(ctx context.Context, req action.InvokeReque
 	if n == 1 {
 		noun = "sample delivery"
 	}
-	progress(fmt.Sprintf("Sending %d %s (%s) to %s, one at a time, %s each at most", n, noun, plan.version, withoutQuery(plan.address), plan.timeout))
+	progress(fmt.Sprintf("Sending %d %s (%s) to %s, one at a time, %s each at most", n, noun, plan.version, shownAddress(plan.address), plan.timeout))
+	answered := 0
 	for _, s := range plan.samples(time.Now()) {
+		if ctx.Err() != nil {
+			break
+		}
 		a.check(ctx, plan, s, progress, &resp.Diagnostics)
+		if ctx.Err() == nil {
+			answered++
+		}
+	}
+	if ctx.Err() != nil {
+		resp.Diagnostics.AddError("Callback Check Cancelled",
+			fmt.Sprintf("The check was cancelled with %d of %d sample deliveries done; the receiver is not proven.", answered, n))
 	}
 }
 
@@ -235,6 +244,15 @@ func (a *callbackCheckAction) readConfiguration(ctx context.Context, p *checkPla
 		return false
 	case err != nil:
 		diags.AddError("Unable to Read Callback Configuration", fmt.Sprintf("address is not set and the %s configuration could not be read: %s", p.version, err))
+		return false
+	}
+	// The service's own check of an address is looser than the resource's:
+	// credentials in it would reach every message, and a #fragment would
+	// swallow the delivery's query string.
+	if problem := callbackAddressProblem(cb.Address); problem != "" {
+		diags.AddError("Invalid Callback Address",
+			fmt.Sprintf("address is not set, so the check sends to the address of the app's %s callback configuration, %s, but it cannot be used: %s. "+
+				"Correct it with tencentcallkit_callback (api_version = %q), or set address.", p.version, quoteForMessage(shownAddress(cb.Address)), problem, p.version))
 		return false
 	}
 	p.address = cb.Address
@@ -302,7 +320,7 @@ func (p checkPlan) samples(now time.Time) []sample {
 // error when it failed.
 func (a *callbackCheckAction) check(ctx context.Context, p checkPlan, s sample, progress func(string), diags *diag.Diagnostics) {
 	o := send(ctx, a.http, p.address, s, p.timeout)
-	address := withoutQuery(p.address)
+	address := shownAddress(p.address)
 	ms := o.elapsed.Milliseconds()
 	v4 := p.version == callkit.V4
 	tflog.Debug(ctx, "Callback check sample", map[string]any{
@@ -313,6 +331,9 @@ func (a *callbackCheckAction) check(ctx context.Context, p checkPlan, s sample, 
 		label = fmt.Sprintf("%s for SDKAppID %d (another app's)", s.word, p.sdkAppID+1)
 	}
 	switch {
+	case o.status == 0 && ctx.Err() != nil:
+		// Cancelled, whatever the sample: Invoke reports it once.
+		progress(fmt.Sprintf("%s: cancelled after %d ms", label, ms))
 	case !s.foreign && o.acknowledged(v4):
 		progress(fmt.Sprintf("%s: acknowledged (ErrorCode 0) in %d ms", label, ms))
 	case s.foreign && o.refused():
@@ -320,6 +341,11 @@ func (a *callbackCheckAction) check(ctx context.Context, p checkPlan, s sample, 
 	case s.foreign:
 		progress(fmt.Sprintf("%s: FAILED, not refused (%s) in %d ms", label, o.summary(), ms))
 		diags.AddError("Callback Receiver Accepts Another App's Deliveries", foreignFailure(p, address, o))
+	case o.unreached:
+		progress(fmt.Sprintf("%s: FAILED (%s) in %d ms", label, o.summary(), ms))
+		diags.AddError("Callback Receiver Did Not Answer",
+			fmt.Sprintf("The %s sample delivery of command %q to %s got no answer: %s. Is the receiver running, and reachable from where Terraform runs "+
+				"(this machine, or the CI runner that applies)? The check dialled %s.", p.version, s.word, address, o.summary(), dialled(p.address)))
 	default:
 		progress(fmt.Sprintf("%s: FAILED (%s) in %d ms", label, o.summary(), ms))
 		diags.AddError("Callback Receiver Did Not Acknowledge",

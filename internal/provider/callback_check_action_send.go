@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,6 +42,9 @@ type outcome struct {
 	elapsed time.Duration
 	status  int   // 0 when no answer arrived
 	err     error // network error, timeout, redirect, oversized or unreadable answer
+	// unreached: no connection could be made (refused, unknown host, no
+	// route): the receiver is down or out of reach, not misbehaving.
+	unreached bool
 	// From the answer's JSON body; code is nil when it has no ErrorCode.
 	code         *int64
 	message      string // ErrorMessage (v1) or ErrorInfo (v4)
@@ -127,12 +131,12 @@ func post(ctx context.Context, client *http.Client, target string, body []byte) 
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
-		return outcome{err: err}
+		return outcome{err: err, unreached: unreached(err)}
 	}
 	defer resp.Body.Close()
 	o := outcome{status: resp.StatusCode}
 	if resp.StatusCode/100 == 3 {
-		o.err = fmt.Errorf("HTTP %d redirecting to %s: the check does not follow redirects (neither should a receiver need them); set the final URL", resp.StatusCode, withoutQuery(resp.Header.Get("Location")))
+		o.err = fmt.Errorf("HTTP %d redirecting to %s: the check does not follow redirects (neither should a receiver need them); set the final URL", resp.StatusCode, shownAddress(resp.Header.Get("Location")))
 		return o
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAckBytes+1))
@@ -146,6 +150,16 @@ func post(ctx context.Context, client *http.Client, target string, body []byte) 
 	}
 	readAck(raw, &o)
 	return o
+}
+
+// unreached tells a connection that was never made (refused, unknown host,
+// no route, the proxy refusing) from one that failed later.
+func unreached(err error) bool {
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	op, ok := errors.AsType[*net.OpError](err)
+	return ok && (op.Op == "dial" || op.Op == "proxyconnect")
 }
 
 // readAck fills the outcome from a JSON answer; a body that is not one
@@ -179,11 +193,44 @@ func cut(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// withoutQuery is a URL without its query string and fragment: a receiver's
-// address may carry a token there, which must not reach logs or errors.
-func withoutQuery(u string) string {
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
-		return u[:i]
+// shownAddress is a URL as messages and logs show it: without user:password
+// credentials (replaced by ***), query string and fragment. A receiver's
+// address may carry a token in any of them. It works on the text, so an
+// address that does not parse is cut as well.
+func shownAddress(u string) string {
+	scheme, rest := "", u
+	if i := strings.Index(u, "://"); i >= 0 {
+		scheme, rest = u[:i+3], u[i+3:]
 	}
-	return u
+	host, tail := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, tail = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = "***@" + host[i+1:]
+	}
+	shown := scheme + host + tail
+	if i := strings.IndexAny(shown, "?#"); i >= 0 {
+		return shown[:i]
+	}
+	return shown
+}
+
+// dialled is where a sample to address goes on the network: host and port
+// (the scheme's default when the address has none), and the proxy when the
+// environment names one for it (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
+func dialled(address string) string {
+	u, err := url.Parse(address)
+	if err != nil || u.Host == "" {
+		return shownAddress(address)
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	where := net.JoinHostPort(u.Hostname(), port)
+	if proxy, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && proxy != nil {
+		return fmt.Sprintf("%s through the proxy %s (from the environment)", where, shownAddress(proxy.String()))
+	}
+	return where
 }

@@ -474,7 +474,7 @@ func TestAccCallbackCheck_failures(t *testing.T) {
 		"10 MB":       {`address = "` + rc.url("/huge") + `"`, `FAILED \(HTTP 200 with an answer larger than 64 KiB, cut off`, fmt.Sprintf(where, "huge") + `HTTP 200 with an answer larger than 64 KiB, cut off \(an acknowledgement is a small JSON object\)`},
 		"timeout":     {"timeout = \"300ms\"\naddress = \"" + rc.url("/slow") + `"`, `FAILED \(no complete answer within 300ms \(timeout\)\) in \d+ ms`, fmt.Sprintf(where, "slow") + `no complete answer within 300ms \(timeout\)`},
 		"streams":     {"timeout = \"500ms\"\naddress = \"" + rc.url("/stream") + `"`, `FAILED \(no complete answer within 500ms \(timeout\)\)`, fmt.Sprintf(where, "stream") + `no complete answer within 500ms \(timeout\)`},
-		"refused":     {`address = "` + closed.URL + `/x"`, `FAILED \(dial tcp 127\.0\.0\.1:\d+: connect: connection refused\)`, fmt.Sprintf(where, "x") + `dial tcp 127\.0\.0\.1:\d+: connect: connection refused`},
+		"refused":     {`address = "` + closed.URL + `/x"`, `FAILED \(dial tcp 127\.0\.0\.1:\d+: connect: connection refused\)`, `Callback Receiver Did Not Answer.*to http://127\.0\.0\.1:\d+/x got no answer: dial tcp 127\.0\.0\.1:\d+: connect: connection refused\. Is the receiver running, and reachable from where Terraform runs .* The check dialled 127\.0\.0\.1:\d+\.`},
 		"tls unknown": {`address = "` + tlsRC.URL + `/x"`, `FAILED \(tls: failed to verify certificate: x509: certificate signed by unknown authority\)`, `to https://127\.0\.0\.1:\d+/x was not acknowledged: tls: failed to verify certificate: x509: certificate signed by unknown authority`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -807,5 +807,67 @@ func TestAccCallbackCheck_unknownWordsFromService(t *testing.T) {
 	wantMessages(t, res.messages(checkAddr), `^Sending 1 sample delivery \(v4\) to http://127\.0\.0\.1:\d+/v4,`, `^Call\.CallbackAfterEndCall: acknowledged`)
 	if got := rc.requests(); len(got) != 1 || got[0].query.Get("CallbackCommand") != "Call.CallbackAfterEndCall" {
 		t.Errorf("the receiver got %d samples, want the one for Call.CallbackAfterEndCall", len(got))
+	}
+}
+
+// beforeConfig is the action page's safer pattern: the check runs before the
+// configuration is created or changed, its address from the same value.
+func beforeConfig(mockURL, address string) string {
+	return testProviderConfig(mockURL) + fmt.Sprintf(`
+locals {
+  address = %q
+}
+
+resource "tencentcallkit_callback" "main" {
+  address = local.address
+  actions = ["normal_end"]
+
+  lifecycle {
+    action_trigger {
+      events  = [before_create, before_update]
+      actions = [action.tencentcallkit_callback_check.main]
+    }
+  }
+}
+
+action "tencentcallkit_callback_check" "main" {
+  config {
+    address = local.address
+    actions = ["normal_end"]
+  }
+}
+`, address)
+}
+
+// TestAccCallbackCheck_beforeCreate: with before_create / before_update, a
+// failing receiver stops the apply before the service holds anything, and
+// the next apply checks again; a working one is proven, then written.
+func TestAccCallbackCheck_beforeCreate(t *testing.T) {
+	t.Parallel()
+	tf := newActionCLI(t)
+	mock, mockURL := newTestMock(t, mockserver.Options{})
+	var rc *testReceiver
+	rc = newTestReceiver(t, func(w http.ResponseWriter, r received) { misbehave(w, r, rc.done) })
+
+	res := tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge.*/code was not acknowledged: HTTP 200, ErrorCode 7`)
+	if cb, ok := mock.Callback(); ok {
+		t.Fatalf("the failed check left a configuration on the service: %+v", cb)
+	}
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge`)
+	if n := len(rc.requests()); n != 2 {
+		t.Errorf("the receiver got %d samples, want one per apply: the second apply must check again", n)
+	}
+
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/ackall")))
+	res.requireSuccess(t)
+	if cb, ok := mock.Callback(); !ok || cb.Address != rc.url("/ackall") {
+		t.Errorf("the service holds %+v, want the checked address", cb)
+	}
+	res = tf.apply(t, beforeConfig(mockURL, rc.url("/code")))
+	res.requireErrors(t, `Callback Receiver Did Not Acknowledge`)
+	if cb, _ := mock.Callback(); cb.Address != rc.url("/ackall") {
+		t.Errorf("a failed before_update check changed the service's address to %s", cb.Address)
 	}
 }

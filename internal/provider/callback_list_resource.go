@@ -53,7 +53,10 @@ func (l *callbackListResource) Configure(ctx context.Context, req resource.Confi
 func (l *callbackListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Lists the callback configurations of the provider's application: its `v1` configuration, its `v4` configuration, or both. " +
-			"Each result carries the resource identity, so `terraform query -generate-config-out=FILE` writes an import block and a resource block for it.",
+			"Each result carries the resource identity, so `terraform query -generate-config-out=FILE` writes an import block and a resource block for it.\n\n" +
+			"**One list per configuration you generate.** Two `list` blocks that match the same configuration (one without `api_version` and one " +
+			"with `api_version = \"v4\"`, say) make `-generate-config-out` write two resources for it, and the next plan imports it twice, " +
+			"without a warning. List both generations with one block, or each generation with its own `api_version`, never both.",
 		Attributes: map[string]listschema.Attribute{
 			"api_version": listschema.StringAttribute{
 				MarkdownDescription: "Only the configuration of this API generation: `v1` or `v4`. Unset lists both.",

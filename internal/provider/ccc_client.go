@@ -52,12 +52,13 @@ func (l *lazyCCCClient) get(diags *diag.Diagnostics) *ccc.Client {
 	}
 	l.once.Do(func() {
 		l.client, l.err = ccc.New(ccc.Config{
-			SecretID:   l.settings.SecretID,
-			SecretKey:  l.settings.SecretKey,
-			Endpoint:   l.settings.Endpoint,
-			Timeout:    l.timeout,
-			MaxRetries: l.maxRetries,
-			Logger:     l.logger,
+			SecretID:       l.settings.SecretID,
+			SecretKey:      l.settings.SecretKey,
+			Endpoint:       l.settings.Endpoint,
+			Timeout:        l.timeout,
+			MaxRetries:     l.maxRetries,
+			ProgressWindow: walkProgressWindow,
+			Logger:         l.logger,
 		})
 	})
 	if l.err != nil {

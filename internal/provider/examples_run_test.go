@@ -231,10 +231,28 @@ func (tf *terraformCLI) runQueryExample(t *testing.T, files map[string]string) {
 		t.Fatal(err)
 	}
 	// Each list block must find its results (display name "<app> (<version>): <address>").
-	for _, want := range []string{"list.tencentcallkit_callback.all", "list.tencentcallkit_callback.v4", "(v1): https://hooks.example.com/callkit/v1", "(v4): https://hooks.example.com/callkit/v4"} {
+	for _, want := range []string{"list.tencentcallkit_callback.all", "(v1): https://hooks.example.com/callkit/v1", "(v4): https://hooks.example.com/callkit/v4"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("terraform query does not show %q:\n%s", want, out)
 		}
+	}
+	// -generate-config-out writes each configuration once: two lists that
+	// match one would write it twice, and the plan would import it twice.
+	dir := writeModule(t, withModule)
+	if out, _, err := tf.runWith(t, tf.rc, dir, env, nil, "query", "-no-color", "-generate-config-out=generated.tf"); err != nil {
+		t.Fatalf("terraform query -generate-config-out: %v\n%s", err, out)
+	}
+	generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{`api_version = "v1"`, `api_version = "v4"`} {
+		if n := strings.Count(string(generated), id); n != 2 { // the import block's identity and the resource
+			t.Errorf("generated.tf names %s %d times, want twice (one import, one resource):\n%s", id, n, generated)
+		}
+	}
+	if n := strings.Count(string(generated), "import {"); n != 2 {
+		t.Errorf("generated.tf has %d import blocks, want 2 (one per configuration):\n%s", n, generated)
 	}
 }
 

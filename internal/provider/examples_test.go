@@ -38,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -52,6 +53,9 @@ import (
 const serveProviderEnv = "TENCENTCALLKIT_TEST_SERVE_PROVIDER"
 
 func TestMain(m *testing.M) {
+	// A read of a service that answers nothing but failures fails after
+	// seconds, not the minute it gets outside tests (retry.Progress).
+	walkProgressWindow = testProgressWindow
 	if os.Getenv(serveProviderEnv) == "1" {
 		if err := Serve(context.Background(), "test", false); err != nil {
 			fmt.Fprintln(os.Stderr, "serving the provider:", err)
@@ -60,8 +64,12 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	defaultOpenTofuProviderHost()
-	os.Exit(m.Run())
+	os.Exit(liveMain(m)) // -sweep, live mode (live_test.go) or the tests as usual
 }
+
+// testProgressWindow is walkProgressWindow in the provider's tests.
+// It outlasts the longest backoff (5 s) with room to spare under load.
+const testProgressWindow = 15 * time.Second
 
 // repoRoot is the repository root, from this package's directory.
 const repoRoot = "../.."
@@ -443,6 +451,7 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (make test does) to run Terraform on the examples and docs")
 	}
+	skipInLiveMode(t)
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		var err error

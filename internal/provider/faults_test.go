@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -416,7 +418,7 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig:   faultOn(mockserver.FaultInternal, "v1/records/get_records_by_filter"),
 				Config:      cfgRecords,
-				ExpectError: errorPattern(`Unable to Read Call Records.*errorCode 70500 \(errorMessage "internal server error"\) to v1/records/get_records_by_filter, ` + requestID + `, after 3 attempt\(s\)`),
+				ExpectError: errorPattern(`Unable to Read Call Records.*errorCode 70500 \(errorMessage "internal server error"\) to v1/records/get_records_by_filter, ` + requestID + `, after \d+ attempt\(s\)`),
 			},
 			recovered,
 			{
@@ -467,4 +469,121 @@ func TestAPIErrorDetail_attempts(t *testing.T) {
 			t.Errorf("detail for %v:\n%s\nwant it to contain %q", tc.err, got, tc.want)
 		}
 	}
+}
+
+// TestAccFaults_walksRideThrough (issue 34): with 30 % of the requests failing
+// (seeded: internal error, HTTP 502) and max_retries = 2, the reads of 5,000
+// records (call_records and call_stats, in plan, apply and the refresh plan)
+// make hundreds of requests, and some request meets three failures in a row
+// (2.7 % each): before issue 34 they failed with "after 3 attempt(s)" (20,000
+// records and all three fault kinds: internal/callkit's
+// TestWalkRidesThroughSeededFaults). A walk's request is now
+// retried while the walk succeeds elsewhere: both read every record, exactly.
+func TestAccFaults_walksRideThrough(t *testing.T) {
+	t.Parallel()
+	mock, url, now := frozenRecordsMock(t, mockserver.Options{Records: 5000, Seed: 34})
+	recs := mock.Records()
+	// Internal errors and 502s: injected "rate limited" answers slow the
+	// pacer (as a real one should), which makes the test minutes long;
+	// internal/callkit's TestWalkRidesThroughSeededFaults injects all three.
+	mock.SetFaults(mockserver.Faults{Rate: 0.3, Kinds: []mockserver.FaultKind{mockserver.FaultInternal, mockserver.FaultHTTP502}})
+	cfg := faultProviderConfig(url, 2, "10s") + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %[1]d
+  records_format  = "json"
+}
+
+data "tencentcallkit_call_stats" "all" {
+  start_timestamp = %[1]d
+}
+
+output "json_count" {
+  value = length(jsondecode(data.tencentcallkit_call_records.all.records_json))
+}
+
+output "json_ends" {
+  value = [for i in [0, 4999] : jsondecode(data.tencentcallkit_call_records.all.records_json)[i].call_id]
+}
+`, weekAgo(now))
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("data.tencentcallkit_call_records.all", tfjsonpath.New("total_num"), knownvalue.Int64Exact(int64(len(recs)))),
+		statecheck.ExpectKnownOutputValue("json_count", knownvalue.Int64Exact(int64(len(recs)))),
+		statecheck.ExpectKnownOutputValue("json_ends", knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringExact(recs[0].CallID), knownvalue.StringExact(recs[len(recs)-1].CallID),
+		})),
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            cfg,
+			ConfigStateChecks: append(checks, computeWantStats(recs).checks("data.tencentcallkit_call_stats.all")...),
+		}},
+	})
+	if st := mock.Stats(); st.Faulted < 100 {
+		t.Fatalf("only %d faults injected", st.Faulted)
+	}
+}
+
+// TestAccSharedLimit_sixRuns (issue 34): six `terraform apply` processes at
+// once against one mock that enforces the documented limits per app, each
+// reading 20,000 records as JSON and 20 records by ID with the default
+// max_retries. Each run has its own provider process, so its own pacers, and
+// learns the others' share only from refusals: before issue 34 runs failed
+// ("Unable to Read Call Records … errorCode 70005 … after 6 attempt(s)").
+// Every run succeeds and reads every record.
+func TestAccSharedLimit_sixRuns(t *testing.T) {
+	t.Parallel()
+	tf := newTerraformCLI(t)
+	// A running clock: the mock's limiter refills with it.
+	mock, url := newTestMock(t, mockserver.Options{Records: 20000, Seed: 37, RateLimit: true})
+	recs := mock.Records()
+	cfg := faultProviderConfig(url, 5, "10s") + fmt.Sprintf(`
+data "tencentcallkit_call_records" "all" {
+  start_timestamp = %d
+  records_format  = "json"
+}
+
+output "total_num" {
+  value = data.tencentcallkit_call_records.all.total_num
+}
+`, recs[0].StartCallTs)
+	var ids []string
+	for i := range 20 {
+		cfg += fmt.Sprintf("\ndata \"tencentcallkit_call_record\" \"r%02d\" {\n  call_id = %q\n}\n", i, recs[i*97].CallID)
+		ids = append(ids, fmt.Sprintf("data.tencentcallkit_call_record.r%02d.call_id", i))
+	}
+	cfg += fmt.Sprintf("\noutput \"lookups\" {\n  value = length(distinct([%s]))\n}\n", strings.Join(ids, ", "))
+	const runs = 6
+	outs, errs := make([]string, runs), make([]error, runs)
+	var wg sync.WaitGroup
+	for i := range runs {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			out, _, err := tf.run(t, tf.rc, dir, nil, "apply", "-auto-approve", "-input=false", "-no-color")
+			outs[i], errs[i] = string(out), err
+		})
+	}
+	wg.Wait()
+	for i := range runs {
+		switch {
+		case errs[i] != nil:
+			t.Errorf("run %d of %d failed: %v", i+1, runs, errs[i])
+		case !strings.Contains(outs[i], fmt.Sprintf("total_num = %d", len(recs))) || !strings.Contains(outs[i], "lookups = 20"):
+			t.Errorf("run %d did not read every record:\n%s", i+1, outs[i])
+		}
+	}
+	st := mock.Stats()
+	t.Logf("%d requests, %d refused (70005)", total(st.Requests), st.RateLimited)
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

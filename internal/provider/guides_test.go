@@ -19,9 +19,10 @@ package provider
 // Every ```sh block of a marked guide must be marked run or skip, so a new
 // step is either tested or visibly not. Steps run in one bash session each,
 // with `set -e -o pipefail`; what a step exports and where it cd's carry over
-// to the next, as in the reader's shell. Two things differ from the page: the
-// mock listens on a free port, so "127.0.0.1:8080" becomes its address, and
-// the placeholder GOBIN "/home/you/go/bin" becomes the run's GOBIN.
+// to the next, as in the reader's shell. One thing differs from the page: the
+// mock listens on a free port, so "127.0.0.1:8080" becomes its address. A
+// page that says how to start from a clean mock gets one that is not
+// (usedMock), as a reader who followed another guide first has.
 
 import (
 	"bytes"
@@ -264,7 +265,7 @@ func TestAccGuides_steps(t *testing.T) {
 					if why := g.skipReason(e); why != "" {
 						t.Skip(why)
 					}
-					newGuideRun(t, e, goEnv).runAll(t, g)
+					newGuideRun(t, file, e, goEnv).runAll(t, g)
 				})
 			}
 		})
@@ -300,6 +301,9 @@ func guideEngines(t *testing.T) (testEngine, []testEngine) {
 	if dir == "" {
 		dir = filepath.Join(repoRoot, ".cache", "engines")
 	}
+	// The guides run in temporary directories: a relative engine path would name
+	// nothing there, and their steps would fall back to the terraform on PATH.
+	dir = mustAbs(t, dir)
 	if abs, err := filepath.Abs(primary.path); err == nil && filepath.Dir(abs) == mustAbs(t, dir) {
 		return primary, nil
 	}
@@ -370,7 +374,17 @@ type guideRun struct {
 	lastLine          int
 }
 
-func newGuideRun(t *testing.T, e testEngine, goEnv []string) *guideRun {
+// usedMock prepares the mock of a page that tells the reader how to clean
+// up after earlier sessions, as those sessions leave it.
+var usedMock = map[string]func(*mockserver.Server){
+	// The drift and adoption guides leave the app's v1 configuration behind.
+	"docs/guides/testing-modules.md": func(m *mockserver.Server) {
+		m.SetCallback(mockserver.Callback{Address: "https://hooks.example.com/callkit", Actions: []string{"normal_end"}})
+		m.SetCallbackV4(mockserver.Callback{Address: "https://hooks.example.com/callkit-v4", Actions: []string{"Call.CallbackAfterEndCall"}})
+	},
+}
+
+func newGuideRun(t *testing.T, file string, e testEngine, goEnv []string) *guideRun {
 	t.Helper()
 	root := t.TempDir()
 	home, work, bin := filepath.Join(root, "home"), filepath.Join(root, "work"), filepath.Join(root, "bin")
@@ -383,7 +397,11 @@ func newGuideRun(t *testing.T, e testEngine, goEnv []string) *guideRun {
 	if err := os.Symlink(e.path, filepath.Join(bin, "terraform")); err != nil {
 		t.Fatal(err)
 	}
-	mock := httptest.NewServer(mockserver.New(mockserver.Options{RateLimit: true}))
+	m := mockserver.New(mockserver.Options{RateLimit: true})
+	if used, ok := usedMock[file]; ok {
+		used(m)
+	}
+	mock := httptest.NewServer(m)
 	t.Cleanup(mock.Close)
 	hostPort := strings.TrimPrefix(mock.URL, "http://")
 	gobin := filepath.Join(home, "go", "bin")
@@ -397,7 +415,7 @@ func newGuideRun(t *testing.T, e testEngine, goEnv []string) *guideRun {
 		fmt.Sprintf("TENCENTCALLKIT_SDK_APP_ID=%d", mockserver.DefaultSDKAppID),
 		"TENCENTCALLKIT_SECRET_KEY="+mockserver.DefaultKey,
 	)
-	r.replacer = strings.NewReplacer("127.0.0.1:8080", hostPort, "/home/you/go/bin", gobin)
+	r.replacer = strings.NewReplacer("127.0.0.1:8080", hostPort)
 	if err := os.WriteFile(r.state, []byte("cd "+shellQuote(work)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +512,7 @@ func (r *guideRun) run(t *testing.T, where string, s guideStep, code string) {
 var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // checkOutput: the output a page shows must be what the step before it printed
-// (lines compared without colours and trailing blanks).
+// (whole lines, compared without colours and trailing blanks).
 func (r *guideRun) checkOutput(t *testing.T, where, want string) {
 	t.Helper()
 	if r.lastLine == 0 {
@@ -503,12 +521,31 @@ func (r *guideRun) checkOutput(t *testing.T, where, want string) {
 	norm := func(s string) string {
 		lines := strings.Split(strings.TrimSpace(ansiRE.ReplaceAllString(s, "")), "\n")
 		for i, l := range lines {
-			lines[i] = strings.TrimRight(l, " \t")
+			// The box Terraform draws around a diagnostic is not on the page.
+			lines[i] = strings.TrimRight(strings.TrimPrefix(strings.TrimPrefix(l, "│"), " "), " \t")
 		}
 		return strings.Join(lines, "\n")
 	}
-	if !strings.Contains(norm(r.lastOutput), norm(want)) {
+	// Whole lines: a block's first line must start a line of the output, as
+	// the page shows it (a command that prints no newline would glue it on).
+	if !containsFromLineStart(norm(r.lastOutput), norm(want)) {
 		t.Errorf("%s: the step at line %d printed\n%s\nwhich does not contain what the page shows:\n%s", where, r.lastLine, r.lastOutput, want)
+	}
+}
+
+// containsFromLineStart: want occurs in out with only blanks before it on
+// its first line.
+func containsFromLineStart(out, want string) bool {
+	for from := 0; ; {
+		i := strings.Index(out[from:], want)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if strings.TrimLeft(out[strings.LastIndexByte(out[:i], '\n')+1:i], " \t") == "" {
+			return true
+		}
+		from = i + 1
 	}
 }
 
@@ -588,4 +625,23 @@ func mockReleaseAssets(t *testing.T, version string) []string {
 		return out.String()
 	}
 	return []string{render(string(archive[2])) + "." + string(archive[1]), render(string(sums[1]))}
+}
+
+// TestGuides_outputFromLineStart: a page's output block must start a line of
+// what the step printed, so output glued onto a line without a newline fails.
+func TestGuides_outputFromLineStart(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		out, want string
+		ok        bool
+	}{
+		{"a\nDrift detected:\nupdate x", "Drift detected:\nupdate x", true},
+		{"a\n  # x will be created\n", "# x will be created", true},
+		{`{"address":"x"}Drift detected:` + "\nupdate x", "Drift detected:\nupdate x", false},
+		{`{"address":"x"}Drift detected:` + "\nDrift detected:\nupdate x", "Drift detected:\nupdate x", true},
+	} {
+		if got := containsFromLineStart(c.out, c.want); got != c.ok {
+			t.Errorf("containsFromLineStart(%q, %q) = %v, want %v", c.out, c.want, got, c.ok)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -86,6 +87,10 @@ const htmlErrorPage = `<!DOCTYPE html>
 
 // endlessPages answers every records query with a full page of new records
 // and a page number that says more are to come, forever.
+// endlessStart is when endlessPages' calls started: a day before the tests,
+// well inside the 7 days the records API reaches.
+var endlessStart = time.Now().Add(-24 * time.Hour).Unix()
+
 func endlessPages(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		NumberPerPage int   `json:"numberPerPage"`
@@ -100,8 +105,8 @@ func endlessPages(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"callId":"endless-%d-%d","sdkAppId":%d,"mediaType":"audio","roomId":"1","startCallTs":1700000000,"acceptTs":0,"endTs":1700000001,"caller":"a","totalUserNumber":2,"callType":"single","callResult":"cancel","callees":["b"]}`,
-			page, i, mockserver.DefaultSDKAppID)
+		fmt.Fprintf(&b, `{"callId":"endless-%d-%d","sdkAppId":%d,"mediaType":"audio","roomId":"1","startCallTs":%d,"acceptTs":0,"endTs":%d,"caller":"a","totalUserNumber":2,"callType":"single","callResult":"cancel","callees":["b"]}`,
+			page, i, mockserver.DefaultSDKAppID, endlessStart, endlessStart+1)
 	}
 	b.WriteString(`]}}`)
 	w.Header().Set("Content-Type", "application/json")
@@ -173,12 +178,12 @@ func TestAccHostile_endlessPaging(t *testing.T) {
 		r.Body = io.NopCloser(strings.NewReader(`{"numberPerPage":5,"page":1}`))
 		endlessPages(w, r)
 	}
-	cfg := faultProviderConfig(h.URL, 0, "5s") + `
+	cfg := faultProviderConfig(h.URL, 0, "5s") + fmt.Sprintf(`
 data "tencentcallkit_call_records" "all" {
-  start_timestamp = 1700000000
+  start_timestamp = %d
   number_per_page = 5
 }
-`
+`, endlessStart-10)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -186,7 +191,7 @@ data "tencentcallkit_call_records" "all" {
 			{
 				PreConfig: h.answer(list, repeating),
 				Config:    cfg,
-				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page 3 of the records that started at 1700000000 repeats records already read.*refusing to return duplicated records.*` +
+				ExpectError: errorPattern(`Unable to Read Call Records.*the service does not page: page \d+ of the records that started at \d+ holds records, as do all pages asked for before it.*refusing to return duplicated records.*` +
 					`The service ignored the page number.*Retrying will not help.*Check endpoint`),
 			},
 			{

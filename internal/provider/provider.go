@@ -221,7 +221,9 @@ var settings = []setting{
 	},
 	{
 		name: "max_retries", env: envMaxRetries, number: true, def: strconv.Itoa(callkit.DefaultMaxRetries),
-		intro:   "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries.",
+		intro: "How many times a retryable failure (rate limit, internal error, HTTP 5xx, network error) is retried, with exponential backoff. `0` disables retries. " +
+			"A request of an all-pages read (`tencentcallkit_call_records`, `tencentcallkit_call_stats`, `tencentcallkit_tel_cdrs`, the export action) is retried past this " +
+			"while the read keeps succeeding elsewhere, and fails with its last error once 60 seconds pass with no request of the read succeeding; a single request keeps this budget.",
 		invalid: "Invalid Max Retries",
 		check: func(raw string) string {
 			if n, err := strconv.Atoi(strings.TrimSpace(raw)); err != nil || n < 0 {
@@ -404,6 +406,12 @@ func deferOrRefuseUnknown(vals map[string]settingValue, req provider.ConfigureRe
 	return resp.Diagnostics.HasError()
 }
 
+// walkProgressWindow is how long a walk's requests are retried past
+// max_retries with no success of the walk; 0 → the clients' default, 60 s.
+// Only the provider's tests shorten it, so that a service that answers
+// nothing but failures fails their reads in seconds.
+var walkProgressWindow time.Duration
+
 // callKitConfig is the CallKit client's configuration from the resolved
 // settings, defaults filled in.
 func callKitConfig(vals map[string]settingValue) callkit.Config {
@@ -414,6 +422,8 @@ func callKitConfig(vals map[string]settingValue) callkit.Config {
 		SecretKey:  vals["secret_key"].raw,
 		Timeout:    callkit.DefaultTimeout,
 		MaxRetries: callkit.DefaultMaxRetries,
+		// A walk's requests are retried past max_retries while it progresses.
+		ProgressWindow: walkProgressWindow,
 	}
 	if raw := vals["request_timeout"].raw; raw != "" {
 		cfg.Timeout, _ = parseRequestTimeout(raw)

@@ -30,6 +30,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 // test and returns it with its base URL. It is closed when the test ends.
 func newTestMock(t *testing.T, opts mockserver.Options) (*mockserver.Server, string) {
 	t.Helper()
+	skipInLiveMode(t)
 	mock := mockserver.New(opts)
 	srv := httptest.NewServer(console.New(mock.ConsoleView(), mock)) // as the mock binary serves it
 	t.Cleanup(func() {
@@ -61,9 +62,10 @@ provider "tencentcallkit" {
 
 // testAccPreCheck is the PreCheck of every acceptance test. The mock needs no
 // credentials, so there is nothing to check beyond what resource.Test does
-// (it skips unless TF_ACC is set).
+// (it skips unless TF_ACC is set) but live mode (skipInLiveMode).
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	skipInLiveMode(t)
 }
 
 // assertNoAPICalls fails the test if the mock received any API request: used

@@ -322,12 +322,16 @@ func callTypeFilterAttribute(what string) schema.StringAttribute {
 }
 
 // recordsWindowReach is what the records API's retention means for a window.
-const recordsWindowReach = "The API reaches back 7 days: an earlier start finds nothing older than that."
+const recordsWindowReach = "The API reaches back 7 days: a window that starts earlier gets a warning at plan time " +
+	"and is read from one minute inside the 7-day edge (the service clamps or refuses an older start), so `lookback = \"7d\"` always reads."
+
+// recordsRetention is how far back the records API answers (callkit-api.md §4, §7).
+const recordsRetention = 7 * 24 * time.Hour
 
 // The windows of call_records and call_stats differ only in their wording.
 var (
-	callRecordsWindow = windowRules{what: "list", reach: recordsWindowReach}
-	callStatsWindow   = windowRules{what: "count", reach: recordsWindowReach}
+	callRecordsWindow = windowRules{what: "list", reach: recordsWindowReach, retention: recordsRetention}
+	callStatsWindow   = windowRules{what: "count", reach: recordsWindowReach, retention: recordsRetention}
 )
 
 // recordsDataSource is what tencentcallkit_call_records and

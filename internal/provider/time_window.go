@@ -51,7 +51,17 @@ type windowRules struct {
 	maxRange time.Duration
 	// maxRangeSubject names the API whose limit maxRange is, for errors.
 	maxRangeSubject string
+	// retention, when set, is how far back the API answers: a window that
+	// starts earlier is warned of at plan time, and read from reachMargin
+	// inside the edge, where neither the service's clamp nor its refusal of
+	// an older start can meet it.
+	retention time.Duration
 }
+
+// reachMargin is how far inside the retention edge a read starts at the
+// earliest: more than the time a request takes to arrive, so that a start
+// at the edge (lookback = "7d") is never older than the service's edge.
+const reachMargin = time.Minute
 
 // windowAttributes is the window's schema.
 func windowAttributes(r windowRules) map[string]schema.Attribute {
@@ -104,6 +114,32 @@ func validateWindow(ctx context.Context, config tfsdk.Config, r windowRules, dia
 		return
 	}
 	w.check(r, diags)
+	w.warnReach(r, time.Now(), diags)
+}
+
+// warnReach warns of a window that starts earlier than the API reaches back
+// from now.
+func (w windowModel) warnReach(r windowRules, now time.Time, diags *diag.Diagnostics) {
+	if r.retention <= 0 {
+		return
+	}
+	days := int64(r.retention / (24 * time.Hour))
+	edge := now.Add(-r.retention)
+	switch {
+	case known(w.Lookback):
+		if d, err := parseLookback(w.Lookback.ValueString()); err == nil && d > r.retention {
+			diags.AddAttributeWarning(path.Root("lookback"), "Time Window Beyond the API's Reach",
+				fmt.Sprintf("lookback %q starts %.1f days before the read; the records API answers only calls of the past %d days, "+
+					"so the window is read from %d days ago (one minute inside that limit). Set lookback to %dd or less to silence this warning.",
+					w.Lookback.ValueString(), d.Hours()/24, days, days, days))
+		}
+	case known(w.StartTimestamp) && w.StartTimestamp.ValueInt64() >= 0 && w.StartTimestamp.ValueInt64() < edge.Unix():
+		s := w.StartTimestamp.ValueInt64()
+		diags.AddAttributeWarning(path.Root("start_timestamp"), "Time Window Beyond the API's Reach",
+			fmt.Sprintf("start_timestamp (%d) is %.1f days ago; the records API answers only calls of the past %d days (from %d now), "+
+				"so the window is read from %d days before the read (one minute inside that limit).",
+				s, now.Sub(time.Unix(s, 0)).Hours()/24, days, edge.Unix(), days))
+	}
 }
 
 // check adds an error for every rule the known values break. A rule that
@@ -210,7 +246,7 @@ func (w windowModel) resolve(now time.Time, r windowRules) (start, end int64, di
 			diags.AddAttributeError(path.Root("lookback"), "Invalid Lookback", lookbackMessage(w.Lookback.ValueString(), err))
 			return 0, 0, diags
 		}
-		return now.Add(-d).Unix(), end, diags
+		return r.withinReach(now, now.Add(-d).Unix(), end), end, diags
 	}
 	start = w.StartTimestamp.ValueInt64()
 	if !w.EndTimestamp.IsNull() {
@@ -219,7 +255,21 @@ func (w windowModel) resolve(now time.Time, r windowRules) (start, end int64, di
 		// A start still in the future is an empty window, not an error.
 		end = start
 	}
-	return start, end, diags
+	return r.withinReach(now, start, end), end, diags
+}
+
+// withinReach moves a start older than the API reaches to reachMargin inside
+// the edge (a window that ends before that edge is left as it is: nothing
+// in it can be answered).
+func (r windowRules) withinReach(now time.Time, start, end int64) int64 {
+	if r.retention <= 0 {
+		return start
+	}
+	edge := now.Add(-r.retention + reachMargin).Unix()
+	if start < edge && end >= edge {
+		return edge
+	}
+	return start
 }
 
 // parseLookback reads a Go duration that may begin with a number of days

@@ -356,9 +356,11 @@ data "tencentcallkit_call_stats" "v4" {
 			t.Errorf("%s was asked %d times, want the pages of two reads", path, len(bodies[path]))
 		}
 		for _, b := range bodies[path] {
+			// A walk's requests after its first ask one second past the
+			// end (issue 33: the service may read it as exclusive).
 			end, ok := b[key].(float64)
-			if !ok || int64(end) < before || int64(end) > after {
-				t.Errorf("%s body %v: %s is not the time of the read (between %d and %d)", path, b, key, before, after)
+			if !ok || int64(end) < before || int64(end) > after+1 {
+				t.Errorf("%s body %v: %s is not the time of the read (between %d and %d, + 1)", path, b, key, before, after)
 			}
 		}
 	}

@@ -20,6 +20,15 @@ type Policy struct {
 	MaxRetries int           // retries after the first attempt; re-signing is not one of them
 	WaitMin    time.Duration // first backoff
 	WaitMax    time.Duration // backoff cap
+	// ProgressWindow: a walk's requests are retried past MaxRetries until
+	// this long passes with no success of the walk (0 → DefaultProgressWindow).
+	ProgressWindow time.Duration
+}
+
+// Walk returns ctx with a new Progress for one walk under p: the requests
+// made with it are retried while the walk keeps succeeding (see Progress).
+func (p Policy) Walk(ctx context.Context) context.Context {
+	return WithProgress(ctx, NewProgress(p.ProgressWindow, nil))
 }
 
 // Verdict is a client's reading of one failed attempt.
@@ -49,12 +58,15 @@ type Attempt struct {
 type Try func(ctx context.Context, a Attempt) (Verdict, error)
 
 // Do runs try, each attempt paced by pacer, until it succeeds, a failure is
-// final, the retries are spent or ctx ends. It returns the last failure as
+// final, the retries are spent or ctx ends. Under a Progress (WithProgress)
+// a transient failure is retried past the budget (MaxRetries > 0) while the
+// walk keeps succeeding elsewhere: until its window passes with no success. It returns the last failure as
 // the Try returned it; when ctx ended first, ctx's error wrapping that
 // failure ("context deadline exceeded (last failure: …)"), or naming op when
 // nothing was sent.
 func Do(ctx context.Context, p Policy, pacer *pace.Limiter, op string, try Try) error {
 	var last error
+	prog := progressOf(ctx)
 	retries, resigned := 0, false
 	a := Attempt{}
 	for {
@@ -66,6 +78,7 @@ func Do(ctx context.Context, p Policy, pacer *pace.Limiter, op string, try Try) 
 		v, err := try(ctx, a)
 		ticket.Done(outcome(v, err))
 		if err == nil {
+			prog.succeeded()
 			return nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
@@ -82,14 +95,41 @@ func Do(ctx context.Context, p Policy, pacer *pace.Limiter, op string, try Try) 
 		case v == Resign && !resigned:
 			resigned, a.Fresh = true, true
 			continue
-		case v != Again && v != Throttled || retries >= p.MaxRetries:
+		case v != Again && v != Throttled:
 			return last
 		}
 		retries++
-		if err := Sleep(ctx, Backoff(retries, p.WaitMin, p.WaitMax)); err != nil {
+		wait := Backoff(retries, p.WaitMin, p.WaitMax)
+		if retries > p.MaxRetries {
+			if wait, err = pastBudget(p, prog, wait); err != nil {
+				return last
+			}
+		}
+		if err := Sleep(ctx, wait); err != nil {
 			return ended(op, err, last)
 		}
+		if retries > p.MaxRetries && prog.left() <= 0 {
+			return last // the window closed while waiting, with no success
+		}
 	}
+}
+
+// errSpent: no retry is left.
+var errSpent = errors.New("retries spent")
+
+// pastBudget is the wait before a retry beyond MaxRetries: allowed only under
+// a Progress that has seen a success within its window (never when retries
+// are off), and cut at the window's end, so a walk of a service that answers
+// nothing but failures ends when the window does.
+func pastBudget(p Policy, prog *Progress, wait time.Duration) (time.Duration, error) {
+	if p.MaxRetries == 0 || prog == nil {
+		return 0, errSpent
+	}
+	left := prog.left()
+	if left <= 0 {
+		return 0, errSpent
+	}
+	return min(wait, left), nil
 }
 
 // ForStatus reads an HTTP status other than 200 that carries no API answer:

@@ -10,7 +10,18 @@
 // drops the IDs already read at that second. Nothing that matched for the
 // whole walk can be skipped, no ID is returned twice, and the memory for
 // de-duplication is the records of one start second. More records than a page
-// in one second are read by page number within that second alone.
+// in one second are read by page number within that second alone, in passes
+// checked against the second's first record (second.go), so that records
+// leaving its front cannot shift a record past the walk.
+//
+// The walk is exact under every reading the docs leave open: a request's end
+// inclusive or exclusive (every request after the first asks one second past
+// its slice and drops what started there), ties within a second in any stable
+// order, paging fields absent, echoed or 0 on the last page, totals absent or
+// counting one page, and pages capped below the size asked for (a short page
+// that says more follow gets one more request). A service that ignores the
+// page number is caught by one request for a far page, never by repeats that
+// moving data explains.
 //
 // Speed comes from cutting the window into time slices after the first answer
 // (its total says how many records to expect) and walking several slices at
@@ -34,10 +45,16 @@ type Page[R any] struct {
 	// Last: the answer itself says no more pages follow (a page field of 0,
 	// or "nothing found"). An absent page field is not Last.
 	Last bool
+	// More: the answer itself says more pages follow (a page field above
+	// 0). An absent page field is not More. A service may echo the page
+	// asked for even on its last page (callkit-api.md §4), so More on a
+	// short page costs one more request, never a record.
+	More bool
 }
 
 // Fetch asks for the index-th page (0 = the first) of the records that
-// started in [from, to] (unix seconds; the service's own reading of the end).
+// started from `from` up to `to` (unix seconds; the service reads the end as
+// inclusive or exclusive, and the walk is right under either).
 type Fetch[R any] func(ctx context.Context, from, to, index int64) (Page[R], error)
 
 // Walk describes one all-pages read.
@@ -120,7 +137,11 @@ func (w Walk[R]) Run(ctx context.Context, fn func([]R, Progress) error) (int64, 
 		return 0, &TooManyRecordsError{Announced: first.Total, Limit: w.MaxRecords}
 	}
 	c := w.cursor(w.From, w.To+1)
+	c.from, c.asked, c.partial = w.From, w.To, true
 	batch, done, err := c.take(first)
+	if err == nil && !done {
+		err = c.probe(ctx)
+	}
 	if err == nil {
 		err = d.deliver(batch)
 	}
@@ -154,7 +175,7 @@ func (w Walk[R]) slices(remaining, at int64) []int64 {
 // delivery hands batches to fn and keeps the walk's two bounds on the
 // distinct records read: MaxRecords, and the bound against a service that
 // never ends a walk. (A service that answers only repeats is caught by the
-// cursor: the keyset does not move, and a second's pages go stale.)
+// cursor: the keyset does not move, and a far page of a second holds records.)
 type delivery[R any] struct {
 	fn        func([]R, Progress) error
 	max       int64

@@ -58,6 +58,7 @@ type options struct {
 	keep        bool
 	parallelism int
 	only        string
+	faultRuns   int
 	strict      bool
 	warmups     int
 	phaseRuns   int
@@ -89,6 +90,7 @@ func main() {
 	flag.IntVar(&o.bulkRuns, "bulk-runs", 3, "measured runs of each big read (records-bulk, export; no warm-up: each takes seconds to a minute)")
 	flag.StringVar(&o.actionTerraform, "action-terraform", "", "Terraform CLI >= 1.14 for the export action's scenario (empty: the export rows say it was not run)")
 	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a figure misses its target (the table is written either way); unrelated to the strict mock mode")
+	flag.IntVar(&o.faultRuns, "fault-runs", 20, "runs in a row of the shared scenario's 30 % fault case")
 	flag.StringVar(&o.only, "only", "", "run only these scenarios, comma-separated: "+strings.Join(scenarioNames, ", ")+" (the table then has only their rows)")
 	flag.Parse()
 
@@ -221,7 +223,7 @@ var errMissed = errors.New("a figure missed its target")
 // scenarioNames are the -only names, in the order they run: the phases
 // (default mock), then the mock-mode scenarios (each mode of -modes).
 var scenarioNames = []string{phaseSchema, phasePlan, phaseApply, "provider-schema",
-	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario, scenarioRecordsBulk, scenarioExport}
+	"client-paging", "provider-paging", "provider-lookups", "lookups", "paging", callStatsScenario, scenarioRecordsBulk, scenarioExport, scenarioShared}
 
 // modeScenarios are the scenarios run against each mock mode.
 var modeScenarios = []string{"client-paging", "provider-paging", "provider-lookups", "lookups", "paging"}
@@ -378,12 +380,8 @@ func (b *bench) scenarios(ctx context.Context) error {
 			return fmt.Errorf("provider-schema: %w", err)
 		}
 	}
-	if selected(callStatsScenario) {
-		section, err := b.callStats(ctx)
-		if err != nil {
-			return err
-		}
-		b.res.callStats = section
+	if err := b.sections(ctx, selected); err != nil {
+		return err
 	}
 	if anyOf([]string{scenarioRecordsBulk, scenarioExport}) {
 		if err := b.bulk(ctx, selected); err != nil {
@@ -402,6 +400,28 @@ func (b *bench) scenarios(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sections runs the scenarios that write a section of their own.
+func (b *bench) sections(ctx context.Context, selected func(string) bool) error {
+	for _, s := range []struct {
+		name string
+		run  func(context.Context) (string, error)
+		out  *string
+	}{
+		{callStatsScenario, b.callStats, &b.res.callStats},
+		{scenarioShared, b.shared, &b.res.shared},
+	} {
+		if !selected(s.name) {
+			continue
+		}
+		section, err := s.run(ctx)
+		if err != nil {
+			return err
+		}
+		*s.out = section
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ type results struct {
 	schema sample        // GetProviderSchema in-process
 
 	callStats   string // the call_stats section (walks.go)
+	shared      string // the shared-limits section (shared.go)
 	goBench     string
 	filterP99   float64 // µs
 	filterP99OK bool
@@ -337,6 +338,7 @@ func (res *results) markdown() string {
 	b.WriteString("\nFloors: the least wait the documented limit allows when at most N requests go to a path in any one second (40 lookups at 20/s: 1 s; 200 requests at 200/s: 0 s, 201 to 400: 1 s). Paging counts the requests a read made (the mock's count): the exact walk asks a few more than the pages, one partial page per time slice. ")
 	b.WriteString("The strict mock (`callkit-mock -ratelimit-strict`) rejects any request closer than 1/N to the previous one: there only completing with no error counts, with at most a handful of rate-limit answers per run.\n")
 	b.WriteString(res.callStats)
+	b.WriteString(res.shared)
 	if res.goBench != "" {
 		b.WriteString("\n## Go micro-benchmarks\n\n`go test -run '^$' -bench . -benchmem ./internal/callkit ./internal/mockserver ./internal/provider ./bench/...`\n\n```\n")
 		b.WriteString(strings.TrimRight(res.goBench, "\n"))

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,20 +132,7 @@ func (b *bench) callStatsRun(ctx context.Context, m *scenario.MockProcess, c cal
 }
 
 func setLatency(ctx context.Context, m *scenario.MockProcess, d time.Duration) error {
-	body := fmt.Sprintf(`{"ms": %d}`, d.Milliseconds())
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL+"/_mock/latency", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		return fmt.Errorf("POST /_mock/latency: %s", resp.Status)
-	}
-	return nil
+	return postControl(ctx, m, "/_mock/latency", fmt.Sprintf(`{"ms": %d}`, d.Milliseconds()))
 }
 
 // callStatsHCL is one tencentcallkit_call_stats read of the window.

@@ -24,3 +24,21 @@ action "tencentcallkit_call_records_export" "group_calls_csv" {
     overwrite   = true
   }
 }
+
+# An archive beyond the API's 7 days: the two last whole UTC days, one gzip
+# object per day (tuicallkit/calls/date=YYYY-MM-DD/calls.jsonl.gz), run daily.
+# Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID, ...).
+# For Tencent COS add endpoint = "https://cos.ap-guangzhou.myqcloud.com".
+action "tencentcallkit_call_records_export" "archive" {
+  config {
+    lookback    = "72h"
+    partition   = "day"
+    compression = "gzip"
+    overwrite   = true
+    s3 = {
+      bucket = "callkit-archive"
+      key    = "tuicallkit/calls"
+      region = "eu-central-1"
+    }
+  }
+}

@@ -63,6 +63,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.opts.RateLimitStrict, "ratelimit-strict", false, "enforce them with burst 1: refuse any request closer than 1/N to the previous one on its path (implies -ratelimit)")
 	fs.IntVar(&c.simulateCalls, "simulate-calls", 0, "number of calls to simulate at start")
 	fs.Float64Var(&c.opts.DeliveryTimeScale, "delivery-time-scale", 1, "multiplier for callback retry waits")
+	fs.StringVar(&c.opts.Readings.TieOrder, "tie-order", "insertion", "order of calls that started in the same second: insertion or call_id")
+	fs.StringVar(&c.opts.Readings.End, "end-reading", "inclusive", "a record list's end time: inclusive or exclusive")
+	fs.IntVar(&c.opts.Readings.PageCap, "page-cap", 0, "serve at most this many records a page whatever numberPerPage asks (0: none)")
+	fs.StringVar(&c.opts.Readings.OldStart, "old-start", "clamp", "a record list's start older than 7 days: clamp or refuse")
+	fs.IntVar(&c.opts.BusySecond, "busy-second", 0, "number of calls that all start in one second, an hour inside the 7-day edge")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -72,26 +77,33 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.showVersion {
 		return c, nil
 	}
+	return c, c.check()
+}
+
+// check refuses flag values the mock cannot run with.
+func (c config) check() error {
 	switch {
 	case c.opts.SDKAppID <= 0:
-		return c, errors.New("-sdkappid must be positive")
+		return errors.New("-sdkappid must be positive")
 	case c.opts.Key == "":
-		return c, errors.New("-key must not be empty")
+		return errors.New("-key must not be empty")
 	case c.opts.Identifier == "":
-		return c, errors.New("-identifier must not be empty")
+		return errors.New("-identifier must not be empty")
 	case c.opts.Records < 0 || c.opts.Records > 10_000_000:
-		return c, errors.New("-records must be between 0 and 10000000")
+		return errors.New("-records must be between 0 and 10000000")
 	case c.opts.CCCRecords < 0 || c.opts.CCCRecords > 1_000_000:
-		return c, errors.New("-ccc-records must be between 0 and 1000000")
+		return errors.New("-ccc-records must be between 0 and 1000000")
 	case c.simulateCalls < 0 || c.simulateCalls > 100_000:
-		return c, errors.New("-simulate-calls must be between 0 and 100000")
+		return errors.New("-simulate-calls must be between 0 and 100000")
 	case !(c.opts.DeliveryTimeScale > 0):
-		return c, errors.New("-delivery-time-scale must be positive")
+		return errors.New("-delivery-time-scale must be positive")
+	case c.opts.BusySecond < 0 || c.opts.BusySecond > 10_000:
+		return errors.New("-busy-second must be between 0 and 10000")
 	}
-	if err := checkLoopback(c.addr); err != nil {
-		return c, err
+	if err := c.opts.Readings.Validate(); err != nil {
+		return fmt.Errorf("-tie-order, -end-reading, -page-cap, -old-start: %w", err)
 	}
-	return c, nil
+	return checkLoopback(c.addr)
 }
 
 // checkLoopback refuses any address that is not a loopback IP: the mock
